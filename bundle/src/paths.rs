@@ -1,0 +1,111 @@
+//! Every fixed path of the layout contract (docs/bundle-format.md), relative to the bundle's
+//! top folder. Collector and analyzer both name files through these constants, so a typo cannot
+//! make one side write what the other never reads.
+
+// node/host
+pub const HOSTNAME: &str = "node/host/hostname";
+pub const UNAME: &str = "node/host/uname.txt";
+pub const OS_RELEASE: &str = "node/host/os-release";
+pub const REDHAT_RELEASE: &str = "node/host/redhat-release";
+pub const UPTIME: &str = "node/host/uptime.txt";
+pub const TIME: &str = "node/host/time.txt";
+pub const PACKAGES: &str = "node/host/packages.txt";
+
+// node/proc
+pub const PROC_VERSION: &str = "node/proc/version";
+pub const PROC_CGROUPS: &str = "node/proc/cgroups";
+pub const PROC_MOUNTS: &str = "node/proc/mounts";
+pub const PROC_SWAPS: &str = "node/proc/swaps";
+pub const PROC_MEMINFO: &str = "node/proc/meminfo";
+pub const PROC_CMDLINE: &str = "node/proc/cmdline";
+pub const PROC_LOADAVG: &str = "node/proc/loadavg";
+pub const SYSCTL: &str = "node/proc/sysctl.txt";
+
+pub const CGROUP_CONTROLLERS: &str = "node/cgroup/controllers";
+pub const FREE: &str = "node/memory/free.txt";
+pub const DF: &str = "node/disk/df.txt";
+pub const DF_INODES: &str = "node/disk/df-inodes.txt";
+
+pub const GETENFORCE: &str = "node/selinux/getenforce.txt";
+pub const SESTATUS: &str = "node/selinux/sestatus.txt";
+pub const SELINUX_CONFIG: &str = "node/selinux/config";
+
+pub const JOURNAL_KUBELET: &str = "node/journal/kubelet.log";
+pub const JOURNAL_DOCKER: &str = "node/journal/docker.log";
+pub const JOURNAL_CONTAINERD: &str = "node/journal/containerd.log";
+pub const JOURNAL_KERNEL: &str = "node/journal/kernel.log";
+pub const MESSAGES: &str = "node/logs/messages";
+pub const DMESG: &str = "node/kernel/dmesg.txt";
+
+pub const DOCKER_DAEMON_JSON: &str = "node/docker/daemon.json";
+pub const DOCKER_INFO: &str = "node/docker/info.txt";
+pub const DOCKER_VERSION: &str = "node/docker/version.txt";
+pub const CONTAINERD_CONFIG: &str = "node/containerd/config.toml";
+pub const CRI_INFO: &str = "node/cri/info.json";
+
+pub const KUBELET_CMDLINE: &str = "node/kubelet/cmdline.txt";
+pub const KUBELET_KUBEADM_FLAGS: &str = "node/kubelet/kubeadm-flags.env";
+pub const KUBELET_CONFIG: &str = "node/kubelet/config.yaml";
+pub const KUBELET_UNIT: &str = "node/kubelet/unit.txt";
+pub const KUBELET_SYSCONFIG: &str = "node/kubelet/sysconfig";
+
+/// `node/services/UNIT.status.txt`
+pub const SERVICES_DIR: &str = "node/services";
+/// Units whose `systemctl status` is collected.
+pub const SERVICE_UNITS: &[&str] = &["kubelet", "docker", "containerd", "firewalld"];
+pub fn service_status(unit: &str) -> String {
+    format!("{SERVICES_DIR}/{unit}.status.txt")
+}
+
+pub const IPTABLES_SAVE: &str = "node/network/iptables-save.txt";
+pub const IP6TABLES_SAVE: &str = "node/network/ip6tables-save.txt";
+pub const IPTABLES_LIST: &str = "node/network/iptables-list.txt";
+pub const IP_ADDR: &str = "node/network/ip-addr.txt";
+pub const IP_ROUTE: &str = "node/network/ip-route.txt";
+pub const RESOLV_CONF: &str = "node/network/resolv.conf";
+pub const HOSTS: &str = "node/network/hosts";
+pub const SS: &str = "node/network/ss.txt";
+
+/// `node/cni/FILE`: copies of /etc/cni/net.d/* (never *kubeconfig).
+pub const CNI_DIR: &str = "node/cni";
+/// `node/kubernetes/manifests/FILE`: /etc/kubernetes/manifests/* (redacted).
+pub const MANIFESTS_DIR: &str = "node/kubernetes/manifests";
+pub const PKI: &str = "node/kubernetes/pki.txt";
+/// `node/pods/NAMESPACE_POD/CONTAINER.log`
+pub const NODE_PODS_DIR: &str = "node/pods";
+
+// cluster/
+pub const CLUSTER_VERSION: &str = "cluster/version.json";
+pub const NODES: &str = "cluster/nodes.json";
+pub const PODS: &str = "cluster/pods.json";
+pub const EVENTS: &str = "cluster/events.json";
+pub const NAMESPACES: &str = "cluster/namespaces.json";
+pub const PVCS: &str = "cluster/pvcs.json";
+pub const PVS: &str = "cluster/pvs.json";
+pub const STORAGECLASSES: &str = "cluster/storageclasses.json";
+pub const DEPLOYMENTS: &str = "cluster/deployments.json";
+pub const DAEMONSETS: &str = "cluster/daemonsets.json";
+pub const STATEFULSETS: &str = "cluster/statefulsets.json";
+pub const REPLICASETS: &str = "cluster/replicasets.json";
+pub const SERVICES: &str = "cluster/services.json";
+pub const ENDPOINTS: &str = "cluster/endpoints.json";
+pub const CONFIGMAPS_KUBE_SYSTEM: &str = "cluster/configmaps-kube-system.json";
+/// `cluster/logs/NAMESPACE/POD/CONTAINER.log` and `CONTAINER.previous.log`
+pub const CLUSTER_LOGS_DIR: &str = "cluster/logs";
+
+/// The `kubectl get` lists collected into cluster/, as (bundle path, kubectl resource, all namespaces).
+pub const KUBECTL_LISTS: &[(&str, &str, bool)] = &[
+    (NODES, "nodes", false),
+    (PODS, "pods", true),
+    (EVENTS, "events", true),
+    (NAMESPACES, "namespaces", false),
+    (PVCS, "persistentvolumeclaims", true),
+    (PVS, "persistentvolumes", false),
+    (STORAGECLASSES, "storageclasses", false),
+    (DEPLOYMENTS, "deployments", true),
+    (DAEMONSETS, "daemonsets", true),
+    (STATEFULSETS, "statefulsets", true),
+    (REPLICASETS, "replicasets", true),
+    (SERVICES, "services", true),
+    (ENDPOINTS, "endpoints", true),
+];
