@@ -1,0 +1,1 @@
+//! Reading inputs: archives, folders and loose files, into `model::Node`s.

@@ -1,0 +1,1 @@
+//! Typed parsers, one module per file format.

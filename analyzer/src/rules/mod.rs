@@ -1,0 +1,1 @@
+//! The rules engine: rule model, loading, evaluation, findings.
