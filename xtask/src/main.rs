@@ -1,4 +1,57 @@
-fn main() {
-    eprintln!("xtask: no tasks yet");
-    std::process::exit(2);
+//! Developer tasks: `cargo xtask <task>`. Few dependencies on purpose (std only).
+//!
+//! - `dist`: static-ish release builds of `collect` that run on glibc 2.17 nodes (CentOS 7).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+mod dist;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("dist") => dist::run(&args[1..]),
+        Some("help") | Some("--help") | Some("-h") | None => {
+            print_help();
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown task `{other}` (try `cargo xtask help`)")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_help() {
+    println!(
+        "cargo xtask <task>\n\n\
+         tasks:\n  \
+         dist    build `collect` for glibc 2.17 (x86_64; aarch64 when its target is installed)\n          \
+         into dist/, and fail if the binary needs a GLIBC symbol newer than 2.17"
+    );
+}
+
+/// The workspace root (the parent of xtask/).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+/// Runs a command, failing with its command line when it cannot start or exits non-zero.
+pub fn run_checked(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed: {status}"))
+    }
 }
