@@ -6,6 +6,7 @@
 //! beyond serde, so the collector stays lean. See docs/bundle-format.md.
 
 pub mod paths;
+pub mod redact;
 
 use serde::{Deserialize, Serialize};
 

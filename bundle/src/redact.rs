@@ -1,0 +1,713 @@
+//! Secret detection and redaction, dependency-free and streaming.
+//!
+//! `collect` runs every byte it writes through a [`Redactor`], one line at a time, before the byte
+//! reaches the bundle; `analyze` can run the same code again over a bundle to re-scan it.
+//!
+//! What is replaced by [`MARKER`]:
+//! - PEM private keys: a whole `-----BEGIN ... PRIVATE KEY-----` … `-----END ... PRIVATE KEY-----`
+//!   block, over several lines or inline (a JSON string with `\n` escapes);
+//! - values of keys whose name looks secret (password, passwd, secret, token, credential, auth,
+//!   `*key` like `API_KEY`, `client-key-data`, `client-certificate-data`), in every common shape:
+//!   `KEY=VALUE`, `--token=VALUE`, `--token VALUE`, `key: value`, `"key": "value"`, escaped JSON
+//!   (`\"key\":\"value\"`);
+//! - the `value` that follows a `name` whose value looks secret (Kubernetes env lists, YAML and
+//!   JSON, `- name: DB_PASSWORD` / `value: x`);
+//! - credentials after `Bearer ` and in `Authorization:` headers (`Basic`, `Token`, …);
+//! - the user information of URLs (`https://user:pass@host` → `https://[REDACTED]@host`).
+//!
+//! Names that only point at a secret are kept, because they are evidence and not secrets:
+//! names ending in `file`, `path`, `dir`, `name`, `ref`, `mode`, `seconds`, `ttl`
+//! (`--tls-private-key-file=/etc/kubernetes/pki/apiserver.key`, `secretName: foo`).
+
+/// What a secret is replaced with.
+pub const MARKER: &str = "[REDACTED]";
+
+/// Lines after a secret-looking `name` in which a `value` key is still redacted.
+const PENDING_LINES: u8 = 3;
+
+/// A streaming, line-oriented redactor. Feed it lines in order; it keeps the little state needed
+/// for secrets that span lines (PEM blocks, `name:`/`value:` pairs).
+#[derive(Debug, Default, Clone)]
+pub struct Redactor {
+    in_pem: bool,
+    pending_value: u8,
+    count: u64,
+}
+
+impl Redactor {
+    pub fn new() -> Redactor {
+        Redactor::default()
+    }
+
+    /// Number of secrets replaced so far.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Redacts one line (with or without its trailing newline) and appends the result to `out`.
+    /// Returns the number of secrets replaced in this line.
+    pub fn redact_line(&mut self, line: &[u8], out: &mut Vec<u8>) -> u64 {
+        let before = self.count;
+        let mut cur: Vec<u8> = line.to_vec();
+        if let Some(next) = self.pem_pass(&cur) {
+            cur = next;
+        }
+        if let Some(next) = self.url_pass(&cur) {
+            cur = next;
+        }
+        if let Some(next) = self.bearer_pass(&cur) {
+            cur = next;
+        }
+        if let Some(next) = self.kv_pass(&cur) {
+            cur = next;
+        }
+        if self.pending_value > 0 {
+            self.pending_value -= 1;
+        }
+        out.extend_from_slice(&cur);
+        self.count - before
+    }
+
+    /// Redacts a whole text; returns it and the number of secrets replaced.
+    pub fn redact_text(text: &str) -> (String, u64) {
+        let mut r = Redactor::new();
+        let mut out = Vec::with_capacity(text.len());
+        for line in text.as_bytes().split_inclusive(|&b| b == b'\n') {
+            r.redact_line(line, &mut out);
+        }
+        (String::from_utf8_lossy(&out).into_owned(), r.count())
+    }
+
+    // PEM private keys. Inside a block every line is dropped; the block's first line carries the
+    // marker.
+    fn pem_pass(&mut self, line: &[u8]) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        let mut changed = false;
+        if self.in_pem {
+            changed = true;
+            match find_pem_end(line, 0) {
+                Some(end) => {
+                    self.in_pem = false;
+                    i = end;
+                }
+                None => {
+                    // Whole line is part of the key; keep its newline so line counts stay.
+                    if line.ends_with(b"\n") {
+                        out.push(b'\n');
+                    }
+                    return Some(out);
+                }
+            }
+        }
+        while let Some(start) = find_pem_begin(line, i) {
+            changed = true;
+            out.extend_from_slice(&line[i..start]);
+            out.extend_from_slice(MARKER.as_bytes());
+            self.count += 1;
+            match find_pem_end(line, start) {
+                Some(end) => i = end,
+                None => {
+                    self.in_pem = true;
+                    if line.ends_with(b"\n") {
+                        out.push(b'\n');
+                    }
+                    return Some(out);
+                }
+            }
+        }
+        if !changed {
+            return None;
+        }
+        out.extend_from_slice(&line[i..]);
+        Some(out)
+    }
+
+    // scheme://user:pass@host -> scheme://[REDACTED]@host
+    fn url_pass(&mut self, line: &[u8]) -> Option<Vec<u8>> {
+        let mut out: Option<Vec<u8>> = None;
+        let mut copied = 0;
+        let mut i = 0;
+        while let Some(p) = find(line, b"://", i) {
+            let start = p + 3;
+            let mut j = start;
+            let mut at = None;
+            while j < line.len() {
+                let c = line[j];
+                if c == b'@' {
+                    at = Some(j);
+                    break;
+                }
+                if c == b'/' || c == b'?' || c == b'#' || c.is_ascii_whitespace() || is_quote(c) {
+                    break;
+                }
+                j += 1;
+            }
+            if let Some(at) = at {
+                let userinfo = &line[start..at];
+                if userinfo.contains(&b':') && userinfo != MARKER.as_bytes() {
+                    let o = out.get_or_insert_with(Vec::new);
+                    o.extend_from_slice(&line[copied..start]);
+                    o.extend_from_slice(MARKER.as_bytes());
+                    copied = at;
+                    self.count += 1;
+                }
+                i = at + 1;
+            } else {
+                i = start;
+            }
+        }
+        out.map(|mut o| {
+            o.extend_from_slice(&line[copied..]);
+            o
+        })
+    }
+
+    // `Bearer <token>` anywhere (case-insensitive), token at least 8 characters.
+    fn bearer_pass(&mut self, line: &[u8]) -> Option<Vec<u8>> {
+        let mut out: Option<Vec<u8>> = None;
+        let mut copied = 0;
+        let mut i = 0;
+        while let Some(p) = find_ci(line, b"bearer", i) {
+            i = p + 6;
+            if p > 0 && line[p - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            let mut s = i;
+            if s >= line.len() || !(line[s] == b' ' || line[s] == b'\t') {
+                continue;
+            }
+            while s < line.len() && (line[s] == b' ' || line[s] == b'\t') {
+                s += 1;
+            }
+            let mut e = s;
+            while e < line.len() && is_token_byte(line[e]) {
+                e += 1;
+            }
+            if e - s >= 8 {
+                let o = out.get_or_insert_with(Vec::new);
+                o.extend_from_slice(&line[copied..s]);
+                o.extend_from_slice(MARKER.as_bytes());
+                copied = e;
+                self.count += 1;
+                i = e;
+            }
+        }
+        out.map(|mut o| {
+            o.extend_from_slice(&line[copied..]);
+            o
+        })
+    }
+
+    // name=value, name: value, "name": "value", --name value.
+    fn kv_pass(&mut self, line: &[u8]) -> Option<Vec<u8>> {
+        let mut out: Option<Vec<u8>> = None;
+        let mut copied = 0;
+        let mut i = 0;
+        while i < line.len() {
+            let c = line[i];
+            let sep = c == b'=' || c == b':' || (c == b' ' && i > 0 && is_name_byte(line[i - 1]));
+            if !sep {
+                i += 1;
+                continue;
+            }
+            let Some(name) = name_before(line, i, c) else {
+                i += 1;
+                continue;
+            };
+            if c == b' ' && !name.dashed {
+                i += 1;
+                continue;
+            }
+            let name_bytes = &line[name.start..name.end];
+            let Some(val) = value_after(line, i + 1, c) else {
+                i += 1;
+                continue;
+            };
+            let is_value_key = name_bytes.eq_ignore_ascii_case(b"value");
+            let secret = is_secret_name(name_bytes) || (is_value_key && self.pending_value > 0);
+            if name_bytes.eq_ignore_ascii_case(b"name") {
+                let v = &line[val.start..val.end];
+                if is_secret_name(v) {
+                    self.pending_value = PENDING_LINES + 1;
+                } else {
+                    self.pending_value = 0;
+                }
+                i = val.end.max(i + 1);
+                continue;
+            }
+            if !secret {
+                i += 1;
+                continue;
+            }
+            if is_value_key {
+                self.pending_value = 0;
+            }
+            let (vs, ve) = secret_span(line, &val, name_bytes);
+            if vs >= ve || trivial_value(&line[vs..ve]) {
+                i = val.end.max(i + 1);
+                continue;
+            }
+            let o = out.get_or_insert_with(Vec::new);
+            o.extend_from_slice(&line[copied..vs]);
+            if !val.quoted && name.quoted && c == b':' {
+                // JSON number or bare word: keep the document valid.
+                o.push(b'"');
+                o.extend_from_slice(MARKER.as_bytes());
+                o.push(b'"');
+            } else {
+                o.extend_from_slice(MARKER.as_bytes());
+            }
+            copied = ve;
+            self.count += 1;
+            i = val.end.max(i + 1);
+        }
+        out.map(|mut o| {
+            o.extend_from_slice(&line[copied..]);
+            o
+        })
+    }
+}
+
+/// True when a key or variable name looks like it holds a secret (`DB_PASSWORD`, `--token`,
+/// `client-key-data`, `auth`), and not like a pointer to one (`--tls-private-key-file`).
+pub fn is_secret_name(name: &[u8]) -> bool {
+    let norm: Vec<u8> = name
+        .iter()
+        .filter(|b| b.is_ascii_alphanumeric())
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    if norm.is_empty() || norm.len() > 64 {
+        return false;
+    }
+    const KEEP_SUFFIXES: &[&[u8]] = &[
+        b"file", b"files", b"path", b"dir", b"name", b"names", b"ref", b"mode", b"seconds", b"ttl",
+        b"type", b"id", b"enabled", b"policy",
+    ];
+    if KEEP_SUFFIXES.iter().any(|s| norm.ends_with(s)) {
+        return false;
+    }
+    const SECRET_WORDS: &[&[u8]] = &[
+        b"password",
+        b"passwd",
+        b"secret",
+        b"token",
+        b"credential",
+        b"apikey",
+        b"privatekey",
+        b"clientkeydata",
+        b"clientcertificatedata",
+        b"authorization",
+    ];
+    if SECRET_WORDS.iter().any(|w| contains(&norm, w)) {
+        return true;
+    }
+    if norm == b"auth" || norm == b"pass" || norm == b"pwd" {
+        return true;
+    }
+    // API_KEY, SECRET_KEY, ENCRYPTION_KEY, accessKey: a longer name ending in "key".
+    // A bare `key` (tolerations, ConfigMap selectors) is not a secret.
+    norm.len() > 3 && norm.ends_with(b"key") && !norm.ends_with(b"publickey")
+}
+
+struct Name {
+    start: usize,
+    end: usize,
+    quoted: bool,
+    dashed: bool,
+}
+
+struct Value {
+    start: usize,
+    end: usize,
+    /// Content span (inside quotes when quoted).
+    inner_start: usize,
+    inner_end: usize,
+    quoted: bool,
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.'
+}
+
+fn is_quote(b: u8) -> bool {
+    b == b'"' || b == b'\''
+}
+
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b)
+}
+
+fn name_before(line: &[u8], sep: usize, sep_byte: u8) -> Option<Name> {
+    let mut j = sep;
+    let mut quoted = false;
+    if sep_byte != b' ' {
+        while j > 0 && (line[j - 1] == b' ' || line[j - 1] == b'\t') {
+            j -= 1;
+        }
+        if j > 0 && is_quote(line[j - 1]) {
+            quoted = true;
+            j -= 1;
+            // \"name\" inside a JSON string
+            if j > 0 && line[j - 1] == b'\\' {
+                j -= 1;
+            }
+        }
+    }
+    let end = j;
+    while j > 0 && is_name_byte(line[j - 1]) {
+        j -= 1;
+    }
+    let mut start = j;
+    // `\ntoken: x` inside a JSON string: the `n` belongs to the escape.
+    if start >= 1 && line[start - 1] == b'\\' && start < end {
+        start += 1;
+    }
+    let mut dashed = false;
+    while start < end && line[start] == b'-' {
+        start += 1;
+        dashed = true;
+    }
+    if start >= end {
+        return None;
+    }
+    // `--token abc` only counts when the flag starts a word.
+    if sep_byte == b' ' {
+        let word_start = j;
+        if !dashed
+            || (word_start > 0
+                && !(line[word_start - 1].is_ascii_whitespace() || is_quote(line[word_start - 1])))
+        {
+            return None;
+        }
+    }
+    Some(Name {
+        start,
+        end,
+        quoted,
+        dashed,
+    })
+}
+
+fn value_after(line: &[u8], from: usize, sep_byte: u8) -> Option<Value> {
+    let mut s = from;
+    if sep_byte == b':' {
+        // `key:value` without a space is a URL, a time or an image tag unless quoted JSON.
+        if s < line.len()
+            && !(line[s] == b' ' || line[s] == b'\t' || is_quote(line[s]) || line[s] == b'\\')
+        {
+            return None;
+        }
+    }
+    if sep_byte != b' ' {
+        while s < line.len() && (line[s] == b' ' || line[s] == b'\t') {
+            s += 1;
+        }
+    }
+    if s >= line.len() {
+        return None;
+    }
+    // \"value\" inside a JSON string
+    if line[s] == b'\\' && s + 1 < line.len() && line[s + 1] == b'"' {
+        let inner = s + 2;
+        let end = find(line, b"\\\"", inner)?;
+        return Some(Value {
+            start: s,
+            end: end + 2,
+            inner_start: inner,
+            inner_end: end,
+            quoted: true,
+        });
+    }
+    if is_quote(line[s]) {
+        let q = line[s];
+        let inner = s + 1;
+        let mut e = inner;
+        while e < line.len() && line[e] != q {
+            if line[e] == b'\\' && q == b'"' {
+                e += 1;
+            }
+            e += 1;
+        }
+        let e = e.min(line.len());
+        let end = if e < line.len() { e + 1 } else { e };
+        return Some(Value {
+            start: s,
+            end,
+            inner_start: inner,
+            inner_end: e,
+            quoted: true,
+        });
+    }
+    if matches!(line[s], b'{' | b'[' | b'\n' | b'\r' | b'|' | b'>') {
+        return None;
+    }
+    let mut e = s;
+    while e < line.len() {
+        let c = line[e];
+        if c.is_ascii_whitespace()
+            || matches!(
+                c,
+                b',' | b';' | b'&' | b'}' | b']' | b')' | b'"' | b'\'' | b'\\'
+            )
+        {
+            break;
+        }
+        e += 1;
+    }
+    Some(Value {
+        start: s,
+        end: e,
+        inner_start: s,
+        inner_end: e,
+        quoted: false,
+    })
+}
+
+/// The part of a value to replace. For `Authorization: Bearer x` / `Basic x` the scheme stays.
+fn secret_span(line: &[u8], val: &Value, name: &[u8]) -> (usize, usize) {
+    let (s, e) = (val.inner_start, val.inner_end);
+    let norm: Vec<u8> = name.iter().map(|b| b.to_ascii_lowercase()).collect();
+    if contains(&norm, b"authorization") {
+        // Header values run to the end of the line or quote.
+        let mut end = s;
+        while end < line.len() && !matches!(line[end], b'\n' | b'\r' | b'"' | b'\'') {
+            end += 1;
+        }
+        let end = if val.quoted { e } else { end };
+        let v = &line[s..end];
+        if let Some(sp) = v.iter().position(|&b| b == b' ') {
+            let scheme = &v[..sp];
+            if scheme.iter().all(|b| b.is_ascii_alphabetic()) {
+                let mut cs = s + sp;
+                while cs < end && line[cs] == b' ' {
+                    cs += 1;
+                }
+                let mut ce = cs;
+                while ce < end && !line[ce].is_ascii_whitespace() {
+                    ce += 1;
+                }
+                return (cs, ce);
+            }
+        }
+        return (s, end);
+    }
+    (s, e)
+}
+
+fn trivial_value(v: &[u8]) -> bool {
+    let t = v.trim_ascii();
+    t.is_empty()
+        || t == MARKER.as_bytes()
+        || t.starts_with(MARKER.as_bytes())
+        || matches!(
+            t,
+            b"true" | b"false" | b"null" | b"~" | b"\"\"" | b"''" | b"<none>" | b"none" | b"None"
+        )
+}
+
+fn find(h: &[u8], n: &[u8], from: usize) -> Option<usize> {
+    if from > h.len() || n.is_empty() || h.len() < n.len() {
+        return None;
+    }
+    h[from..]
+        .windows(n.len())
+        .position(|w| w == n)
+        .map(|p| p + from)
+}
+
+fn find_ci(h: &[u8], n: &[u8], from: usize) -> Option<usize> {
+    if from > h.len() || h.len() < n.len() {
+        return None;
+    }
+    h[from..]
+        .windows(n.len())
+        .position(|w| w.eq_ignore_ascii_case(n))
+        .map(|p| p + from)
+}
+
+fn contains(h: &[u8], n: &[u8]) -> bool {
+    find(h, n, 0).is_some()
+}
+
+/// Start of `-----BEGIN ... PRIVATE KEY-----` at or after `from`.
+fn find_pem_begin(line: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while let Some(p) = find(line, b"-----BEGIN ", i) {
+        let rest = &line[p + 11..];
+        let close = find(rest, b"-----", 0)?;
+        if rest[..close].ends_with(b"PRIVATE KEY") {
+            return Some(p);
+        }
+        i = p + 11;
+    }
+    None
+}
+
+/// Index just past `-----END ... PRIVATE KEY-----` at or after `from`.
+fn find_pem_end(line: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while let Some(p) = find(line, b"-----END ", i) {
+        let rest = &line[p + 9..];
+        let close = find(rest, b"-----", 0)?;
+        if rest[..close].ends_with(b"PRIVATE KEY") {
+            return Some(p + 9 + close + 5);
+        }
+        i = p + 9;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(text: &str) -> (String, u64) {
+        Redactor::redact_text(text)
+    }
+
+    #[test]
+    fn key_value_shapes() {
+        let cases = [
+            ("DB_PASSWORD=hunter2\n", "DB_PASSWORD=[REDACTED]\n"),
+            (
+                "export API_KEY='abc def'\n",
+                "export API_KEY='[REDACTED]'\n",
+            ),
+            ("password: hunter2\n", "password: [REDACTED]\n"),
+            ("  token: abcdef\n", "  token: [REDACTED]\n"),
+            (
+                r#"{"password":"hunter2","user":"bob"}"#,
+                r#"{"password":"[REDACTED]","user":"bob"}"#,
+            ),
+            (r#""token": 12345,"#, r#""token": "[REDACTED]","#),
+            (
+                "kubelet --token=abc.def --v=2\n",
+                "kubelet --token=[REDACTED] --v=2\n",
+            ),
+            (
+                "kubelet --token abc.def --v=2",
+                "kubelet --token [REDACTED] --v=2",
+            ),
+            (
+                "    client-key-data: LS0tLS1CRUdJTg==\n",
+                "    client-key-data: [REDACTED]\n",
+            ),
+            (
+                r#"{\"password\":\"hunter2\"}"#,
+                r#"{\"password\":\"[REDACTED]\"}"#,
+            ),
+            (
+                r#""cfg": "a: 1\npassword: hunter2\nb: 2""#,
+                r#""cfg": "a: 1\npassword: [REDACTED]\nb: 2""#,
+            ),
+        ];
+        for (input, want) in cases {
+            let (got, n) = r(input);
+            assert_eq!(got, want, "input {input:?}");
+            assert_eq!(n, 1, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn pointers_and_public_things_are_kept() {
+        for input in [
+            "--tls-private-key-file=/etc/kubernetes/pki/apiserver.key\n",
+            "--service-account-key-file=/etc/kubernetes/pki/sa.pub\n",
+            "secretName: my-tls\n",
+            r#"{"key": "node.kubernetes.io/not-ready", "operator": "Exists"}"#,
+            "certificate-authority-data: LS0tLS1CRUdJTiBDRVJU\n",
+            "image: registry.local:5000/pause:3.1\n",
+            "2026-11-22T08:01:02+0000 node01 kubelet[1234]: I1122 08:01:02.123456 1234 server.go:1] x\n",
+            "--authorization-mode=Node,RBAC\n",
+            r#""automountServiceAccountToken": false,"#,
+            "invalid bearer token, token lookup failed\n",
+            "password:\n",
+        ] {
+            let (got, n) = r(input);
+            assert_eq!(got, input);
+            assert_eq!(n, 0, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn env_name_value_pairs() {
+        let yaml = "    env:\n    - name: DB_PASSWORD\n      value: hunter2\n    - name: LOG_LEVEL\n      value: debug\n";
+        let (got, n) = r(yaml);
+        assert!(!got.contains("hunter2"), "{got}");
+        assert!(got.contains("value: debug"));
+        assert_eq!(n, 1);
+        let json = "  {\n    \"name\": \"ADMIN_TOKEN\",\n    \"value\": \"s3cr3t-value\"\n  },\n  {\"name\": \"MODE\", \"value\": \"fast\"}\n";
+        let (got, n) = r(json);
+        assert!(!got.contains("s3cr3t-value"), "{got}");
+        assert!(got.contains("\"fast\""));
+        assert_eq!(n, 1);
+        let inline = r#"{"name":"SECRET_KEY","value":"zzz-top"}"#;
+        let (got, _) = r(inline);
+        assert_eq!(got, r#"{"name":"SECRET_KEY","value":"[REDACTED]"}"#);
+    }
+
+    #[test]
+    fn pem_blocks_multi_line_and_inline() {
+        let text = "a: 1\n-----BEGIN RSA PRIVATE KEY-----\nMIIEsecretbody1\nMIIEsecretbody2\n-----END RSA PRIVATE KEY-----\nb: 2\n";
+        let (got, n) = r(text);
+        assert_eq!(got, "a: 1\n[REDACTED]\n\n\n\nb: 2\n");
+        assert_eq!(n, 1);
+        let inline = r#"{"tls.key": "-----BEGIN PRIVATE KEY-----\nMIIEsecret\n-----END PRIVATE KEY-----\n", "x": 1}"#;
+        let (got, n) = r(inline);
+        assert_eq!(got, r#"{"tls.key": "[REDACTED]\n", "x": 1}"#);
+        assert_eq!(n, 1);
+        // A certificate is public and stays.
+        let cert = "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n";
+        assert_eq!(r(cert), (cert.to_string(), 0));
+    }
+
+    #[test]
+    fn bearer_basic_and_urls() {
+        let (got, n) =
+            r("I1122 request.go:1] GET /api Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.abc\n");
+        assert_eq!(
+            got,
+            "I1122 request.go:1] GET /api Authorization: Bearer [REDACTED]\n"
+        );
+        assert_eq!(n, 1);
+        let (got, n) = r("curl -H 'Authorization: Basic dXNlcjpwYXNz' x\n");
+        assert_eq!(got, "curl -H 'Authorization: Basic [REDACTED]' x\n");
+        assert_eq!(n, 1);
+        let (got, n) = r("proxy=https://bob:pa55w0rd@proxy.corp:3128/ ok\n");
+        assert_eq!(got, "proxy=https://[REDACTED]@proxy.corp:3128/ ok\n");
+        assert_eq!(n, 1);
+        let (got, n) = r("see https://example.com/a@b and git@host:x\n");
+        assert_eq!(n, 0, "{got}");
+    }
+
+    #[test]
+    fn docker_auths() {
+        let text = "{\n  \"auths\": {\n    \"reg.local:5000\": {\n      \"auth\": \"dXNlcjpwYXNz\",\n      \"identitytoken\": \"tok-123456\"\n    }\n  }\n}\n";
+        let (got, n) = r(text);
+        assert!(
+            !got.contains("dXNlcjpwYXNz") && !got.contains("tok-123456"),
+            "{got}"
+        );
+        assert!(got.contains("reg.local:5000"));
+        assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn binary_and_odd_input_do_not_panic() {
+        let mut red = Redactor::new();
+        let mut out = Vec::new();
+        for line in [
+            &b"\xff\xfe=:--\n"[..],
+            b"=",
+            b":",
+            b"-----BEGIN ",
+            b"\"",
+            b"\\",
+            b"token=\\",
+            b"token: \"unterminated",
+        ] {
+            red.redact_line(line, &mut out);
+        }
+    }
+}
