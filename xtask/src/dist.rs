@@ -17,9 +17,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let root = workspace_root();
     if !has_zigbuild() {
-        return Err("cargo-zigbuild is not installed: `pip install cargo-zigbuild ziglang` \
+        return Err(
+            "cargo-zigbuild is not installed: `pip install cargo-zigbuild ziglang` \
                     (both are on PyPI) and retry"
-            .into());
+                .into(),
+        );
     }
     let installed = installed_targets();
     let dist = root.join("dist");
@@ -37,10 +39,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
         run_checked(
             Command::new("cargo")
                 .current_dir(&root)
-                .args(["zigbuild", "--release", "-p", "kdiag-collector", "--bin", "collect"])
+                .args([
+                    "zigbuild",
+                    "--release",
+                    "-p",
+                    "kdiag-collector",
+                    "--bin",
+                    "collect",
+                ])
                 .args(["--target", &zig_target]),
         )?;
-        let bin = root.join("target").join(target).join("release").join("collect");
+        let bin = root
+            .join("target")
+            .join(target)
+            .join("release")
+            .join("collect");
         let newest = newest_glibc(&bin)?;
         match newest {
             Some(v) if v > MAX_GLIBC => {
@@ -69,7 +82,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 MAX_GLIBC.0,
                 MAX_GLIBC.1
             ),
-            None => println!("dist: {} ({} KiB), no glibc symbols", out.display(), size / 1024),
+            None => println!(
+                "dist: {} ({} KiB), no glibc symbols",
+                out.display(),
+                size / 1024
+            ),
         }
         built += 1;
     }

@@ -6,11 +6,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod dist;
+mod gen_bundle;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("dist") => dist::run(&args[1..]),
+        Some("gen-bundle") => {
+            gen_bundle::parse_args(&args[1..], workspace_root().join("target/bench"))
+                .and_then(|o| gen_bundle::run(&o))
+                .map(|tgz| println!("gen-bundle: wrote {}", tgz.display()))
+        }
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
             Ok(())
@@ -31,7 +37,9 @@ fn print_help() {
         "cargo xtask <task>\n\n\
          tasks:\n  \
          dist    build `collect` for glibc 2.17 (x86_64; aarch64 when its target is installed)\n          \
-         into dist/, and fail if the binary needs a GLIBC symbol newer than 2.17"
+         into dist/, and fail if the binary needs a GLIBC symbol newer than 2.17\n  \
+         gen-bundle [--size 64M] [--seed 42] [--hostname bench-node01] [--out target/bench]\n          \
+         a realistic synthetic bundle (folder + .tgz), deterministic from the seed"
     );
 }
 
