@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod bench;
 mod dist;
 mod gen_bundle;
 
@@ -12,6 +13,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("dist") => dist::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("gen-bundle") => {
             gen_bundle::parse_args(&args[1..], workspace_root().join("target/bench"))
                 .and_then(|o| gen_bundle::run(&o))
@@ -39,7 +41,9 @@ fn print_help() {
          dist    build `collect` for glibc 2.17 (x86_64; aarch64 when its target is installed)\n          \
          into dist/, and fail if the binary needs a GLIBC symbol newer than 2.17\n  \
          gen-bundle [--size 64M] [--seed 42] [--hostname bench-node01] [--out target/bench]\n          \
-         a realistic synthetic bundle (folder + .tgz), deterministic from the seed"
+         a realistic synthetic bundle (folder + .tgz), deterministic from the seed\n  \
+         bench [--size 1G] [--no-doc]\n          \
+         analyze vs the gzip floor and a ripgrep baseline; writes docs/performance.md"
     );
 }
 

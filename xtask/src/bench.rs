@@ -1,0 +1,310 @@
+//! `cargo xtask bench`: measures `analyze` against the floor (gzip decompression) and a grep
+//! baseline (ripgrep with every regex the rules use), in one run over the same files, and writes
+//! the table to docs/performance.md. Figures are ratios against baselines measured in the same
+//! run, so they mean something on any machine.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::gen_bundle::{self, parse_size, Options};
+use crate::{run_checked, workspace_root};
+
+struct Row {
+    what: String,
+    wall_s: f64,
+    cpu_s: f64,
+    rss_mib: f64,
+    input_mib: f64,
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let mut size = 1u64 << 30;
+    let mut write_doc = true;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--size" => size = parse_size(it.next().ok_or("--size needs a value")?)?,
+            "--no-doc" => write_doc = false,
+            other => return Err(format!("bench: unknown argument `{other}`")),
+        }
+    }
+    for tool in ["gzip", "tar", "rg", "/usr/bin/time"] {
+        if !has(tool) {
+            return Err(format!(
+                "bench needs `{tool}` (Debian packages: gzip, tar, ripgrep, time)"
+            ));
+        }
+    }
+    let root = workspace_root();
+    run_checked(Command::new("cargo").current_dir(&root).args([
+        "build",
+        "--release",
+        "-p",
+        "kdiag-analyzer",
+        "--bin",
+        "analyze",
+    ]))?;
+    let analyze = root.join("target/release/analyze");
+    let work = root.join("target/bench");
+    fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+
+    // Four nodes' bundles; node 1 is the main subject, 2 and 4 nodes show scaling with input.
+    let mut tgzs = Vec::new();
+    for n in 1..=4u64 {
+        let o = Options {
+            size,
+            seed: 42 + n,
+            hostname: format!("bench-node{n:02}"),
+            out: work.clone(),
+        };
+        eprintln!("bench: generating {} ({} MiB)", o.hostname, size >> 20);
+        tgzs.push(gen_bundle::run(&o)?);
+    }
+    let folder = tgzs[0].with_extension("");
+    let input_mib = dir_bytes(&folder) as f64 / (1 << 20) as f64;
+
+    // Every regex the rules use, for the ripgrep baseline and the 10x-rules run.
+    let regexes = rule_regexes(&analyze)?;
+    let pat_file = work.join("rule-regexes.txt");
+    fs::write(&pat_file, regexes.join("\n") + "\n").map_err(|e| e.to_string())?;
+    let rules10 = work.join("rules-x10");
+    make_rules_x10(&analyze, &rules10)?;
+
+    let tgz = tgzs[0].to_string_lossy().to_string();
+    let dir = folder.to_string_lossy().to_string();
+    let a = analyze.to_string_lossy().to_string();
+    let pats = pat_file.to_string_lossy().to_string();
+    let mut rows = Vec::new();
+    let mut m = |what: &str, sh: String, mib: f64| -> Result<(), String> {
+        // Warm the page cache once so every row reads from memory, then measure.
+        let _ = Command::new("sh")
+            .arg("-c")
+            .arg(&sh)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let r = measure(what, &sh, mib)?;
+        eprintln!(
+            "bench: {:<40} {:>8.2} s {:>8.1} MiB",
+            r.what, r.wall_s, r.rss_mib
+        );
+        rows.push(r);
+        Ok(())
+    };
+    m(
+        "floor: gzip -dc",
+        format!("gzip -dc {tgz} > /dev/null"),
+        input_mib,
+    )?;
+    if has("pigz") {
+        m(
+            "floor: pigz -dc",
+            format!("pigz -dc {tgz} > /dev/null"),
+            input_mib,
+        )?;
+    }
+    m(
+        "baseline: rg -f rule-regexes (folder)",
+        format!("rg -c -f {pats} {dir} > /dev/null"),
+        input_mib,
+    )?;
+    m(
+        "analyze .tgz --format json",
+        format!("{a} {tgz} --format json > /dev/null"),
+        input_mib,
+    )?;
+    m(
+        "analyze folder --format json",
+        format!("{a} {dir} --format json > /dev/null"),
+        input_mib,
+    )?;
+    m(
+        "analyze .tgz, 10x rules",
+        format!(
+            "{a} {tgz} --rules {} --format json > /dev/null",
+            rules10.display()
+        ),
+        input_mib,
+    )?;
+    for n in [2usize, 4] {
+        let paths: Vec<String> = tgzs[..n]
+            .iter()
+            .map(|p| p.to_string_lossy().to_string())
+            .collect();
+        m(
+            &format!("analyze {n} node .tgz"),
+            format!("{a} {} --format json > /dev/null", paths.join(" ")),
+            input_mib * n as f64,
+        )?;
+    }
+
+    let doc = render(&rows, size, regexes.len());
+    println!("{doc}");
+    if write_doc {
+        let p = root.join("docs/performance.md");
+        fs::write(&p, doc).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+        eprintln!("bench: wrote {}", p.display());
+    }
+    Ok(())
+}
+
+fn has(tool: &str) -> bool {
+    if tool.starts_with('/') {
+        return Path::new(tool).exists();
+    }
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .stdout(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+/// Runs `sh -c CMD` under /usr/bin/time: wall seconds, user+sys seconds, peak RSS.
+/// analyze exits 1 or 2 when it finds warnings or criticals: only 3 and above are failures here.
+fn measure(what: &str, sh: &str, input_mib: f64) -> Result<Row, String> {
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "KDIAG_TIME %e %U %S %M", "sh", "-c", sh])
+        .output()
+        .map_err(|e| format!("cannot run /usr/bin/time: {e}"))?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .find_map(|l| l.strip_prefix("KDIAG_TIME "))
+        .ok_or_else(|| format!("{what}: no timing in output: {err}"))?;
+    let f: Vec<f64> = line
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let code = out.status.code().unwrap_or(-1);
+    if f.len() != 4 || !(0..=2).contains(&code) {
+        return Err(format!("{what}: `{sh}` failed ({}): {err}", out.status));
+    }
+    Ok(Row {
+        what: what.to_string(),
+        wall_s: f[0],
+        cpu_s: f[1] + f[2],
+        rss_mib: f[3] / 1024.0,
+        input_mib,
+    })
+}
+
+fn rule_regexes(analyze: &Path) -> Result<Vec<String>, String> {
+    let out = Command::new(analyze)
+        .args(["rules", "regexes"])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!(
+            "`analyze rules regexes` failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
+/// Ten variants of every rule (ids suffixed, each regex made distinct), via `analyze rules export-variants`.
+fn make_rules_x10(analyze: &Path, dir: &PathBuf) -> Result<(), String> {
+    if dir.exists() {
+        fs::remove_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    run_checked(
+        Command::new(analyze)
+            .args(["rules", "variants", "--count", "9", "--out"])
+            .arg(dir),
+    )
+}
+
+fn dir_bytes(dir: &Path) -> u64 {
+    fn walk(p: &Path, acc: &mut u64) {
+        if let Ok(rd) = fs::read_dir(p) {
+            for e in rd.flatten() {
+                match e.file_type() {
+                    Ok(t) if t.is_dir() => walk(&e.path(), acc),
+                    Ok(t) if t.is_file() => *acc += e.metadata().map(|m| m.len()).unwrap_or(0),
+                    _ => {}
+                }
+            }
+        }
+    }
+    let mut n = 0;
+    walk(dir, &mut n);
+    n
+}
+
+fn machine() -> String {
+    let cpu = fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let mem = fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map(|kb| format!("{} GiB", kb >> 20))
+        .unwrap_or_else(|| "unknown memory".into());
+    format!("{cpu}, {cores} cores, {mem}")
+}
+
+fn render(rows: &[Row], size: u64, n_regex: usize) -> String {
+    let find = |prefix: &str| rows.iter().find(|r| r.what.starts_with(prefix));
+    let gzip = find("floor: gzip");
+    let rg = find("baseline: rg");
+    let mut s = String::new();
+    let _ = writeln!(s, "# Performance\n");
+    let _ = writeln!(
+        s,
+        "Generated by `cargo xtask bench --size {}M` (bundle from `cargo xtask gen-bundle`, seed 43..46). \
+         Machine: {}. {} rule regexes. Every row ran in the same command over the same files, page cache warm; \
+         wall and peak RSS from /usr/bin/time.\n",
+        size >> 20,
+        machine(),
+        n_regex
+    );
+    let _ = writeln!(
+        s,
+        "| run | wall s | CPU s | peak RSS MiB | MiB/s (uncompressed) | / gzip floor | / ripgrep |"
+    );
+    let _ = writeln!(s, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for r in rows {
+        let ratio = |b: Option<&Row>| match b {
+            Some(b) if b.wall_s > 0.0 => format!("{:.2}", r.wall_s / b.wall_s),
+            _ => "-".into(),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {:.2} | {:.2} | {:.1} | {:.0} | {} | {} |",
+            r.what,
+            r.wall_s,
+            r.cpu_s,
+            r.rss_mib,
+            if r.wall_s > 0.0 {
+                r.input_mib / r.wall_s
+            } else {
+                0.0
+            },
+            ratio(gzip),
+            ratio(rg)
+        );
+    }
+    s
+}
