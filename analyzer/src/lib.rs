@@ -4,8 +4,10 @@
 //! `facts` parses a node's files into one typed, serializable [`facts::Facts`]; `rules` evaluates
 //! every rule over texts and facts into findings; renderers print them.
 
+pub mod cli;
 pub mod facts;
 pub mod input;
 pub mod model;
+pub mod output;
 pub mod parse;
 pub mod rules;

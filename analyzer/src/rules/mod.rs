@@ -1,1 +1,18 @@
-//! The rules engine: rule model, loading, evaluation, findings.
+//! The rules engine: rule model, loading, conditions, evaluation, findings.
+//!
+//! Rules are data (rules/*.yaml, format in docs/rule-format.md), embedded at build time and
+//! overridable with `--rules DIR`. Per node, [`scan`] reads every text once for all rules'
+//! regexes; [`engine::Engine`] then evaluates each rule's condition tree over the match results
+//! and the node's facts, in parallel, turning a failing or panicking rule into an error finding.
+
+pub mod engine;
+pub mod env;
+pub mod finding;
+pub mod load;
+pub mod model;
+pub mod scan;
+
+pub use engine::{Engine, NodeReport};
+pub use finding::{finalize, At, Evidence, Finding, FindingKind};
+pub use load::{lint, LintReport, LoadedRule, RuleSet};
+pub use model::{Condition, I18n, Lang, Rule, Severity};

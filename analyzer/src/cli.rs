@@ -1,0 +1,388 @@
+//! The `analyze` command line: `Cli` (parse only) -> `Config::from_cli` (validate, no I/O) -> `run`.
+
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
+
+use crate::input::{read_input, Limits};
+use crate::output::{self, Document, NodeSummary};
+use crate::rules::load::{embedded_files, yaml_files};
+use crate::rules::{finalize, lint, Engine, Lang, RuleSet, Severity};
+
+/// Exit codes.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_WARNING: i32 = 1;
+pub const EXIT_CRITICAL: i32 = 2;
+pub const EXIT_NO_INPUT: i32 = 3;
+/// Usage errors, lint problems, unwritable output.
+pub const EXIT_ERROR: i32 = 4;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "analyze",
+    version,
+    about = "Diagnose kdiag bundles (or pasted logs) offline with the rules in rules/",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Bundles (.tgz, .tar, .zip), bundle folders or loose text files: one per node of the case.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Terminal)]
+    pub format: Format,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Language of the texts (default: zh when LANG starts with zh, else en).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Add rules from DIR (*.yaml); a rule with an embedded rule's id replaces it.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Color the terminal summary (auto: on a TTY unless NO_COLOR is set).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Work with rule files.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Validate rule files: parse, regexes and expressions compile, ids unique, file name = id,
+    /// en and zh texts present. Without PATHS: the embedded rules.
+    Lint {
+        /// Rule folders or files.
+        paths: Vec<PathBuf>,
+        /// Also accept rules that have no `when`/`items` yet (listed, not errors).
+        #[arg(long)]
+        allow_incomplete: bool,
+    },
+    /// List the rules (id, severity, title).
+    List {
+        /// Add rules from DIR, as for analyze.
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Terminal,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    En,
+    Zh,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+/// What to do, validated.
+#[derive(Debug, Clone)]
+pub enum Config {
+    Analyze(AnalyzeConfig),
+    Lint {
+        paths: Vec<PathBuf>,
+        allow_incomplete: bool,
+    },
+    List {
+        rules: Option<PathBuf>,
+        lang: Lang,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct AnalyzeConfig {
+    pub paths: Vec<PathBuf>,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub lang: Lang,
+    pub rules: Option<PathBuf>,
+    pub color: bool,
+    pub progress: bool,
+}
+
+fn lang_of(arg: Option<LangArg>) -> Lang {
+    match arg {
+        Some(LangArg::Zh) => Lang::Zh,
+        Some(LangArg::En) => Lang::En,
+        None => {
+            let from_env = ["LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .filter_map(|k| std::env::var(k).ok())
+                .find(|v| !v.is_empty())
+                .unwrap_or_default();
+            if from_env.starts_with("zh") {
+                Lang::Zh
+            } else {
+                Lang::En
+            }
+        }
+    }
+}
+
+impl Config {
+    pub fn from_cli(cli: Cli) -> Result<Config, String> {
+        match cli.command {
+            Some(Command::Rules {
+                command:
+                    RulesCommand::Lint {
+                        paths,
+                        allow_incomplete,
+                    },
+            }) => Ok(Config::Lint {
+                paths,
+                allow_incomplete,
+            }),
+            Some(Command::Rules {
+                command: RulesCommand::List { rules, lang },
+            }) => Ok(Config::List {
+                rules,
+                lang: lang_of(lang),
+            }),
+            None => {
+                if cli.paths.is_empty() {
+                    return Err(
+                        "no PATH given: name a bundle, a bundle folder or a log file (see --help)"
+                            .into(),
+                    );
+                }
+                let to_stdout = cli.output.is_none();
+                let color = match cli.color {
+                    ColorArg::Always => true,
+                    ColorArg::Never => false,
+                    ColorArg::Auto => {
+                        to_stdout
+                            && cli.format == Format::Terminal
+                            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                            && std::io::stdout().is_terminal()
+                    }
+                };
+                Ok(Config::Analyze(AnalyzeConfig {
+                    paths: cli.paths,
+                    format: cli.format,
+                    output: cli.output,
+                    lang: lang_of(cli.lang),
+                    rules: cli.rules,
+                    color,
+                    progress: std::io::stderr().is_terminal(),
+                }))
+            }
+        }
+    }
+}
+
+/// Runs a validated config; returns the exit code.
+pub fn run(config: Config) -> i32 {
+    match config {
+        Config::Analyze(c) => analyze(&c),
+        Config::Lint {
+            paths,
+            allow_incomplete,
+        } => run_lint(&paths, allow_incomplete),
+        Config::List { rules, lang } => run_list(rules.as_deref(), lang),
+    }
+}
+
+/// Reads inputs, evaluates, returns the document and the exit code.
+pub fn analyze_to_document(c: &AnalyzeConfig) -> (Document, i32) {
+    let mut warnings = Vec::new();
+    let set = RuleSet::load(c.rules.as_deref());
+    let (incomplete, other): (Vec<_>, Vec<_>) = set
+        .warnings
+        .iter()
+        .partition(|w| w.starts_with("embedded:") && w.contains("has no `when`"));
+    warnings.extend(other.into_iter().cloned());
+    if !incomplete.is_empty() {
+        warnings.push(format!(
+            "{} embedded rule(s) have no `when`/`items` yet and were skipped",
+            incomplete.len()
+        ));
+    }
+
+    let bar = c.progress.then(|| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_message(format!("reading {} input(s)", c.paths.len()));
+        b.enable_steady_tick(Duration::from_millis(120));
+        b
+    });
+    let limits = Limits::default();
+    let inputs: Vec<_> = c.paths.par_iter().map(|p| read_input(p, &limits)).collect();
+    let mut nodes = Vec::new();
+    for r in inputs {
+        match r {
+            Ok(n) => nodes.push(n),
+            Err(e) => warnings.push(format!("cannot read {e}")),
+        }
+    }
+    if let Some(b) = &bar {
+        b.set_message(format!("evaluating {} rule(s)", set.rules.len()));
+    }
+    let engine = Engine::new(set.rules, c.lang);
+    let reports: Vec<_> = nodes.par_iter().map(|n| engine.evaluate(n)).collect();
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let mut findings = Vec::new();
+    let mut summaries = Vec::new();
+    for (n, r) in nodes.iter().zip(reports) {
+        summaries.push(NodeSummary::of(n, &r.warnings));
+        for w in n.warnings.iter().chain(&r.warnings) {
+            warnings.push(format!("{}: {w}", n.name));
+        }
+        findings.extend(r.findings);
+    }
+    finalize(&mut findings, &engine.explains());
+    let doc = Document {
+        format: output::FORMAT,
+        version: output::VERSION,
+        lang: c.lang.as_str().to_string(),
+        analyzer: env!("CARGO_PKG_VERSION").to_string(),
+        nodes: summaries,
+        findings,
+        warnings,
+    };
+    let code = if nodes.is_empty() {
+        EXIT_NO_INPUT
+    } else {
+        match doc.max_severity() {
+            Some(Severity::Critical) => EXIT_CRITICAL,
+            Some(Severity::Warning) => EXIT_WARNING,
+            _ => EXIT_OK,
+        }
+    };
+    (doc, code)
+}
+
+fn analyze(c: &AnalyzeConfig) -> i32 {
+    let (doc, code) = analyze_to_document(c);
+    let mut buf = Vec::new();
+    let written = match c.format {
+        Format::Json => output::json::write(&doc, &mut buf),
+        Format::Terminal => output::terminal::write(&doc, c.color, &mut buf),
+    };
+    let written = written.and_then(|_| match &c.output {
+        Some(p) => std::fs::write(p, &buf),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&buf).and_then(|_| out.flush())
+        }
+    });
+    if let Err(e) = written {
+        let to = c
+            .output
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "stdout".into());
+        eprintln!("analyze: cannot write {to}: {e}");
+        return EXIT_ERROR;
+    }
+    if code == EXIT_NO_INPUT {
+        for w in &doc.warnings {
+            eprintln!("analyze: {w}");
+        }
+        eprintln!("analyze: no input could be read");
+    }
+    code
+}
+
+/// Rule files to lint: folders expand to their *.yaml files.
+fn lint_inputs(paths: &[PathBuf]) -> Result<Vec<(String, String)>, String> {
+    let mut files = Vec::new();
+    for p in paths {
+        let list = if p.is_dir() {
+            yaml_files(p)?
+        } else {
+            vec![p.clone()]
+        };
+        for f in list {
+            let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+            files.push((f.display().to_string(), text));
+        }
+    }
+    Ok(files)
+}
+
+/// Lints files (or the embedded rules); returns the exit code after printing the problems.
+pub fn run_lint(paths: &[PathBuf], allow_incomplete: bool) -> i32 {
+    let files = if paths.is_empty() {
+        embedded_files()
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect()
+    } else {
+        match lint_inputs(paths) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("analyze rules lint: {e}");
+                return EXIT_ERROR;
+            }
+        }
+    };
+    let known: BTreeSet<String> = embedded_files()
+        .iter()
+        .filter_map(|(n, _)| {
+            Path::new(n)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+        })
+        .collect();
+    let report = lint(&files, &known, allow_incomplete);
+    for p in &report.problems {
+        println!("{p}");
+    }
+    for f in &report.incomplete {
+        println!("{f}: note: no `when`/`items` yet (not checked further)");
+    }
+    println!(
+        "{} file(s) checked, {} problem(s), {} incomplete",
+        report.checked,
+        report.problems.len(),
+        report.incomplete.len()
+    );
+    if report.problems.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_WARNING
+    }
+}
+
+fn run_list(rules: Option<&Path>, lang: Lang) -> i32 {
+    let set = RuleSet::load(rules);
+    for w in &set.warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut rules: Vec<_> = set.rules.iter().map(|r| &r.rule).collect();
+    rules.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
+    for r in rules {
+        println!(
+            "{:<32} {:<8} {}",
+            r.id,
+            r.severity.as_str(),
+            r.title.get(lang)
+        );
+    }
+    EXIT_OK
+}

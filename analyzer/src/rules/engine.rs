@@ -1,0 +1,610 @@
+//! Evaluation: one node's texts and facts through every rule, into findings.
+
+use std::collections::{BTreeMap, HashMap};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use minijinja::value::Value;
+use minijinja::{context, Environment};
+use rayon::prelude::*;
+
+use super::env::environment;
+use super::finding::{At, Evidence, EvidenceLine, Finding, FindingItem, FindingKind};
+use super::load::LoadedRule;
+use super::model::{Condition, Lang, MatchSpec, Rule, Severity};
+use super::scan::{self, line_timestamp, LineFilter, Probe, ProbeResult, Texts, KEEP_LINES};
+use crate::facts::Facts;
+use crate::model::Node;
+
+/// Items listed per finding; the rest are counted.
+pub const MAX_ITEMS: usize = 100;
+
+/// What the engine found on one node.
+#[derive(Debug, Clone, Default)]
+pub struct NodeReport {
+    pub findings: Vec<Finding>,
+    pub warnings: Vec<String>,
+}
+
+struct CompiledRule {
+    loaded: LoadedRule,
+    /// (name, probe index into `Engine::probes`) per `match`, in file order.
+    probes: Vec<(String, usize)>,
+    /// Why the rule cannot run at all (a regex that does not compile).
+    broken: Option<String>,
+}
+
+/// The rules, compiled once, evaluated over any number of nodes.
+pub struct Engine {
+    env: Environment<'static>,
+    rules: Vec<CompiledRule>,
+    probes: Vec<Probe>,
+    lang: Lang,
+}
+
+impl Engine {
+    pub fn new(rules: Vec<LoadedRule>, lang: Lang) -> Engine {
+        let mut probes = Vec::new();
+        let mut compiled = Vec::new();
+        for loaded in rules {
+            let mut ids = Vec::new();
+            let mut broken = None;
+            for (name, m) in loaded.rule.matches() {
+                match Probe::new(&m.regex, m.unless.as_deref()) {
+                    Ok(p) => {
+                        ids.push((name, probes.len()));
+                        probes.push(p);
+                    }
+                    Err(e) => {
+                        broken.get_or_insert(format!("match {name}: {e}"));
+                    }
+                }
+            }
+            compiled.push(CompiledRule {
+                loaded,
+                probes: ids,
+                broken,
+            });
+        }
+        Engine {
+            env: environment(),
+            rules: compiled,
+            probes,
+            lang,
+        }
+    }
+
+    /// The minijinja environment, e.g. to add filters.
+    pub fn env_mut(&mut self) -> &mut Environment<'static> {
+        &mut self.env
+    }
+
+    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().map(|r| &r.loaded.rule)
+    }
+
+    /// `explains` of every rule, for chain resolution.
+    pub fn explains(&self) -> BTreeMap<String, Vec<String>> {
+        self.rules()
+            .filter(|r| !r.explains.is_empty())
+            .map(|r| (r.id.clone(), r.explains.clone()))
+            .collect()
+    }
+
+    /// Evaluates every rule on one node. Never panics because of a rule.
+    pub fn evaluate(&self, node: &Node) -> NodeReport {
+        let mut report = NodeReport::default();
+        let texts = Texts::new(node);
+        report.warnings.extend(texts.warnings.iter().cloned());
+
+        let facts = match catch_unwind(AssertUnwindSafe(|| Facts::from_node(node))) {
+            Ok(f) => serde_json::to_value(&f).unwrap_or_else(|e| {
+                report
+                    .warnings
+                    .push(format!("facts: not serializable: {e}"));
+                serde_json::Value::Null
+            }),
+            Err(p) => {
+                report
+                    .warnings
+                    .push(format!("facts: parsing panicked: {}", panic_text(&p)));
+                serde_json::Value::Null
+            }
+        };
+        let facts = Value::from_serialize(strip_nulls(facts));
+
+        // Resolve every probe's texts; an unknown source breaks its rule.
+        let mut targets: Vec<Vec<(usize, LineFilter)>> = vec![Vec::new(); self.probes.len()];
+        let mut source_errors: HashMap<usize, String> = HashMap::new();
+        for (ri, r) in self.rules.iter().enumerate() {
+            let specs = r.loaded.rule.matches();
+            for ((_, m), (_, p)) in specs.iter().zip(&r.probes) {
+                for s in m.source.as_slice() {
+                    match texts.resolve(s) {
+                        Ok(t) => targets[*p].extend(t),
+                        Err(e) => {
+                            source_errors.entry(ri).or_insert(e);
+                        }
+                    }
+                }
+            }
+        }
+        let results = match scan::scan(&texts, &self.probes, &targets) {
+            Ok(r) => r,
+            Err(e) => {
+                report.warnings.push(format!("scanner: {e}"));
+                vec![ProbeResult::default(); self.probes.len()]
+            }
+        };
+
+        let cx = NodeCx {
+            node,
+            texts: &texts,
+            facts,
+            results: &results,
+            targets: &targets,
+        };
+        let findings: Vec<Finding> = self
+            .rules
+            .par_iter()
+            .enumerate()
+            .filter_map(|(ri, r)| {
+                let broken = r.broken.clone().or_else(|| source_errors.get(&ri).cloned());
+                let out = match broken {
+                    Some(e) => Err(e),
+                    None => catch_unwind(AssertUnwindSafe(|| self.eval_rule(r, &cx)))
+                        .unwrap_or_else(|p| Err(format!("panicked: {}", panic_text(&p)))),
+                };
+                match out {
+                    Ok(f) => f,
+                    Err(e) => Some(self.error_finding(&r.loaded.rule, node, e)),
+                }
+            })
+            .collect();
+        report.findings = findings;
+        report
+    }
+
+    fn base_finding(&self, rule: &Rule, node: &Node) -> Finding {
+        Finding {
+            rule: rule.id.clone(),
+            kind: FindingKind::Finding,
+            severity: rule.severity,
+            node: node.name.clone(),
+            title: rule.title.get(self.lang).to_string(),
+            message: String::new(),
+            items: Vec::new(),
+            items_omitted: 0,
+            evidence: Vec::new(),
+            why: rule.why.get(self.lang).to_string(),
+            fix: rule.fix.get(self.lang).to_string(),
+            references: rule.references.clone(),
+            knowledge: rule.knowledge.clone(),
+            explains: Vec::new(),
+            explained_by: Vec::new(),
+        }
+    }
+
+    fn error_finding(&self, rule: &Rule, node: &Node, e: String) -> Finding {
+        let mut f = self.base_finding(rule, node);
+        f.kind = FindingKind::RuleError;
+        f.severity = Severity::Info;
+        f.message = format!("rule {} failed: {e}", rule.id);
+        f
+    }
+
+    fn eval_rule(&self, r: &CompiledRule, cx: &NodeCx<'_>) -> Result<Option<Finding>, String> {
+        let rule = &r.loaded.rule;
+        if let Some(reason) = self.not_collected(r, cx) {
+            if cx.texts.is_loose() {
+                return Ok(None);
+            }
+            let mut f = self.base_finding(rule, cx.node);
+            f.kind = FindingKind::NotCollected;
+            f.severity = Severity::Info;
+            f.message = format!("not collected: {reason}");
+            return Ok(Some(f));
+        }
+
+        // matches / captures
+        let specs = rule.matches();
+        let mut matches = BTreeMap::new();
+        let mut captures: BTreeMap<String, String> = BTreeMap::new();
+        let mut index_of: HashMap<*const MatchSpec, usize> = HashMap::new();
+        for (i, ((name, spec), (_, p))) in specs.iter().zip(&r.probes).enumerate() {
+            index_of.insert(*spec as *const MatchSpec, i);
+            let res = &cx.results[*p];
+            let lines: Vec<String> = res
+                .files
+                .values()
+                .flat_map(|h| h.lines())
+                .take(KEEP_LINES)
+                .map(|l| l.text.clone())
+                .collect();
+            if let Some(c) = &res.first_caps {
+                for (k, v) in c {
+                    captures.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+            matches.insert(
+                name.clone(),
+                context! {
+                    count => res.count,
+                    captures => res.first_caps.clone().unwrap_or_default(),
+                    last => res.last_caps.clone().unwrap_or_default(),
+                    values => res.values.clone(),
+                    lines => lines,
+                },
+            );
+        }
+        let base = context! {
+            facts => cx.facts.clone(),
+            node => cx.node.name.clone(),
+            matches => matches,
+            captures => captures,
+        };
+
+        let fired = match &rule.when {
+            Some(w) => self.eval_cond(w, &base, r, cx, &index_of)?,
+            None => true,
+        };
+        if !fired {
+            return Ok(None);
+        }
+
+        let mut f = self.base_finding(rule, cx.node);
+        let mut msg_cx = base.clone();
+        if let Some(expr) = &rule.items {
+            let list = self
+                .eval_expr(expr, &base)
+                .map_err(|e| format!("items: {e}"))?;
+            let list: Vec<Value> = if list.is_undefined() || list.is_none() {
+                Vec::new()
+            } else {
+                list.try_iter()
+                    .map_err(|e| format!("items: not a list: {e}"))?
+                    .collect()
+            };
+            if list.is_empty() {
+                return Ok(None);
+            }
+            for item in list.iter().take(MAX_ITEMS) {
+                let text = match &rule.item {
+                    Some(t) => self
+                        .render(
+                            t.get(self.lang),
+                            &context! { item => item.clone(), ..base.clone() },
+                        )
+                        .map_err(|e| format!("item: {e}"))?,
+                    None => match item.as_str() {
+                        Some(s) => s.to_string(),
+                        None => item.to_string(),
+                    },
+                };
+                let at = item
+                    .get_attr("at")
+                    .ok()
+                    .filter(|v| !v.is_undefined() && !v.is_none())
+                    .and_then(|v| serde_json::to_value(&v).ok())
+                    .and_then(|v| serde_json::from_value::<At>(v).ok());
+                f.items.push(FindingItem { text, at });
+            }
+            f.items_omitted = list.len().saturating_sub(MAX_ITEMS);
+            msg_cx = context! { count => list.len(), items => Value::from(list), ..base.clone() };
+        }
+        f.message = match &rule.message {
+            Some(m) => self
+                .render(m.get(self.lang), &msg_cx)
+                .map_err(|e| format!("message: {e}"))?,
+            None => f.title.clone(),
+        };
+
+        // Evidence: the lines of every match that held, then `evidence:`.
+        for ((name, spec), (_, p)) in specs.iter().zip(&r.probes) {
+            let res = &cx.results[*p];
+            if res.count < spec.min.unwrap_or(1).max(1) {
+                continue;
+            }
+            for (t, hits) in &res.files {
+                let lines: Vec<EvidenceLine> = hits
+                    .lines()
+                    .map(|l| EvidenceLine {
+                        n: l.n,
+                        text: l.text.clone(),
+                    })
+                    .collect();
+                f.evidence.push(Evidence {
+                    path: cx.texts.texts[*t].path.clone(),
+                    label: format!("match {name}"),
+                    count: hits.count,
+                    omitted: hits.count - lines.len() as u64,
+                    first_ts: hits.first.first().and_then(|l| line_timestamp(&l.text)),
+                    last_ts: hits
+                        .last
+                        .back()
+                        .or(hits.first.last())
+                        .and_then(|l| line_timestamp(&l.text)),
+                    lines,
+                });
+            }
+        }
+        for spec in &rule.evidence {
+            if let Some(glob) = &spec.file {
+                let filter = match &spec.regex {
+                    Some(re) => Some(scan::build_regex(re).map_err(|e| format!("evidence: {e}"))?),
+                    None => None,
+                };
+                for t in cx.texts.glob(glob) {
+                    let text = &cx.texts.texts[t];
+                    let selected = text
+                        .bytes
+                        .split(|b| *b == b'\n')
+                        .enumerate()
+                        .filter(|(_, l)| filter.as_ref().is_none_or(|re| re.is_match(l)))
+                        .filter(|(i, l)| !(l.is_empty() && *i > 0))
+                        .map(|(i, l)| (i as u64 + 1, l));
+                    f.evidence
+                        .push(capped_evidence(&text.path, "file", selected));
+                }
+            }
+            if let Some(expr) = &spec.at {
+                let v = self
+                    .eval_expr(expr, &msg_cx)
+                    .map_err(|e| format!("evidence at: {e}"))?;
+                let mut ats: Vec<At> = Vec::new();
+                let json = serde_json::to_value(&v).unwrap_or(serde_json::Value::Null);
+                collect_ats(&json, &mut ats);
+                ats.sort();
+                ats.dedup();
+                let mut by_path: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+                for a in &ats {
+                    by_path.entry(&a.path).or_default().push(a.line);
+                }
+                for (path, wanted) in by_path {
+                    let Some(t) = cx.texts.index_of(path) else {
+                        continue;
+                    };
+                    let text = &cx.texts.texts[t];
+                    let selected = text
+                        .bytes
+                        .split(|b| *b == b'\n')
+                        .enumerate()
+                        .map(|(i, l)| (i as u64 + 1, l))
+                        .filter(|(n, _)| wanted.binary_search(n).is_ok());
+                    f.evidence.push(capped_evidence(path, "at", selected));
+                }
+            }
+        }
+        Ok(Some(f))
+    }
+
+    fn eval_cond(
+        &self,
+        c: &Condition,
+        base: &Value,
+        r: &CompiledRule,
+        cx: &NodeCx<'_>,
+        index_of: &HashMap<*const MatchSpec, usize>,
+    ) -> Result<bool, String> {
+        Ok(match c {
+            Condition::Match(m) => {
+                let i = index_of[&(m as *const MatchSpec)];
+                cx.results[r.probes[i].1].count >= m.min.unwrap_or(1).max(1)
+            }
+            Condition::Expr(e) => self
+                .eval_expr(e, base)
+                .map_err(|err| format!("expr {e:?}: {err}"))?
+                .is_true(),
+            Condition::All(v) => {
+                for c in v {
+                    if !self.eval_cond(c, base, r, cx, index_of)? {
+                        return Ok(false);
+                    }
+                }
+                true
+            }
+            Condition::Any(v) => {
+                for c in v {
+                    if self.eval_cond(c, base, r, cx, index_of)? {
+                        return Ok(true);
+                    }
+                }
+                false
+            }
+            Condition::Not(c) => !self.eval_cond(c, base, r, cx, index_of)?,
+        })
+    }
+
+    fn eval_expr(&self, expr: &str, cx: &Value) -> Result<Value, String> {
+        let e = self
+            .env
+            .compile_expression(expr)
+            .map_err(|e| error_text(&e))?;
+        e.eval(cx).map_err(|e| error_text(&e))
+    }
+
+    fn render(&self, tpl: &str, cx: &Value) -> Result<String, String> {
+        self.env.render_str(tpl, cx).map_err(|e| error_text(&e))
+    }
+
+    /// `Some(reason)` when none of the rule's inputs is in the bundle.
+    fn not_collected(&self, r: &CompiledRule, cx: &NodeCx<'_>) -> Option<String> {
+        let rule = &r.loaded.rule;
+        let specs = rule.matches();
+        if specs.is_empty() && rule.requires.is_empty() {
+            return None;
+        }
+        let mut wanted: Vec<String> = Vec::new();
+        for ((_, spec), (_, p)) in specs.iter().zip(&r.probes) {
+            if !cx.targets[*p].is_empty() {
+                return None;
+            }
+            for s in spec.source.as_slice() {
+                match s.as_str() {
+                    // Nothing to miss: an empty stderr text means kubectl said nothing.
+                    "kubectl-stderr" | "facts" => return None,
+                    _ => wanted.extend(canonical_paths(s)),
+                }
+            }
+        }
+        for g in &rule.requires {
+            if !cx.texts.glob(g).is_empty() {
+                return None;
+            }
+            wanted.push(g.clone());
+        }
+        let mut reasons: Vec<String> = Vec::new();
+        for w in &wanted {
+            let reason = missing_reason(cx.node, w);
+            if !reasons.contains(&reason) {
+                reasons.push(reason);
+            }
+        }
+        let shown = reasons.len().min(3);
+        let mut text = reasons[..shown].join("; ");
+        if reasons.len() > shown {
+            text.push_str(&format!("; and {} more", reasons.len() - shown));
+        }
+        Some(text)
+    }
+}
+
+struct NodeCx<'a> {
+    node: &'a Node,
+    texts: &'a Texts<'a>,
+    facts: Value,
+    results: &'a [ProbeResult],
+    targets: &'a [Vec<(usize, LineFilter)>],
+}
+
+/// The bundle paths behind a source name (for "not collected" reasons).
+fn canonical_paths(source: &str) -> Vec<String> {
+    use kdiag_bundle::paths as p;
+    let v: &[&str] = match source {
+        "kubelet" => &[p::JOURNAL_KUBELET, p::MESSAGES],
+        "docker" => &[p::JOURNAL_DOCKER, p::MESSAGES],
+        "containerd" => &[p::JOURNAL_CONTAINERD, p::MESSAGES],
+        "kernel" => &[p::JOURNAL_KERNEL, p::DMESG, p::MESSAGES],
+        "messages" => &[p::MESSAGES],
+        "events" => &[p::EVENTS],
+        "container-logs" => &["cluster/logs/**", "node/pods/**"],
+        "iptables" => &[p::IPTABLES_SAVE, p::IPTABLES_LIST],
+        "any" => &[],
+        other => return vec![other.to_string()],
+    };
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// Why `path` (or glob) is not in the bundle, from the manifest.
+fn missing_reason(node: &Node, path: &str) -> String {
+    let Some(m) = &node.manifest else {
+        return format!("{path} is not in the bundle (no manifest)");
+    };
+    let re = scan::glob_regex(path);
+    let item = m
+        .items
+        .iter()
+        .find(|i| i.path == path || (path.contains('*') && re.is_match(i.path.as_bytes())));
+    match item {
+        None => format!("{path} is not in the bundle (the collector did not try it)"),
+        Some(i) => {
+            let status = i.status.as_str().replace('_', " ");
+            let stderr = i
+                .stderr
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
+            if stderr.is_empty() {
+                format!("{}: `{}` {status}", i.path, i.source)
+            } else {
+                format!("{}: `{}` {status}: {}", i.path, i.source, stderr.trim())
+            }
+        }
+    }
+}
+
+fn capped_evidence<'b>(
+    path: &str,
+    label: &str,
+    selected: impl Iterator<Item = (u64, &'b [u8])>,
+) -> Evidence {
+    let mut first = Vec::new();
+    let mut last = std::collections::VecDeque::new();
+    let mut count = 0u64;
+    for (n, l) in selected {
+        count += 1;
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        if first.len() < KEEP_LINES {
+            first.push((n, l));
+        } else {
+            if last.len() == KEEP_LINES {
+                last.pop_front();
+            }
+            last.push_back((n, l));
+        }
+    }
+    let lines: Vec<EvidenceLine> = first
+        .into_iter()
+        .chain(last)
+        .map(|(n, l)| EvidenceLine {
+            n,
+            text: String::from_utf8_lossy(l).into_owned(),
+        })
+        .collect();
+    Evidence {
+        path: path.to_string(),
+        label: label.to_string(),
+        count,
+        omitted: count - lines.len() as u64,
+        first_ts: lines.first().and_then(|l| line_timestamp(&l.text)),
+        last_ts: lines.last().and_then(|l| line_timestamp(&l.text)),
+        lines,
+    }
+}
+
+fn collect_ats(v: &serde_json::Value, out: &mut Vec<At>) {
+    match v {
+        serde_json::Value::Array(a) => a.iter().for_each(|x| collect_ats(x, out)),
+        serde_json::Value::Object(_) => {
+            if let Ok(at) = serde_json::from_value::<At>(v.clone()) {
+                out.push(at);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Removes nulls from objects, so a fact that was not collected is undefined in expressions.
+pub fn strip_nulls(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(m) => serde_json::Value::Object(
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, strip_nulls(v)))
+                .collect(),
+        ),
+        serde_json::Value::Array(a) => {
+            serde_json::Value::Array(a.into_iter().map(strip_nulls).collect())
+        }
+        other => other,
+    }
+}
+
+fn error_text(e: &minijinja::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(x) = src {
+        s.push_str(&format!(": {x}"));
+        src = x.source();
+    }
+    s
+}
+
+fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}

@@ -1,0 +1,175 @@
+//! The minijinja environment rules are evaluated in, with the custom filters of
+//! docs/rule-format.md.
+
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
+use minijinja::value::Value;
+use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior};
+use regex::Regex;
+
+/// A new environment with kdiag's filters and tests.
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Lenient);
+    env.add_filter("regex_match", regex_match);
+    env.add_test("regex_match", regex_match);
+    env.add_filter("regex_capture", regex_capture);
+    env.add_filter("number", number);
+    env.add_filter("quantity", quantity);
+    env.add_filter("version_cmp", version_cmp);
+    env.add_filter("version_lt", |a: Value, b: Value| -> bool {
+        version_cmp(a, b).as_i64() == Some(-1)
+    });
+    env
+}
+
+static REGEX_CACHE: LazyLock<Mutex<HashMap<String, Regex>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn cached_regex(pattern: &str) -> Result<Regex, Error> {
+    let mut cache = REGEX_CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(re) = cache.get(pattern) {
+        return Ok(re.clone());
+    }
+    let re = Regex::new(pattern).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("bad regex {pattern:?}: {e}"),
+        )
+    })?;
+    if cache.len() < 1000 {
+        cache.insert(pattern.to_string(), re.clone());
+    }
+    Ok(re)
+}
+
+fn text_of(v: &Value) -> Option<String> {
+    if v.is_undefined() || v.is_none() {
+        return None;
+    }
+    Some(match v.as_str() {
+        Some(s) => s.to_string(),
+        None => v.to_string(),
+    })
+}
+
+fn regex_match(v: Value, pattern: String) -> Result<bool, Error> {
+    let re = cached_regex(&pattern)?;
+    Ok(text_of(&v).is_some_and(|s| re.is_match(&s)))
+}
+
+fn regex_capture(v: Value, pattern: String, group: Option<Value>) -> Result<Value, Error> {
+    let re = cached_regex(&pattern)?;
+    let Some(s) = text_of(&v) else {
+        return Ok(Value::UNDEFINED);
+    };
+    let Some(caps) = re.captures(&s) else {
+        return Ok(Value::UNDEFINED);
+    };
+    let m = match group {
+        None => caps.get(if caps.len() > 1 { 1 } else { 0 }),
+        Some(g) => match (g.as_str(), i64::try_from(g.clone()).ok()) {
+            (Some(name), _) => caps.name(name),
+            (None, Some(i)) if i >= 0 => caps.get(i as usize),
+            _ => None,
+        },
+    };
+    Ok(m.map(|m| Value::from(m.as_str()))
+        .unwrap_or(Value::UNDEFINED))
+}
+
+/// The number a value holds or starts with: 85, "85%", " 12.5 " -> number; else undefined.
+fn number(v: Value) -> Value {
+    if v.is_number() {
+        return v;
+    }
+    let Some(s) = v.as_str() else {
+        return Value::UNDEFINED;
+    };
+    let s = s.trim();
+    let end = s
+        .char_indices()
+        .take_while(|(i, c)| {
+            c.is_ascii_digit() || *c == '.' || (*i == 0 && (*c == '-' || *c == '+'))
+        })
+        .map(|(i, c)| i + c.len_utf8())
+        .last()
+        .unwrap_or(0);
+    let head = &s[..end];
+    if let Ok(i) = head.parse::<i64>() {
+        return Value::from(i);
+    }
+    head.parse::<f64>()
+        .map(Value::from)
+        .unwrap_or(Value::UNDEFINED)
+}
+
+/// A Kubernetes resource quantity as a plain number ("1Gi", "500m", "1e3", "4").
+pub fn parse_quantity(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+        .unwrap_or(s.len());
+    let (num, suffix) = s.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let mult = match suffix {
+        "" => 1.0,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => 1024.0,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        e if e.starts_with(['e', 'E']) => 10f64.powi(e[1..].parse().ok()?),
+        _ => return None,
+    };
+    Some(n * mult)
+}
+
+fn quantity(v: Value) -> Value {
+    if v.is_number() {
+        return v;
+    }
+    match v.as_str().and_then(parse_quantity) {
+        Some(n) if n.fract() == 0.0 && n.abs() < 9e15 => Value::from(n as i64),
+        Some(n) => Value::from(n),
+        None => Value::UNDEFINED,
+    }
+}
+
+/// Compares dotted versions numerically ("17.03.2-ce" < "17.12.1", "v1.20.4" > "1.9").
+pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
+    fn parts(s: &str) -> Vec<u64> {
+        s.trim()
+            .trim_start_matches(['v', 'V'])
+            .split(|c: char| !c.is_ascii_digit())
+            .take_while(|p| !p.is_empty())
+            .map(|p| p.parse().unwrap_or(0))
+            .collect()
+    }
+    let (pa, pb) = (parts(a), parts(b));
+    for i in 0..pa.len().max(pb.len()) {
+        let o = pa.get(i).unwrap_or(&0).cmp(pb.get(i).unwrap_or(&0));
+        if o.is_ne() {
+            return o;
+        }
+    }
+    std::cmp::Ordering::Equal
+}
+
+/// -1/0/1, or undefined when either side is missing (so a rule over an uncollected version is
+/// silent rather than an error).
+fn version_cmp(a: Value, b: Value) -> Value {
+    match (text_of(&a), text_of(&b)) {
+        (Some(a), Some(b)) => Value::from(compare_versions(&a, &b) as i64),
+        _ => Value::UNDEFINED,
+    }
+}

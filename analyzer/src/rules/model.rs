@@ -1,0 +1,226 @@
+//! The rule file format (docs/rule-format.md). These types are the format: rules/schema.json is
+//! generated from them, so a field added here is a field rule authors can write.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One rule: rules/<id>.yaml.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// The catalog id; the file name is `<id>.yaml`.
+    pub id: String,
+    pub severity: Severity,
+    /// Knowledge-base write-ups behind the rule ("000".."004"), empty for "beyond".
+    #[serde(default)]
+    pub knowledge: Vec<String>,
+    /// Short: what is wrong.
+    pub title: I18n,
+    /// Why this happens and what it breaks (markdown).
+    pub why: I18n,
+    /// Remediation steps (markdown, ```sh blocks safe to paste).
+    pub fix: I18n,
+    #[serde(default)]
+    pub references: Vec<Reference>,
+    /// Rule ids this root cause explains (chains are resolved per node).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub explains: Vec<String>,
+    /// Informative: the sources the rule reads.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// One-line finding text: a minijinja template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<I18n>,
+    /// The condition tree; optional only when `items` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+    /// A minijinja expression giving a list: one finding item per element.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<String>,
+    /// Template of one item's line (`item` is the element).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<I18n>,
+    /// Bundle paths or globs the rule reads through facts; used for "not collected" notes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<String>,
+    /// Extra evidence to show (file lines backing a fact).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<EvidenceSpec>,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// A text in English and Chinese.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct I18n {
+    #[serde(default)]
+    pub en: String,
+    #[serde(default)]
+    pub zh: String,
+}
+
+impl I18n {
+    /// The text in `lang`, falling back to English when that one is empty.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh if !self.zh.trim().is_empty() => &self.zh,
+            _ => &self.en,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    pub title: String,
+    pub url: String,
+}
+
+/// A condition: exactly one of `match`, `expr`, `all`, `any`, `not`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum Condition {
+    /// Lines of a source matching a regex.
+    Match(MatchSpec),
+    /// A minijinja expression, true when truthy.
+    Expr(String),
+    /// Every condition is true.
+    All(Vec<Condition>),
+    /// At least one condition is true.
+    Any(Vec<Condition>),
+    /// The condition is false.
+    Not(Box<Condition>),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatchSpec {
+    /// How templates and expressions refer to it (`matches.NAME`); default m0, m1, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A source name, a bundle path/glob (contains '/'), or a list of them.
+    pub source: OneOrMany,
+    /// Rust regex over one line.
+    pub regex: String,
+    /// Lines matching this regex do not count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unless: Option<String>,
+    /// Minimum number of matching lines (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            OneOrMany::One(s) => std::slice::from_ref(s),
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// Extra evidence: the lines of a file (optionally only those matching `regex`), or the
+/// `{path, line}` provenance(s) an expression gives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceSpec {
+    /// A bundle path or glob.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// With `file`: only the lines matching this regex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+    /// A minijinja expression giving `{path, line}` or a list of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+impl Rule {
+    /// Every `match` of the `when` tree in file order, with its effective name.
+    pub fn matches(&self) -> Vec<(String, &MatchSpec)> {
+        fn walk<'a>(c: &'a Condition, out: &mut Vec<(String, &'a MatchSpec)>) {
+            match c {
+                Condition::Match(m) => {
+                    let name = m.name.clone().unwrap_or_else(|| format!("m{}", out.len()));
+                    out.push((name, m));
+                }
+                Condition::Expr(_) => {}
+                Condition::All(v) | Condition::Any(v) => v.iter().for_each(|c| walk(c, out)),
+                Condition::Not(c) => walk(c, out),
+            }
+        }
+        let mut out = Vec::new();
+        if let Some(w) = &self.when {
+            walk(w, &mut out);
+        }
+        out
+    }
+
+    /// Every `expr` of the `when` tree.
+    pub fn exprs(&self) -> Vec<&str> {
+        fn walk<'a>(c: &'a Condition, out: &mut Vec<&'a str>) {
+            match c {
+                Condition::Match(_) => {}
+                Condition::Expr(e) => out.push(e),
+                Condition::All(v) | Condition::Any(v) => v.iter().for_each(|c| walk(c, out)),
+                Condition::Not(c) => walk(c, out),
+            }
+        }
+        let mut out = Vec::new();
+        if let Some(w) = &self.when {
+            walk(w, &mut out);
+        }
+        out
+    }
+}
+
+/// The JSON Schema of the rule format, as committed in rules/schema.json.
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(Rule);
+    let mut s = serde_json::to_string_pretty(&schema).expect("a schema serializes");
+    s.push('\n');
+    s
+}
