@@ -92,24 +92,29 @@ impl Engine {
 
     /// Evaluates every rule on one node. Never panics because of a rule.
     pub fn evaluate(&self, node: &Node) -> NodeReport {
-        let mut report = NodeReport::default();
-        let texts = Texts::new(node);
-        report.warnings.extend(texts.warnings.iter().cloned());
-
+        let mut warnings = Vec::new();
         let facts = match catch_unwind(AssertUnwindSafe(|| Facts::from_node(node))) {
             Ok(f) => serde_json::to_value(&f).unwrap_or_else(|e| {
-                report
-                    .warnings
-                    .push(format!("facts: not serializable: {e}"));
+                warnings.push(format!("facts: not serializable: {e}"));
                 serde_json::Value::Null
             }),
             Err(p) => {
-                report
-                    .warnings
-                    .push(format!("facts: parsing panicked: {}", panic_text(&p)));
+                warnings.push(format!("facts: parsing panicked: {}", panic_text(&p)));
                 serde_json::Value::Null
             }
         };
+        let mut report = self.evaluate_with_facts(node, facts);
+        warnings.append(&mut report.warnings);
+        report.warnings = warnings;
+        report
+    }
+
+    /// Evaluates every rule on one node with the given facts (as `Facts` serializes), instead of
+    /// parsing them from the node: for rule fixtures and tests.
+    pub fn evaluate_with_facts(&self, node: &Node, facts: serde_json::Value) -> NodeReport {
+        let mut report = NodeReport::default();
+        let texts = Texts::new(node);
+        report.warnings.extend(texts.warnings.iter().cloned());
         let facts = Value::from_serialize(strip_nulls(facts));
 
         // Resolve every probe's texts; an unknown source breaks its rule.

@@ -11,7 +11,7 @@ use regex::Regex;
 /// A new environment with kdiag's filters and tests.
 pub fn environment() -> Environment<'static> {
     let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Lenient);
+    env.set_undefined_behavior(UndefinedBehavior::Chainable);
     env.add_filter("regex_match", regex_match);
     env.add_test("regex_match", regex_match);
     env.add_filter("regex_capture", regex_capture);

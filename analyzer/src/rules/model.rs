@@ -113,8 +113,14 @@ pub struct Reference {
 }
 
 /// A condition: exactly one of `match`, `expr`, `all`, `any`, `not`.
+///
+/// Read through [`ConditionMap`] because YAML would otherwise want `!match` tags for an enum.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase", deny_unknown_fields)]
+#[serde(
+    rename_all = "lowercase",
+    deny_unknown_fields,
+    try_from = "ConditionMap"
+)]
 pub enum Condition {
     /// Lines of a source matching a regex.
     Match(MatchSpec),
@@ -126,6 +132,60 @@ pub enum Condition {
     Any(Vec<Condition>),
     /// The condition is false.
     Not(Box<Condition>),
+}
+
+/// The map a condition is written as; exactly one key must be set.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("minProperties" = 1, "maxProperties" = 1))]
+pub struct ConditionMap {
+    /// Lines of a source matching a regex.
+    #[serde(default, rename = "match")]
+    match_: Option<MatchSpec>,
+    /// A minijinja expression, true when truthy.
+    #[serde(default)]
+    expr: Option<String>,
+    /// Every condition is true.
+    #[serde(default)]
+    all: Option<Vec<Condition>>,
+    /// At least one condition is true.
+    #[serde(default)]
+    any: Option<Vec<Condition>>,
+    /// The condition is false.
+    #[serde(default)]
+    not: Option<Box<Condition>>,
+}
+
+impl TryFrom<ConditionMap> for Condition {
+    type Error = String;
+
+    fn try_from(m: ConditionMap) -> Result<Condition, String> {
+        let mut set = Vec::new();
+        if let Some(x) = m.match_ {
+            set.push(Condition::Match(x));
+        }
+        if let Some(x) = m.expr {
+            set.push(Condition::Expr(x));
+        }
+        if let Some(x) = m.all {
+            set.push(Condition::All(x));
+        }
+        if let Some(x) = m.any {
+            set.push(Condition::Any(x));
+        }
+        if let Some(x) = m.not {
+            set.push(Condition::Not(x));
+        }
+        match set.len() {
+            1 => Ok(set.pop().expect("one")),
+            0 => Err("a condition needs one of match, expr, all, any, not".into()),
+            _ => Err(
+                "a condition has exactly one of match, expr, all, any, not; \
+                      combine several with all: [...] or any: [...]"
+                    .into(),
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -1,0 +1,660 @@
+//! Engine tests with inline rules and nodes built in memory (no dependency on rules/*.yaml texts).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use kdiag_analyzer::model::{InputKind, Node, TextKind};
+use kdiag_analyzer::rules::load::{embedded_files, lint, parse_rule};
+use kdiag_analyzer::rules::model::schema_json;
+use kdiag_analyzer::rules::{finalize, Engine, Finding, FindingKind, Lang, RuleSet, Severity};
+use kdiag_bundle::{Item, Manifest, Status};
+use serde_json::json;
+
+const TEXTS: &str = r#"
+title: { en: "T", zh: "标题" }
+why: { en: "W", zh: "原因" }
+fix: { en: "F", zh: "修复" }
+references: []
+"#;
+
+/// A rule from its id, severity and matching part.
+fn rule(id: &str, severity: &str, rest: &str) -> String {
+    format!("id: {id}\nseverity: {severity}\nknowledge: []\n{TEXTS}{rest}")
+}
+
+fn engine(rules: &[String]) -> Engine {
+    let mut set = RuleSet::default();
+    for (i, r) in rules.iter().enumerate() {
+        set.add(&format!("test{i}.yaml"), r, true);
+    }
+    assert!(set.warnings.is_empty(), "{:?}", set.warnings);
+    Engine::new(set.rules, Lang::En)
+}
+
+fn bundle(files: &[(&str, &str)]) -> Node {
+    Node {
+        name: "node01".into(),
+        origin: PathBuf::from("node01"),
+        kind: InputKind::Bundle,
+        manifest: None,
+        files: files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
+            .collect(),
+        warnings: Vec::new(),
+    }
+}
+
+fn run(e: &Engine, node: &Node, facts: serde_json::Value) -> Vec<Finding> {
+    let r = e.evaluate_with_facts(node, facts);
+    let mut f = r.findings;
+    finalize(&mut f, &e.explains());
+    f
+}
+
+fn find<'a>(f: &'a [Finding], id: &str) -> &'a Finding {
+    f.iter()
+        .find(|x| x.rule == id)
+        .unwrap_or_else(|| panic!("no finding {id} in {f:#?}"))
+}
+
+const KUBELET_LOG: &str = "\
+2026-11-21T10:15:01+0800 node01 kubelet[1234]: I1121 10:15:01.000001    1234 server.go:440] \"Kubelet version\" kubeletVersion=\"v1.20.4\"
+2026-11-21T10:15:02+0800 node01 kubelet[1234]: E1121 10:15:02.123456    1234 pod_workers.go:191] Error syncing pod: failed to pull image \"harbor.local:5000/app/web:1.2\": Error response from daemon: Get https://harbor.local:5000/v2/: http: server gave HTTP response to HTTPS client
+2026-11-21T10:16:02+0800 node01 kubelet[1234]: E1121 10:16:02.123456    1234 pod_workers.go:191] Error syncing pod: Get https://10.0.0.9/v2/: http: server gave HTTP response to HTTPS client
+2026-11-21T10:17:02+0800 node01 kubelet[1234]: E1121 10:17:02.123456    1234 pod_workers.go:191] Error syncing pod: Get https://harbor.local:5000/v2/: http: server gave HTTP response to HTTPS client
+";
+
+const HTTP_RULE: &str = r#"
+message: { en: "registry {{ captures.registry }} ({{ matches.pull.count }} lines)", zh: "仓库 {{ captures.registry }}" }
+when:
+  match:
+    name: pull
+    source: kubelet
+    regex: 'Get "?https://(?P<registry>[^/" ]+)/v2/[^:]*:? *http: server gave HTTP response to HTTPS client'
+"#;
+
+#[test]
+fn regex_captures_reach_the_message_and_evidence_cites_lines() {
+    let e = engine(&[rule("http", "critical", HTTP_RULE)]);
+    let f = run(
+        &e,
+        &bundle(&[("node/journal/kubelet.log", KUBELET_LOG)]),
+        json!({}),
+    );
+    let h = find(&f, "http");
+    assert_eq!(h.kind, FindingKind::Finding);
+    assert_eq!(h.message, "registry harbor.local:5000 (3 lines)");
+    assert_eq!(h.evidence.len(), 1);
+    let ev = &h.evidence[0];
+    assert_eq!(ev.path, "node/journal/kubelet.log");
+    assert_eq!(ev.count, 3);
+    assert_eq!(
+        ev.lines.iter().map(|l| l.n).collect::<Vec<_>>(),
+        vec![2, 3, 4],
+        "line numbers are 1-based"
+    );
+    assert_eq!(ev.first_ts.as_deref(), Some("2026-11-21T10:15:02+0800"));
+    assert_eq!(ev.last_ts.as_deref(), Some("2026-11-21T10:17:02+0800"));
+}
+
+#[test]
+fn kubelet_source_reads_only_kubelet_lines_of_messages() {
+    let messages = "\
+Nov 21 10:15:02 node01 dockerd[900]: Get https://fake.dockerd/v2/: http: server gave HTTP response to HTTPS client
+Nov 21 10:15:03 node01 kubelet[1234]: E1121 10:15:03.1 1234 x.go:1] Get https://reg.example:5000/v2/: http: server gave HTTP response to HTTPS client
+";
+    let e = engine(&[rule("http", "critical", HTTP_RULE)]);
+    let f = run(&e, &bundle(&[("node/logs/messages", messages)]), json!({}));
+    let h = find(&f, "http");
+    assert_eq!(h.message, "registry reg.example:5000 (1 lines)");
+    assert_eq!(h.evidence[0].lines[0].n, 2);
+    assert_eq!(h.evidence[0].first_ts.as_deref(), Some("Nov 21 10:15:03"));
+}
+
+#[test]
+fn evidence_keeps_first_and_last_five_lines() {
+    let log: String = (1..=40)
+        .map(|i| format!("2026-11-21T10:{i:02}:00+0800 node01 kernel: BUG: soft lockup - CPU#{i} stuck for 22s!\n"))
+        .collect();
+    let r = rule(
+        "lockup",
+        "critical",
+        "message: { en: \"x\", zh: \"x\" }\nwhen: { match: { source: kernel, regex: 'soft lockup - CPU#(?P<cpu>\\d+)' } }\n",
+    );
+    let e = engine(&[r]);
+    let f = run(&e, &bundle(&[("node/kernel/dmesg.txt", &log)]), json!({}));
+    let ev = &find(&f, "lockup").evidence[0];
+    assert_eq!(ev.count, 40);
+    assert_eq!(ev.omitted, 30);
+    let ns: Vec<u64> = ev.lines.iter().map(|l| l.n).collect();
+    assert_eq!(ns, vec![1, 2, 3, 4, 5, 36, 37, 38, 39, 40]);
+}
+
+#[test]
+fn all_any_not_and_unless() {
+    let log = "\
+2026-11-21T10:00:00+0800 n kubelet[1]: node has conditions: [DiskPressure]
+2026-11-21T10:00:01+0800 n kubelet[1]: DiskPressure False
+";
+    let rules = [
+        // all: both true
+        rule("all-yes", "warning", "message: { en: a, zh: a }\nwhen:\n  all:\n    - match: { source: kubelet, regex: 'DiskPressure' }\n    - not: { match: { source: kubelet, regex: 'MemoryPressure' } }\n"),
+        // all: one false
+        rule("all-no", "warning", "message: { en: a, zh: a }\nwhen:\n  all:\n    - match: { source: kubelet, regex: 'DiskPressure' }\n    - match: { source: kubelet, regex: 'PIDPressure' }\n"),
+        // any: one true
+        rule("any-yes", "warning", "message: { en: a, zh: a }\nwhen:\n  any:\n    - match: { source: kubelet, regex: 'PIDPressure' }\n    - match: { source: kubelet, regex: 'DiskPressure\\]' }\n"),
+        // unless drops the near miss; min needs two lines
+        rule("unless-min", "warning", "message: { en: '{{ matches.dp.count }}', zh: a }\nwhen:\n  match: { name: dp, source: kubelet, regex: 'DiskPressure', unless: 'DiskPressure\\s+False', min: 2 }\n"),
+        rule("unless-one", "warning", "message: { en: '{{ matches.dp.count }}', zh: a }\nwhen:\n  match: { name: dp, source: kubelet, regex: 'DiskPressure', unless: 'DiskPressure\\s+False' }\n"),
+    ];
+    let e = engine(&rules);
+    let f = run(&e, &bundle(&[("node/journal/kubelet.log", log)]), json!({}));
+    let ids: BTreeSet<&str> = f.iter().map(|x| x.rule.as_str()).collect();
+    assert_eq!(ids, BTreeSet::from(["all-yes", "any-yes", "unless-one"]));
+    assert_eq!(find(&f, "unless-one").message, "1");
+}
+
+#[test]
+fn facts_expressions_compare_and_undefined_facts_stay_silent() {
+    let mismatch = rule(
+        "driver",
+        "critical",
+        "message: { en: 'docker {{ facts.docker.cgroup_driver }} vs kubelet {{ facts.kubelet.effective.cgroup_driver }}', zh: x }\nwhen: { expr: 'facts.docker.cgroup_driver != facts.kubelet.effective.cgroup_driver' }\n",
+    );
+    let pct = rule(
+        "pct",
+        "warning",
+        "message: { en: x, zh: x }\nwhen: { expr: '\"91%\" | number > 85 and \"1Gi\" | quantity == 1073741824 and \"17.03.2-ce\" | version_lt(\"17.12.1\") and \"abc-123\" is regex_match(\"^abc-\\\\d+$\")' }\n",
+    );
+    let e = engine(&[mismatch, pct]);
+    let node = bundle(&[]);
+    let f = run(
+        &e,
+        &node,
+        json!({"docker": {"cgroup_driver": "cgroupfs"}, "kubelet": {"effective": {"cgroup_driver": "systemd"}}}),
+    );
+    assert_eq!(
+        find(&f, "driver").message,
+        "docker cgroupfs vs kubelet systemd"
+    );
+    assert!(f.iter().any(|x| x.rule == "pct"));
+
+    let f = run(
+        &e,
+        &node,
+        json!({"docker": {"cgroup_driver": "systemd"}, "kubelet": {"effective": {"cgroup_driver": "systemd"}}}),
+    );
+    assert!(!f.iter().any(|x| x.rule == "driver"));
+
+    // Not collected facts (null or absent) are undefined: no finding, no error.
+    let f = run(
+        &e,
+        &node,
+        json!({"docker": null, "kubelet": {"effective": {"cgroup_driver": null}}}),
+    );
+    assert!(
+        !f.iter().any(|x| x.rule == "driver"),
+        "undefined != undefined must be false: {f:#?}"
+    );
+}
+
+#[test]
+fn items_give_one_item_per_element_with_provenance() {
+    let r = rule(
+        "hostnet",
+        "warning",
+        r#"
+items: "facts.cluster.pods | selectattr('host_network') | selectattr('dns_policy', 'eq', 'ClusterFirst') | list"
+item: { en: "{{ item.namespace }}/{{ item.name }}", zh: "{{ item.namespace }}/{{ item.name }}" }
+message: { en: "{{ count }} pod(s): {{ items | map(attribute='name') | join(', ') }}", zh: x }
+"#,
+    );
+    let e = engine(&[r]);
+    let pods = json!({"cluster": {"pods": [
+        {"namespace": "kube-system", "name": "agent-1", "host_network": true, "dns_policy": "ClusterFirst", "at": {"path": "cluster/pods.json", "line": 2}},
+        {"namespace": "kube-system", "name": "agent-2", "host_network": true, "dns_policy": "ClusterFirstWithHostNet"},
+        {"namespace": "default", "name": "web", "host_network": false, "dns_policy": "ClusterFirst"},
+        {"namespace": "mon", "name": "node-exporter", "host_network": true, "dns_policy": "ClusterFirst"}
+    ]}});
+    let node = bundle(&[("cluster/pods.json", "{\n\"x\": 1\n}\n")]);
+    let f = run(&e, &node, pods);
+    let h = find(&f, "hostnet");
+    assert_eq!(h.message, "2 pod(s): agent-1, node-exporter");
+    let texts: Vec<&str> = h.items.iter().map(|i| i.text.as_str()).collect();
+    assert_eq!(texts, vec!["kube-system/agent-1", "mon/node-exporter"]);
+    assert_eq!(h.items[0].at.as_ref().map(|a| a.line), Some(2));
+    assert!(h.items[1].at.is_none());
+
+    // An empty list is no finding.
+    let f = run(&e, &node, json!({"cluster": {"pods": []}}));
+    assert!(f.is_empty(), "{f:#?}");
+}
+
+#[test]
+fn evidence_file_and_at() {
+    let r = rule(
+        "swap",
+        "critical",
+        r#"
+requires: [node/proc/swaps]
+message: { en: "swap {{ facts.swap.total_kb }}", zh: x }
+when: { expr: "facts.swap.enabled" }
+evidence:
+  - file: node/proc/swaps
+  - file: node/kubelet/config.yaml
+    regex: '(?i)failswapon'
+  - at: "facts.swap.devices | map(attribute='at') | list"
+"#,
+    );
+    let swaps = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n/dev/dm-1                               partition\t4194300\t\t0\t\t-2\n";
+    let cfg = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\ncgroupDriver: systemd\n";
+    let node = bundle(&[
+        ("node/proc/swaps", swaps),
+        ("node/kubelet/config.yaml", cfg),
+    ]);
+    let e = engine(&[r]);
+    let facts = json!({"swap": {"enabled": true, "total_kb": 4194300,
+        "devices": [{"filename": "/dev/dm-1", "at": {"path": "node/proc/swaps", "line": 2}}]}});
+    let f = run(&e, &node, facts);
+    let h = find(&f, "swap");
+    assert_eq!(h.message, "swap 4194300");
+    assert_eq!(h.evidence.len(), 3);
+    assert_eq!(h.evidence[0].path, "node/proc/swaps");
+    assert_eq!(h.evidence[0].count, 2);
+    assert_eq!(h.evidence[1].lines.len(), 1);
+    assert_eq!(h.evidence[1].lines[0].n, 3);
+    assert_eq!(h.evidence[1].lines[0].text, "failSwapOn: false");
+    assert_eq!(h.evidence[2].label, "at");
+    assert_eq!(h.evidence[2].lines[0].n, 2);
+    assert!(h.evidence[2].lines[0].text.starts_with("/dev/dm-1"));
+}
+
+fn manifest(items: Vec<Item>) -> Manifest {
+    let mut m = Manifest::new(
+        "0.1.0",
+        "node01",
+        "2026-11-22T08:30:00Z",
+        "2026-11-21T08:30:00Z",
+        0,
+        vec![],
+    );
+    m.items = items;
+    m
+}
+
+fn item(path: &str, source: &str, status: Status, stderr: &str) -> Item {
+    Item {
+        path: path.into(),
+        source: source.into(),
+        status,
+        exit_code: Some(1),
+        duration_ms: 10,
+        bytes: 0,
+        sha256: String::new(),
+        truncated: false,
+        redactions: 0,
+        stderr: stderr.into(),
+    }
+}
+
+#[test]
+fn missing_inputs_give_a_not_collected_note_with_the_manifest_reason() {
+    let pods_rule = rule(
+        "pods",
+        "warning",
+        "requires: [cluster/pods.json]\nitems: 'facts.cluster.pods'\nmessage: { en: x, zh: x }\n",
+    );
+    let events_rule = rule(
+        "sched",
+        "warning",
+        "message: { en: x, zh: x }\nwhen: { match: { source: events, regex: 'FailedScheduling' } }\n",
+    );
+    let e = engine(&[pods_rule, events_rule, rule("http", "critical", HTTP_RULE)]);
+    let mut node = bundle(&[("node/journal/kubelet.log", "nothing here\n")]);
+    let refused = "The connection to the server localhost:8080 was refused - did you specify the right host or port?";
+    node.manifest = Some(manifest(vec![
+        item(
+            "cluster/pods.json",
+            "kubectl get pods -A -o json",
+            Status::Failed,
+            refused,
+        ),
+        item(
+            "cluster/events.json",
+            "kubectl get events -A -o json",
+            Status::Failed,
+            refused,
+        ),
+    ]));
+    let f = run(&e, &node, json!({}));
+    let pods = find(&f, "pods");
+    assert_eq!(pods.kind, FindingKind::NotCollected);
+    assert_eq!(pods.severity, Severity::Info);
+    assert!(
+        pods.message.starts_with("not collected: cluster/pods.json"),
+        "{}",
+        pods.message
+    );
+    assert!(pods
+        .message
+        .contains("failed: The connection to the server localhost:8080 was refused"));
+    assert_eq!(find(&f, "sched").kind, FindingKind::NotCollected);
+    // The kubelet log is there (silent): no note.
+    assert!(!f.iter().any(|x| x.rule == "http"));
+
+    // Without a manifest the note says the file is not in the bundle.
+    node.manifest = None;
+    let f = run(&e, &node, json!({}));
+    assert!(find(&f, "pods")
+        .message
+        .contains("cluster/pods.json is not in the bundle"));
+
+    // A loose file: every text source reads it, and no notes at all.
+    let loose = Node {
+        name: "pasted".into(),
+        kind: InputKind::Loose(TextKind::KubeletJournal),
+        files: BTreeMap::from([("pasted.log".to_string(), KUBELET_LOG.as_bytes().to_vec())]),
+        ..Node::default()
+    };
+    let f = run(&e, &loose, json!({}));
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].rule, "http");
+    assert_eq!(f[0].evidence[0].path, "pasted.log");
+}
+
+#[test]
+fn events_are_rendered_one_per_line() {
+    let events = json!({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": [
+        {"kind": "Event", "metadata": {"name": "web.1", "namespace": "default"}, "involvedObject": {"kind": "Pod", "name": "web-5d9c", "namespace": "default"},
+         "reason": "Scheduled", "message": "Successfully assigned default/web-5d9c to node01", "type": "Normal"},
+        {"kind": "Event", "metadata": {"name": "web.2", "namespace": "default"}, "involvedObject": {"kind": "Pod", "name": "web-7f8b", "namespace": "default"},
+         "reason": "FailedScheduling", "message": "0/3 nodes are available: 3 Insufficient cpu.", "type": "Warning"}
+    ]});
+    let r = rule(
+        "sched",
+        "warning",
+        "message: { en: '{{ captures.why }}', zh: x }\nwhen: { match: { source: events, regex: '^Warning FailedScheduling (?P<obj>\\S+): \\d+/\\d+ nodes are available: (?P<why>.*)' } }\n",
+    );
+    let e = engine(&[r]);
+    let node = bundle(&[("cluster/events.json", &events.to_string())]);
+    let f = run(&e, &node, json!({}));
+    let h = find(&f, "sched");
+    assert_eq!(h.message, "3 Insufficient cpu.");
+    assert_eq!(h.evidence[0].path, "cluster/events.json");
+    assert_eq!(h.evidence[0].lines[0].n, 2);
+    assert_eq!(
+        h.evidence[0].lines[0].text,
+        "Warning FailedScheduling default/web-7f8b: 0/3 nodes are available: 3 Insufficient cpu."
+    );
+}
+
+#[test]
+fn kubectl_stderr_source() {
+    let r = rule(
+        "apiserver",
+        "critical",
+        "message: { en: '{{ captures.server }}', zh: x }\nwhen: { match: { source: kubectl-stderr, regex: 'connection to the server (?P<server>\\S+) was refused' } }\n",
+    );
+    let e = engine(&[r]);
+    let mut node = bundle(&[]);
+    node.manifest = Some(manifest(vec![item(
+        "cluster/nodes.json",
+        "kubectl get nodes -o json",
+        Status::Failed,
+        "The connection to the server 10.0.0.1:6443 was refused - did you specify the right host or port?",
+    )]));
+    let f = run(&e, &node, json!({}));
+    assert_eq!(find(&f, "apiserver").message, "10.0.0.1:6443");
+    assert_eq!(find(&f, "apiserver").evidence[0].path, "manifest.json");
+}
+
+#[test]
+fn rules_dir_overrides_by_id_and_adds() {
+    let dir = tempfile::tempdir().unwrap();
+    let over = rule(
+        "swap-enabled",
+        "info",
+        "message: { en: overridden, zh: x }\nwhen: { expr: 'true' }\n",
+    );
+    std::fs::write(dir.path().join("swap-enabled.yaml"), &over).unwrap();
+    let new = rule(
+        "local-extra",
+        "warning",
+        "message: { en: extra, zh: x }\nwhen: { expr: 'true' }\n",
+    );
+    std::fs::write(dir.path().join("local-extra.yaml"), &new).unwrap();
+    let set = RuleSet::load(Some(dir.path()));
+    let swap: Vec<_> = set
+        .rules
+        .iter()
+        .filter(|r| r.rule.id == "swap-enabled")
+        .collect();
+    assert_eq!(swap.len(), 1);
+    assert_eq!(swap[0].rule.severity, Severity::Info);
+    assert!(
+        swap[0].origin.ends_with("swap-enabled.yaml") && !swap[0].origin.starts_with("embedded:")
+    );
+    assert!(set.rules.iter().any(|r| r.rule.id == "local-extra"));
+
+    let e = Engine::new(set.rules, Lang::En);
+    let f = e.evaluate_with_facts(&bundle(&[]), json!({})).findings;
+    assert_eq!(find(&f, "swap-enabled").message, "overridden");
+}
+
+#[test]
+fn a_panicking_rule_becomes_an_error_finding_and_the_run_goes_on() {
+    let boom = rule(
+        "boom",
+        "critical",
+        "message: { en: x, zh: x }\nwhen: { expr: '1 | explode' }\n",
+    );
+    let bad_expr = rule(
+        "bad",
+        "critical",
+        "message: { en: x, zh: x }\nwhen: { expr: 'facts | no_such_filter' }\n",
+    );
+    let fine = rule(
+        "fine",
+        "warning",
+        "message: { en: ok, zh: x }\nwhen: { expr: 'true' }\n",
+    );
+    let mut e = engine(&[boom, bad_expr, fine]);
+    e.env_mut()
+        .add_filter("explode", |_: i64| -> i64 { panic!("injected failure") });
+    let f = run(&e, &bundle(&[]), json!({}));
+    let b = find(&f, "boom");
+    assert_eq!(b.kind, FindingKind::RuleError);
+    assert!(b.message.contains("injected failure"), "{}", b.message);
+    assert_eq!(find(&f, "bad").kind, FindingKind::RuleError);
+    assert!(find(&f, "bad").message.contains("no_such_filter"));
+    assert_eq!(find(&f, "fine").kind, FindingKind::Finding);
+    // Real findings sort before rule errors.
+    assert_eq!(f[0].rule, "fine");
+}
+
+#[test]
+fn findings_sort_by_severity_with_root_causes_first_and_chains_resolved() {
+    let t = "message: { en: x, zh: x }\nwhen: { expr: 'true' }\n";
+    let rules = [
+        rule("consequence", "critical", t),
+        rule(
+            "root",
+            "warning",
+            &format!("explains: [consequence, not-firing]\n{t}"),
+        ),
+        rule("other-crit", "critical", t),
+        rule("a-warn", "warning", t),
+        rule("note", "info", t),
+    ];
+    let e = engine(&rules);
+    let f = run(&e, &bundle(&[]), json!({}));
+    let order: Vec<&str> = f.iter().map(|x| x.rule.as_str()).collect();
+    // `root` ranks with the critical it explains, and before it.
+    assert_eq!(
+        order,
+        vec!["root", "other-crit", "consequence", "a-warn", "note"]
+    );
+    assert_eq!(find(&f, "root").explains, vec!["consequence"]);
+    assert_eq!(find(&f, "consequence").explained_by, vec!["root"]);
+    assert!(find(&f, "other-crit").explained_by.is_empty());
+}
+
+#[test]
+fn chains_do_not_cross_nodes() {
+    let t = "message: { en: x, zh: x }\n";
+    let rules = [
+        rule(
+            "root",
+            "warning",
+            &format!("explains: [cons]\n{t}when: {{ expr: 'node == \"a\"' }}\n"),
+        ),
+        rule(
+            "cons",
+            "critical",
+            &format!("{t}when: {{ expr: 'node == \"b\"' }}\n"),
+        ),
+    ];
+    let e = engine(&rules);
+    let mut a = bundle(&[]);
+    a.name = "a".into();
+    let mut b = bundle(&[]);
+    b.name = "b".into();
+    let mut f = e.evaluate_with_facts(&a, json!({})).findings;
+    f.extend(e.evaluate_with_facts(&b, json!({})).findings);
+    finalize(&mut f, &e.explains());
+    assert!(find(&f, "root").explains.is_empty());
+    assert!(find(&f, "cons").explained_by.is_empty());
+}
+
+#[test]
+fn schema_is_up_to_date() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../rules/schema.json");
+    let want = schema_json();
+    if std::env::var_os("KDIAG_BLESS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "rules/schema.json is stale: rerun with KDIAG_BLESS=1 cargo test -p kdiag-analyzer --test engine schema"
+    );
+}
+
+fn lint_one(files: &[(&str, String)]) -> Vec<String> {
+    let files: Vec<(String, String)> = files
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.clone()))
+        .collect();
+    lint(&files, &BTreeSet::new(), false)
+        .problems
+        .into_iter()
+        .map(|p| p.to_string())
+        .collect()
+}
+
+#[test]
+fn lint_catches_bad_regex_missing_zh_duplicate_id_and_more() {
+    let good = rule("good", "warning", HTTP_RULE);
+    assert_eq!(
+        lint_one(&[("rules/good.yaml", good.clone())]),
+        Vec::<String>::new()
+    );
+
+    let bad_re = rule("bad-re", "warning", "message: { en: x, zh: x }\nwhen: { match: { source: kubelet, regex: 'unclosed (group' } }\n");
+    let p = lint_one(&[("bad-re.yaml", bad_re)]);
+    assert!(p.len() == 1 && p[0].contains("unclosed group"), "{p:?}");
+
+    let no_zh = rule(
+        "no-zh",
+        "warning",
+        "message: { en: x }\nwhen: { expr: 'true' }\n",
+    );
+    let p = lint_one(&[("no-zh.yaml", no_zh)]);
+    assert_eq!(
+        p,
+        vec!["no-zh.yaml: message: the Chinese text (zh) is missing"]
+    );
+
+    let p = lint_one(&[("a/good.yaml", good.clone()), ("b/good.yaml", good)]);
+    assert!(p.iter().any(|x| x.contains("duplicate id good")), "{p:?}");
+
+    let misnamed = rule(
+        "right",
+        "warning",
+        "message: { en: x, zh: x }\nwhen: { expr: 'true' }\n",
+    );
+    assert!(lint_one(&[("wrong.yaml", misnamed)])[0].contains("file name must be right.yaml"));
+
+    let bad_expr = rule(
+        "bad-expr",
+        "warning",
+        "message: { en: x, zh: x }\nwhen: { expr: 'facts.a ==' }\n",
+    );
+    assert!(lint_one(&[("bad-expr.yaml", bad_expr)])[0].contains("does not compile"));
+
+    let bad_src = rule(
+        "bad-src",
+        "warning",
+        "message: { en: x, zh: x }\nwhen: { match: { source: kubelt, regex: x } }\n",
+    );
+    assert!(lint_one(&[("bad-src.yaml", bad_src)])[0].contains("unknown source \"kubelt\""));
+
+    let unknown_field = rule(
+        "typo",
+        "warning",
+        "mesage: { en: x, zh: x }\nwhen: { expr: 'true' }\n",
+    );
+    assert!(lint_one(&[("typo.yaml", unknown_field)])[0].contains("unknown field `mesage`"));
+
+    let dangling = rule(
+        "dangling",
+        "warning",
+        "explains: [nowhere]\nmessage: { en: x, zh: x }\nwhen: { expr: 'true' }\n",
+    );
+    assert!(
+        lint_one(&[("dangling.yaml", dangling)])[0].contains("explains unknown rule \"nowhere\"")
+    );
+}
+
+#[test]
+fn every_rule_in_rules_dir_with_a_when_lints_clean() {
+    let files: Vec<(String, String)> = embedded_files()
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    let known: BTreeSet<String> = files
+        .iter()
+        .map(|(n, _)| n.trim_end_matches(".yaml").to_string())
+        .collect();
+    let report = lint(&files, &known, true);
+    for f in &report.incomplete {
+        eprintln!("note: {f} has no `when` yet: only its fixed part was checked");
+    }
+    assert!(
+        report.problems.is_empty(),
+        "rules/ lint problems:\n{}",
+        report
+            .problems
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // And they load into an engine without warnings other than "no when yet".
+    let set = RuleSet::load(None);
+    for w in &set.warnings {
+        assert!(w.contains("has no `when`"), "{w}");
+    }
+    for r in &set.rules {
+        assert!(parse_rule(
+            embedded_files()
+                .iter()
+                .find(|(n, _)| n.trim_end_matches(".yaml") == r.rule.id)
+                .unwrap()
+                .1
+        )
+        .is_ok());
+    }
+}
