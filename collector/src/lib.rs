@@ -1,0 +1,23 @@
+//! `collect`: snapshots one Kubernetes node into one support bundle.
+//!
+//! - [`config`]: the command line (`Cli`) and the validated `Config`;
+//! - [`sources`]: the table of items (what is collected, from where);
+//! - [`runner`]: one command with a timeout, in its own process group;
+//! - [`spool`]: bounded, redacting storage of one item's output;
+//! - [`writer`]: the tar.gz, written beside the target and renamed when complete;
+//! - [`collect`]: the run (pool, deadline, manifest, summary);
+//! - [`pki`]: certificate dates without openssl.
+//!
+//! Redaction lives in `kdiag_bundle::redact` so `analyze` can re-scan bundles with it.
+
+pub mod collect;
+pub mod config;
+pub mod pki;
+pub mod runner;
+pub mod sources;
+pub mod spool;
+pub mod util;
+pub mod writer;
+
+pub use collect::{run, Summary, EXIT_NO_BUNDLE, EXIT_OK, EXIT_PARTIAL};
+pub use config::{Cli, Config};

@@ -1,0 +1,631 @@
+//! The table of what is collected: one [`Job`] per bundle item, built from the layout paths
+//! (kdiag_bundle::paths) and the node's file tree under `--root`.
+
+use crate::config::Config;
+use crate::util::local_timestamp;
+use kdiag_bundle::paths::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// `node/docker/config.json`: the Docker client's registry config (auths redacted). Not in the
+/// shared layout list; added because image-pull failures need to know which registries are set.
+pub const DOCKER_CLIENT_CONFIG: &str = "node/docker/config.json";
+/// `node/kubelet/config.json`: the kubelet's registry credentials file (auths redacted).
+pub const KUBELET_DOCKER_CONFIG: &str = "node/kubelet/config.json";
+
+/// Cap for one kube-system pod log tail under node/pods.
+pub const POD_LOG_TAIL: u64 = 4 << 20;
+/// At most this many containers get `kubectl logs`.
+pub const MAX_KUBECTL_LOGS: usize = 60;
+
+pub const CMD_TIMEOUT: Duration = Duration::from_secs(30);
+pub const JOURNAL_TIMEOUT: Duration = Duration::from_secs(60);
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One external command.
+#[derive(Debug, Clone)]
+pub struct CmdSpec {
+    pub argv: Vec<String>,
+    pub timeout: Duration,
+    /// Non-zero exit codes that still mean "this output is the answer".
+    pub ok_codes: Vec<i32>,
+    /// Exit codes that mean "this thing does not exist here" (systemctl's 4: no such unit).
+    pub not_found_codes: Vec<i32>,
+}
+
+impl CmdSpec {
+    pub fn new(argv: &[&str]) -> CmdSpec {
+        CmdSpec {
+            argv: argv.iter().map(|s| s.to_string()).collect(),
+            timeout: CMD_TIMEOUT,
+            ok_codes: vec![],
+            not_found_codes: vec![],
+        }
+    }
+    fn ok(mut self, codes: &[i32]) -> CmdSpec {
+        self.ok_codes = codes.to_vec();
+        self
+    }
+    fn nf(mut self, codes: &[i32]) -> CmdSpec {
+        self.not_found_codes = codes.to_vec();
+        self
+    }
+    pub fn display(&self) -> String {
+        self.argv
+            .iter()
+            .map(|a| {
+                if a.contains(' ') {
+                    format!("'{a}'")
+                } else {
+                    a.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// How an item is obtained.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Cmd(CmdSpec),
+    /// Several commands into one file; `first_only`: only the first one that exists
+    /// (rpm, else dpkg); otherwise each in turn (date, timedatectl, chronyc, ntpstat).
+    Multi {
+        cmds: Vec<CmdSpec>,
+        first_only: bool,
+    },
+    /// A file; `tail` caps it to this many newest bytes.
+    File {
+        real: PathBuf,
+        shown: String,
+        tail: Option<u64>,
+    },
+    /// The first of these files that exists.
+    FirstFile {
+        candidates: Vec<(PathBuf, String)>,
+        tail: Option<u64>,
+    },
+    /// The running kubelet's argv.
+    KubeletCmdline,
+    /// Certificate validity of these files.
+    Pki {
+        files: Vec<(PathBuf, String)>,
+    },
+    /// `kubectl version`: decides whether the other kubectl items run.
+    KubectlProbe {
+        base: Vec<String>,
+    },
+    /// A kubectl command; when `pods`, its output picks the pods whose logs are collected.
+    Kubectl {
+        spec: CmdSpec,
+        pods: bool,
+    },
+    /// Not tried: recorded with this status and reason.
+    Record {
+        status: kdiag_bundle::Status,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub path: String,
+    pub source: String,
+    pub action: Action,
+}
+
+impl Job {
+    fn cmd(path: &str, spec: CmdSpec) -> Job {
+        Job {
+            path: path.to_string(),
+            source: spec.display(),
+            action: Action::Cmd(spec),
+        }
+    }
+    fn file(root: &Path, path: &str, file: &str) -> Job {
+        Job {
+            path: path.to_string(),
+            source: format!("file:{file}"),
+            action: Action::File {
+                real: under(root, file),
+                shown: file.to_string(),
+                tail: None,
+            },
+        }
+    }
+    fn record(path: &str, source: &str, status: kdiag_bundle::Status, reason: String) -> Job {
+        Job {
+            path: path.into(),
+            source: source.into(),
+            action: Action::Record { status, reason },
+        }
+    }
+}
+
+/// `file` (absolute) under `root`.
+pub fn under(root: &Path, file: &str) -> PathBuf {
+    root.join(file.trim_start_matches('/'))
+}
+
+/// Every node/ job, plus the kubectl probe (whose result schedules the rest of cluster/).
+pub fn node_jobs(cfg: &Config, since_unix: i64) -> Vec<Job> {
+    let root = cfg.root.as_path();
+    let since = local_timestamp(since_unix);
+    let mut jobs = Vec::new();
+    // Kubectl first: it decides a whole family, and a hang there should start its clock early.
+    if cfg.no_kubectl {
+        jobs.push(Job::record(
+            CLUSTER_VERSION,
+            "kubectl version -o json",
+            kdiag_bundle::Status::Skipped,
+            "--no-kubectl given".into(),
+        ));
+    } else {
+        jobs.push(Job {
+            path: CLUSTER_VERSION.into(),
+            source: String::new(),
+            action: Action::KubectlProbe {
+                base: kubectl_base(),
+            },
+        });
+    }
+    // Journals (the slowest) early too.
+    let journal = |unit: Option<&str>| {
+        let mut a = vec!["journalctl".to_string()];
+        match unit {
+            Some(u) => a.extend(["-u".to_string(), u.to_string()]),
+            None => a.push("-k".into()),
+        }
+        a.extend([
+            "--since".to_string(),
+            since.clone(),
+            "--no-pager".into(),
+            "-o".into(),
+            "short-iso".into(),
+        ]);
+        CmdSpec {
+            argv: a,
+            timeout: JOURNAL_TIMEOUT,
+            ok_codes: vec![],
+            not_found_codes: vec![],
+        }
+    };
+    jobs.push(Job::cmd(JOURNAL_KUBELET, journal(Some("kubelet"))));
+    jobs.push(Job::cmd(JOURNAL_DOCKER, journal(Some("docker"))));
+    jobs.push(Job::cmd(JOURNAL_CONTAINERD, journal(Some("containerd"))));
+    jobs.push(Job::cmd(JOURNAL_KERNEL, journal(None)));
+    jobs.push(Job {
+        path: MESSAGES.into(),
+        source: "file:/var/log/messages or /var/log/syslog".into(),
+        action: Action::FirstFile {
+            candidates: ["/var/log/messages", "/var/log/syslog"]
+                .iter()
+                .map(|f| (under(root, f), f.to_string()))
+                .collect(),
+            tail: None,
+        },
+    });
+    jobs.push(Job::cmd(DMESG, CmdSpec::new(&["dmesg", "-T"])));
+
+    // Host identity and time.
+    jobs.push(Job {
+        path: HOSTNAME.into(),
+        source: "file:/proc/sys/kernel/hostname or /etc/hostname".into(),
+        action: Action::FirstFile {
+            candidates: ["/proc/sys/kernel/hostname", "/etc/hostname"]
+                .iter()
+                .map(|f| (under(root, f), f.to_string()))
+                .collect(),
+            tail: None,
+        },
+    });
+    jobs.push(Job::cmd(UNAME, CmdSpec::new(&["uname", "-a"])));
+    jobs.push(Job::file(root, OS_RELEASE, "/etc/os-release"));
+    jobs.push(Job::file(root, REDHAT_RELEASE, "/etc/redhat-release"));
+    jobs.push(Job::cmd(UPTIME, CmdSpec::new(&["uptime"])));
+    let time_cmds = vec![
+        CmdSpec::new(&["date", "-u"]),
+        CmdSpec::new(&["timedatectl"]),
+        CmdSpec::new(&["chronyc", "tracking"]),
+        CmdSpec::new(&["ntpstat"]).ok(&[1, 2]),
+    ];
+    jobs.push(Job {
+        path: TIME.into(),
+        source: "date -u; timedatectl; chronyc tracking; ntpstat".into(),
+        action: Action::Multi {
+            cmds: time_cmds,
+            first_only: false,
+        },
+    });
+    let any: Vec<i32> = (1..=255).collect();
+    let rpm = CmdSpec::new(&[
+        "rpm",
+        "-q",
+        "docker",
+        "docker-ce",
+        "docker-ce-cli",
+        "containerd.io",
+        "containerd",
+        "runc",
+        "kubelet",
+        "kubeadm",
+        "kubectl",
+        "kernel",
+    ])
+    .ok(&any);
+    let dpkg = CmdSpec::new(&[
+        "dpkg",
+        "-l",
+        "docker.io",
+        "docker-ce",
+        "containerd",
+        "containerd.io",
+        "runc",
+        "kubelet",
+        "kubeadm",
+        "kubectl",
+        "linux-image-*",
+    ])
+    .ok(&any);
+    jobs.push(Job {
+        path: PACKAGES.into(),
+        source: format!("{} || {}", rpm.display(), dpkg.display()),
+        action: Action::Multi {
+            cmds: vec![rpm, dpkg],
+            first_only: true,
+        },
+    });
+
+    // /proc copies.
+    for (p, f) in [
+        (PROC_VERSION, "/proc/version"),
+        (PROC_CGROUPS, "/proc/cgroups"),
+        (PROC_MOUNTS, "/proc/mounts"),
+        (PROC_SWAPS, "/proc/swaps"),
+        (PROC_MEMINFO, "/proc/meminfo"),
+        (PROC_CMDLINE, "/proc/cmdline"),
+        (PROC_LOADAVG, "/proc/loadavg"),
+        (CGROUP_CONTROLLERS, "/sys/fs/cgroup/cgroup.controllers"),
+        (SELINUX_CONFIG, "/etc/selinux/config"),
+        (DOCKER_DAEMON_JSON, "/etc/docker/daemon.json"),
+        (DOCKER_CLIENT_CONFIG, "/root/.docker/config.json"),
+        (CONTAINERD_CONFIG, "/etc/containerd/config.toml"),
+        (KUBELET_KUBEADM_FLAGS, "/var/lib/kubelet/kubeadm-flags.env"),
+        (KUBELET_CONFIG, "/var/lib/kubelet/config.yaml"),
+        (KUBELET_DOCKER_CONFIG, "/var/lib/kubelet/config.json"),
+        (RESOLV_CONF, "/etc/resolv.conf"),
+        (HOSTS, "/etc/hosts"),
+    ] {
+        jobs.push(Job::file(root, p, f));
+    }
+    jobs.push(Job::cmd(SYSCTL, CmdSpec::new(&["sysctl", "-a"])));
+    jobs.push(Job::cmd(FREE, CmdSpec::new(&["free", "-m"])));
+    jobs.push(Job::cmd(DF, CmdSpec::new(&["df", "-PT"]).ok(&[1])));
+    jobs.push(Job::cmd(DF_INODES, CmdSpec::new(&["df", "-Pi"]).ok(&[1])));
+    jobs.push(Job::cmd(GETENFORCE, CmdSpec::new(&["getenforce"])));
+    jobs.push(Job::cmd(SESTATUS, CmdSpec::new(&["sestatus", "-v"])));
+
+    // Runtime.
+    jobs.push(Job::cmd(DOCKER_INFO, CmdSpec::new(&["docker", "info"])));
+    jobs.push(Job::cmd(
+        DOCKER_VERSION,
+        CmdSpec::new(&["docker", "version"]),
+    ));
+    jobs.push(Job::cmd(CRI_INFO, CmdSpec::new(&["crictl", "info"])));
+
+    // Kubelet.
+    jobs.push(Job {
+        path: KUBELET_CMDLINE.into(),
+        source: "file:/proc/PID/cmdline".into(),
+        action: Action::KubeletCmdline,
+    });
+    jobs.push(Job::cmd(
+        KUBELET_UNIT,
+        CmdSpec::new(&["systemctl", "cat", "kubelet", "--no-pager"]),
+    ));
+    jobs.push(Job {
+        path: KUBELET_SYSCONFIG.into(),
+        source: "file:/etc/sysconfig/kubelet or /etc/default/kubelet".into(),
+        action: Action::FirstFile {
+            candidates: ["/etc/sysconfig/kubelet", "/etc/default/kubelet"]
+                .iter()
+                .map(|f| (under(root, f), f.to_string()))
+                .collect(),
+            tail: None,
+        },
+    });
+    for unit in SERVICE_UNITS {
+        jobs.push(Job::cmd(
+            &service_status(unit),
+            CmdSpec::new(&[
+                "systemctl",
+                "status",
+                unit,
+                "--no-pager",
+                "-l",
+                "--lines=50",
+            ])
+            .ok(&[1, 2, 3])
+            .nf(&[4]),
+        ));
+    }
+
+    // Network.
+    jobs.push(Job::cmd(IPTABLES_SAVE, CmdSpec::new(&["iptables-save"])));
+    jobs.push(Job::cmd(IP6TABLES_SAVE, CmdSpec::new(&["ip6tables-save"])));
+    jobs.push(Job::cmd(
+        IPTABLES_LIST,
+        CmdSpec::new(&["iptables", "-L", "-n", "-v"]),
+    ));
+    jobs.push(Job::cmd(IP_ADDR, CmdSpec::new(&["ip", "addr"])));
+    jobs.push(Job::cmd(
+        IP_ROUTE,
+        CmdSpec::new(&["ip", "route", "show", "table", "all"]),
+    ));
+    jobs.push(Job::cmd(SS, CmdSpec::new(&["ss", "-tulpn"])));
+
+    // Folders.
+    dir_jobs(&mut jobs, root, "/etc/cni/net.d", CNI_DIR);
+    dir_jobs(&mut jobs, root, "/etc/kubernetes/manifests", MANIFESTS_DIR);
+    jobs.push(pki_job(root));
+    pod_log_jobs(&mut jobs, root, cfg.max_file.min(POD_LOG_TAIL));
+    jobs
+}
+
+/// `kubectl` plus the kubeconfig to use when the environment names none (a control-plane node
+/// where only /etc/kubernetes/admin.conf exists), plus a request timeout.
+pub fn kubectl_base() -> Vec<String> {
+    let mut base = vec!["kubectl".to_string()];
+    let home_cfg = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".kube/config"));
+    if std::env::var_os("KUBECONFIG").is_none()
+        && !home_cfg.map(|p| p.exists()).unwrap_or(false)
+        && fs::File::open("/etc/kubernetes/admin.conf").is_ok()
+    {
+        base.push("--kubeconfig=/etc/kubernetes/admin.conf".into());
+    }
+    base.push("--request-timeout=20s".into());
+    base
+}
+
+/// The kubectl jobs that run once the probe answered.
+pub fn kubectl_jobs(base: &[String]) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for (path, resource, all_ns) in KUBECTL_LISTS {
+        let mut argv = base.to_vec();
+        argv.extend(["get".to_string(), resource.to_string()]);
+        if *all_ns {
+            // --all-namespaces, not -A: kubectl before 1.14 only knows the long form.
+            argv.push("--all-namespaces".into());
+        }
+        argv.extend(["-o".to_string(), "json".to_string()]);
+        let spec = CmdSpec {
+            argv,
+            timeout: CMD_TIMEOUT,
+            ok_codes: vec![],
+            not_found_codes: vec![],
+        };
+        jobs.push(Job {
+            path: path.to_string(),
+            source: spec.display(),
+            action: Action::Kubectl {
+                spec,
+                pods: *path == PODS,
+            },
+        });
+    }
+    let mut argv = base.to_vec();
+    argv.extend(["get", "configmaps", "-n", "kube-system", "-o", "json"].map(String::from));
+    let spec = CmdSpec {
+        argv,
+        timeout: CMD_TIMEOUT,
+        ok_codes: vec![],
+        not_found_codes: vec![],
+    };
+    jobs.push(Job {
+        path: CONFIGMAPS_KUBE_SYSTEM.into(),
+        source: spec.display(),
+        action: Action::Kubectl { spec, pods: false },
+    });
+    jobs
+}
+
+/// The paths every kubectl job would have written: recorded as skipped/not_found when the probe
+/// fails.
+pub fn kubectl_paths() -> Vec<(String, String)> {
+    kubectl_jobs(&["kubectl".to_string()])
+        .into_iter()
+        .map(|j| (j.path, j.source))
+        .collect()
+}
+
+fn dir_jobs(jobs: &mut Vec<Job>, root: &Path, dir: &str, bundle_dir: &str) {
+    let real = under(root, dir);
+    let rd = match fs::read_dir(&real) {
+        Ok(rd) => rd,
+        Err(e) => {
+            let (st, why) = io_status(&e);
+            jobs.push(Job::record(
+                bundle_dir,
+                &format!("file:{dir}/*"),
+                st,
+                format!("{dir}: {why}"),
+            ));
+            return;
+        }
+    };
+    let mut names: Vec<String> = rd
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().map(|t| !t.is_dir()).unwrap_or(false))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        jobs.push(Job::record(
+            bundle_dir,
+            &format!("file:{dir}/*"),
+            kdiag_bundle::Status::NotFound,
+            format!("{dir} is empty"),
+        ));
+    }
+    for name in names {
+        let shown = format!("{dir}/{name}");
+        let path = format!("{bundle_dir}/{name}");
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with("kubeconfig") {
+            jobs.push(Job::record(
+                &path,
+                &format!("file:{shown}"),
+                kdiag_bundle::Status::Skipped,
+                "kubeconfig files are never collected".into(),
+            ));
+        } else if lower.ends_with(".key") {
+            jobs.push(Job::record(
+                &path,
+                &format!("file:{shown}"),
+                kdiag_bundle::Status::Skipped,
+                "private keys are never collected".into(),
+            ));
+        } else {
+            jobs.push(Job::file(root, &path, &shown));
+        }
+    }
+}
+
+fn pki_job(root: &Path) -> Job {
+    let mut files = Vec::new();
+    fn walk(root: &Path, dir: &str, deep: bool, out: &mut Vec<(PathBuf, String)>) {
+        let Ok(rd) = fs::read_dir(under(root, dir)) else {
+            return;
+        };
+        let mut entries: Vec<_> = rd.filter_map(|e| e.ok()).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let Ok(name) = e.file_name().into_string() else {
+                continue;
+            };
+            let shown = format!("{dir}/{name}");
+            let Ok(t) = e.file_type() else { continue };
+            if t.is_dir() && deep {
+                walk(root, &shown, deep, out);
+            } else if name.ends_with(".crt") {
+                out.push((under(root, &shown), shown));
+            }
+        }
+    }
+    walk(root, "/etc/kubernetes/pki", true, &mut files);
+    walk(root, "/var/lib/kubelet/pki", false, &mut files);
+    Job {
+        path: PKI.into(),
+        source: "certificates /etc/kubernetes/pki/**.crt /var/lib/kubelet/pki/*.crt (parsed, keys never read)".into(),
+        action: Action::Pki { files },
+    }
+}
+
+fn pod_log_jobs(jobs: &mut Vec<Job>, root: &Path, tail: u64) {
+    let base = "/var/log/pods";
+    let rd = match fs::read_dir(under(root, base)) {
+        Ok(rd) => rd,
+        Err(e) => {
+            let (st, why) = io_status(&e);
+            jobs.push(Job::record(
+                NODE_PODS_DIR,
+                "file:/var/log/pods/kube-system_*",
+                st,
+                format!("{base}: {why}"),
+            ));
+            return;
+        }
+    };
+    let mut pods: Vec<String> = rd
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.starts_with("kube-system_"))
+        .collect();
+    pods.sort();
+    if pods.is_empty() {
+        jobs.push(Job::record(
+            NODE_PODS_DIR,
+            "file:/var/log/pods/kube-system_*",
+            kdiag_bundle::Status::NotFound,
+            "no kube-system pod log folders in /var/log/pods".into(),
+        ));
+    }
+    for pod_dir in pods {
+        // NAMESPACE_POD_UID -> NAMESPACE_POD
+        let ns_pod = match pod_dir.rfind('_') {
+            Some(i) if i > "kube-system".len() => pod_dir[..i].to_string(),
+            _ => pod_dir.clone(),
+        };
+        let pdir = format!("{base}/{pod_dir}");
+        let Ok(rd) = fs::read_dir(under(root, &pdir)) else {
+            jobs.push(Job::record(
+                &format!("{NODE_PODS_DIR}/{ns_pod}"),
+                &format!("file:{pdir}"),
+                kdiag_bundle::Status::PermissionDenied,
+                format!("{pdir}: cannot list"),
+            ));
+            continue;
+        };
+        let mut containers: Vec<String> = rd
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().map(|t| t.is_dir()).unwrap_or(false))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        containers.sort();
+        for c in containers {
+            let cdir = format!("{pdir}/{c}");
+            // The newest restart's log: the highest N in N.log.
+            let newest = fs::read_dir(under(root, &cdir)).ok().and_then(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .filter_map(|n| {
+                        n.strip_suffix(".log")
+                            .and_then(|s| s.parse::<u64>().ok())
+                            .map(|k| (k, n.clone()))
+                    })
+                    .max()
+            });
+            let path = format!("{NODE_PODS_DIR}/{ns_pod}/{c}.log");
+            match newest {
+                Some((_, n)) => {
+                    let shown = format!("{cdir}/{n}");
+                    jobs.push(Job {
+                        path,
+                        source: format!(
+                            "file:{shown} (newest {} tail)",
+                            crate::util::human_size(tail)
+                        ),
+                        action: Action::File {
+                            real: under(root, &shown),
+                            shown,
+                            tail: Some(tail),
+                        },
+                    });
+                }
+                None => jobs.push(Job::record(
+                    &path,
+                    &format!("file:{cdir}/N.log"),
+                    kdiag_bundle::Status::NotFound,
+                    format!("no N.log in {cdir}"),
+                )),
+            }
+        }
+    }
+}
+
+/// Status and reason for a failed file operation.
+pub fn io_status(e: &std::io::Error) -> (kdiag_bundle::Status, String) {
+    use kdiag_bundle::Status;
+    match e.kind() {
+        std::io::ErrorKind::NotFound => (Status::NotFound, "no such file or folder".into()),
+        std::io::ErrorKind::PermissionDenied => {
+            (Status::PermissionDenied, "permission denied".into())
+        }
+        _ if e.raw_os_error() == Some(libc::ENOTDIR) => {
+            (Status::NotFound, "no such file or folder".into())
+        }
+        _ => (Status::Failed, e.to_string()),
+    }
+}
