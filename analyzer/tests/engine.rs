@@ -658,3 +658,44 @@ fn every_rule_in_rules_dir_with_a_when_lints_clean() {
         .is_ok());
     }
 }
+
+/// The registry-http-vs-https example of docs/rule-format.md: captures, `reject('in', ...)`.
+#[test]
+fn doc_example_registry_items_reject_listed_registries() {
+    let r = rule(
+        "registry-http-vs-https",
+        "critical",
+        r#"
+when:
+  match:
+    name: pull
+    source: [kubelet, docker, containerd, events]
+    regex: 'Get "?https://(?P<registry>[^/" ]+)/v2/[^:]*:? *http: server gave HTTP response to HTTPS client'
+items: "matches.pull.values.registry | reject('in', facts.docker.insecure_registries | default([])) | list"
+item: { en: "{{ item }}", zh: "{{ item }}" }
+message:
+  en: "registry {{ items | join(', ') }} speaks plain HTTP but is not in daemon.json insecure-registries ({{ facts.docker.insecure_registries | default([]) | join(', ') or 'empty' }})"
+  zh: "x"
+"#,
+    );
+    let e = engine(&[r]);
+    let node = bundle(&[("node/journal/kubelet.log", KUBELET_LOG)]);
+    let f = run(
+        &e,
+        &node,
+        json!({"docker": {"insecure_registries": ["10.0.0.9"]}}),
+    );
+    let h = find(&f, "registry-http-vs-https");
+    assert_eq!(
+        h.message,
+        "registry harbor.local:5000 speaks plain HTTP but is not in daemon.json insecure-registries (10.0.0.9)"
+    );
+    let f = run(&e, &node, json!({"docker": {}}));
+    assert_eq!(find(&f, "registry-http-vs-https").items.len(), 2);
+    let f = run(
+        &e,
+        &node,
+        json!({"docker": {"insecure_registries": ["10.0.0.9", "harbor.local:5000"]}}),
+    );
+    assert!(f.is_empty(), "{f:#?}");
+}
