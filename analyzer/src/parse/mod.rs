@@ -1,5 +1,15 @@
 //! Typed parsers, one module per file format. Each is a pure function over text returning typed
 //! structs; none panics on bad input, and none reads an error message as data.
 
+pub mod df;
+pub mod host;
+pub mod iptables;
 pub mod journal;
+pub mod net;
+pub mod pki;
+pub mod procfs;
+pub mod selinux;
+pub mod sysctl;
+pub mod systemctl;
 pub mod time;
+pub mod timesync;

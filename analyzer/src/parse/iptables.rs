@@ -1,0 +1,220 @@
+//! `iptables-save` and `iptables -L -n -v` (also without `-v`).
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    pub table: String,
+    pub chain: String,
+    pub policy: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub table: String,
+    pub chain: String,
+    /// iptables-save: the rule after `-A CHAIN`; -L: the row's columns after the target.
+    pub spec: String,
+    /// `-j`/`-g` target, or the -L `target` column (empty when the rule has none).
+    pub target: Option<String>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Iptables {
+    pub policies: Vec<Policy>,
+    pub rules: Vec<Rule>,
+    /// Chains declared (`:CHAIN` / `Chain X`), with their table.
+    pub chains: Vec<(String, String)>,
+}
+
+/// Either form, sniffed. `None` when neither form is recognised (an error message).
+pub fn parse(text: &str) -> Option<Iptables> {
+    if text
+        .lines()
+        .any(|l| l.starts_with('*') || l.starts_with("-A "))
+    {
+        save(text)
+    } else {
+        list(text)
+    }
+}
+
+pub fn save(text: &str) -> Option<Iptables> {
+    let mut out = Iptables::default();
+    let mut table = "filter".to_string();
+    let mut seen = false;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_end();
+        if let Some(t) = line.strip_prefix('*') {
+            table = t.trim().to_string();
+            seen = true;
+        } else if let Some(decl) = line.strip_prefix(':') {
+            let w: Vec<&str> = decl.split_whitespace().collect();
+            if let Some(chain) = w.first() {
+                out.chains.push((table.clone(), chain.to_string()));
+                if let Some(p) = w.get(1).filter(|p| **p != "-") {
+                    out.policies.push(Policy {
+                        table: table.clone(),
+                        chain: chain.to_string(),
+                        policy: p.to_string(),
+                        line: i + 1,
+                    });
+                }
+            }
+            seen = true;
+        } else if let Some(rest) = line.strip_prefix("-A ") {
+            let (chain, spec) = rest.split_once(' ').unwrap_or((rest, ""));
+            let target = target_of(spec);
+            out.rules.push(Rule {
+                table: table.clone(),
+                chain: chain.to_string(),
+                spec: spec.to_string(),
+                target,
+                line: i + 1,
+            });
+            seen = true;
+        }
+    }
+    seen.then_some(out)
+}
+
+fn target_of(spec: &str) -> Option<String> {
+    let w: Vec<&str> = spec.split_whitespace().collect();
+    w.windows(2)
+        .find(|p| p[0] == "-j" || p[0] == "-g")
+        .map(|p| p[1].to_string())
+}
+
+/// `iptables -L -n [-v] [-t TABLE]`. The table is not printed: `filter` is assumed unless a
+/// `# Table: X` / `Table: X` marker line precedes the chains.
+pub fn list(text: &str) -> Option<Iptables> {
+    let mut out = Iptables::default();
+    let mut table = "filter".to_string();
+    let mut chain: Option<String> = None;
+    let mut cols: Vec<String> = Vec::new();
+    let mut seen = false;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if let Some(tb) = t
+            .strip_prefix("# Table:")
+            .or_else(|| t.strip_prefix("Table:"))
+        {
+            table = tb.trim().to_string();
+            continue;
+        }
+        if let Some(rest) = t.strip_prefix("Chain ") {
+            let (name, info) = rest.split_once(' ').unwrap_or((rest, ""));
+            chain = Some(name.to_string());
+            out.chains.push((table.clone(), name.to_string()));
+            if let Some(p) = info.trim().strip_prefix("(policy ") {
+                let pol = p.split([' ', ')']).next().unwrap_or("");
+                out.policies.push(Policy {
+                    table: table.clone(),
+                    chain: name.to_string(),
+                    policy: pol.to_string(),
+                    line: i + 1,
+                });
+            }
+            seen = true;
+            continue;
+        }
+        if t.contains("target") && t.contains("prot") && t.contains("source") {
+            cols = t.split_whitespace().map(str::to_string).collect();
+            continue;
+        }
+        let Some(ch) = &chain else { continue };
+        if t.is_empty() || cols.is_empty() {
+            continue;
+        }
+        let mut w: Vec<&str> = t.split_whitespace().collect();
+        let verbose = cols.first().map(String::as_str) == Some("pkts");
+        if verbose {
+            if w.len() < 2 {
+                continue;
+            }
+            w.drain(..2);
+        }
+        // The target column is empty for rules without one: the next word is then the protocol.
+        let target = match w.first() {
+            Some(first) if !is_proto(first) || w.get(1).is_some_and(|p| is_proto(p)) => {
+                Some(w.remove(0).to_string())
+            }
+            _ => None,
+        };
+        out.rules.push(Rule {
+            table: table.clone(),
+            chain: ch.clone(),
+            spec: w.join(" "),
+            target,
+            line: i + 1,
+        });
+    }
+    seen.then_some(out)
+}
+
+fn is_proto(w: &str) -> bool {
+    matches!(
+        w,
+        "all"
+            | "tcp"
+            | "udp"
+            | "icmp"
+            | "icmpv6"
+            | "sctp"
+            | "esp"
+            | "ah"
+            | "gre"
+            | "ipv6-icmp"
+            | "udplite"
+            | "0"
+    ) || w.parse::<u8>().is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iptables_save() {
+        let t = "# Generated by iptables-save v1.4.21 on Sun Nov 22 16:30:00 2026\n*nat\n:PREROUTING ACCEPT [3:180]\n:KUBE-SERVICES - [0:0]\n-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n-A FORWARD -m comment --comment \"kubernetes forwarding rules\" -j KUBE-FORWARD\n-A INPUT -p tcp -m tcp --dport 10250 -j REJECT --reject-with icmp-host-prohibited\nCOMMIT\n";
+        let p = parse(t).unwrap();
+        assert_eq!(p.policies.len(), 3);
+        assert_eq!(
+            p.policies[2],
+            Policy {
+                table: "filter".into(),
+                chain: "FORWARD".into(),
+                policy: "DROP".into(),
+                line: 9
+            }
+        );
+        assert_eq!(p.rules.len(), 3);
+        assert_eq!(p.rules[0].table, "nat");
+        assert_eq!(p.rules[2].target.as_deref(), Some("REJECT"));
+        assert!(p.chains.contains(&("nat".into(), "KUBE-SERVICES".into())));
+    }
+
+    #[test]
+    fn iptables_list_from_knowledge_004() {
+        let t = "Chain INPUT (policy ACCEPT)\ntarget     prot opt source               destination\nKUBE-SERVICES  all  --  0.0.0.0/0            0.0.0.0/0            /* kubernetes service portals */\nKUBE-FIREWALL  all  --  0.0.0.0/0            0.0.0.0/0\n\nChain DOCKER-ISOLATION (1 references)\ntarget     prot opt source               destination\nDROP       all  --  0.0.0.0/0            0.0.0.0/0\nRETURN     all  --  0.0.0.0/0            0.0.0.0/0\n";
+        let p = parse(t).unwrap();
+        assert_eq!(p.policies.len(), 1);
+        assert_eq!(p.rules.len(), 4);
+        assert_eq!(p.rules[2].chain, "DOCKER-ISOLATION");
+        assert_eq!(p.rules[2].target.as_deref(), Some("DROP"));
+        assert_eq!(
+            p.rules[0].spec,
+            "all -- 0.0.0.0/0 0.0.0.0/0 /* kubernetes service portals */"
+        );
+    }
+
+    #[test]
+    fn iptables_list_verbose() {
+        let t = "Chain FORWARD (policy DROP 0 packets, 0 bytes)\n pkts bytes target     prot opt in     out     source               destination\n 120K  9M KUBE-FORWARD  all  --  *      *       0.0.0.0/0            0.0.0.0/0            /* kubernetes forwarding rules */\n    0     0            all  --  docker0 *      0.0.0.0/0            0.0.0.0/0\n";
+        let p = parse(t).unwrap();
+        assert_eq!(p.policies[0].policy, "DROP");
+        assert_eq!(p.rules[0].target.as_deref(), Some("KUBE-FORWARD"));
+        assert_eq!(p.rules[1].target, None);
+        assert!(parse("iptables v1.8.4 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)\n").is_none());
+    }
+}
