@@ -699,3 +699,21 @@ message:
     );
     assert!(f.is_empty(), "{f:#?}");
 }
+
+/// Regression: two rules using the same capture name on one source broke the combined regex,
+/// silently dropping every match of the node.
+#[test]
+fn same_capture_name_in_two_rules_on_one_source() {
+    let a = rule("a", "warning", "message: { en: '{{ captures.reg }}', zh: x }\nwhen: { match: { source: kubelet, regex: 'https://(?P<reg>[^/ ]+)/v2/: http: server gave' } }\n");
+    let b = rule("b", "warning", "message: { en: '{{ captures.reg }}', zh: x }\nwhen: { match: { source: kubelet, regex: 'Get https://(?P<reg>[^/ ]+)/v2/' } }\n");
+    let nested = rule("c", "warning", "message: { en: '{{ captures.host }}', zh: x }\nwhen: { match: { source: kubelet, regex: 'https://(?P<reg>(?P<host>[0-9.]+))/v2/' } }\n");
+    let e = engine(&[a, b, nested]);
+    let r = e.evaluate_with_facts(
+        &bundle(&[("node/journal/kubelet.log", KUBELET_LOG)]),
+        json!({}),
+    );
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    assert_eq!(find(&r.findings, "a").message, "harbor.local:5000");
+    assert_eq!(find(&r.findings, "b").message, "harbor.local:5000");
+    assert_eq!(find(&r.findings, "c").message, "10.0.0.9");
+}

@@ -489,15 +489,18 @@ impl Eq for LineFilter {}
 
 fn compile(probes: &[Probe], ps: &[(usize, LineFilter)]) -> Result<Compiled, String> {
     let pats: Vec<&str> = ps.iter().map(|(p, _)| probes[*p].regex.as_str()).collect();
+    // Capture names are dropped from the alternation: two rules may use the same name.
     let alternation = pats
         .iter()
-        .map(|p| format!("(?:{p})"))
+        .map(|p| format!("(?:{})", GROUP_NAME.replace_all(p, "${pre}(?:")))
         .collect::<Vec<_>>()
         .join("|");
     let combined = RegexBuilder::new(&format!("(?mR){alternation}"))
         .size_limit(256 << 20)
         .dfa_size_limit(64 << 20)
         .build()
+        // Should the rewrite ever fail, every line goes to the set: slower, same result.
+        .or_else(|_| Regex::new("(?m)^"))
         .map_err(|e| format!("combining regexes: {e}"))?;
     let set = RegexSetBuilder::new(&pats)
         .size_limit(256 << 20)
@@ -584,6 +587,12 @@ fn scan_text(buf: &[u8], t: usize, probes: &[Probe], c: &Compiled) -> Vec<(usize
         .map(|(p, r)| (*p, r))
         .collect()
 }
+
+/// A named group opener `(?P<name>` / `(?<name>` not preceded by an escaping backslash.
+static GROUP_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?P<pre>(?:^|[^\\])(?:\\\\)*)\(\?P?<[A-Za-z_][A-Za-z0-9_.\[\]]*>")
+        .expect("group-name pattern compiles")
+});
 
 static TS_PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     [
