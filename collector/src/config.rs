@@ -7,7 +7,7 @@ use std::time::Duration;
 
 /// Snapshot this Kubernetes node into one support bundle (kdiag-HOST-TIME.tgz).
 #[derive(Debug, Parser)]
-#[command(name = "collect", version)]
+#[command(name = "collect", version, args_override_self = true)]
 pub struct Cli {
     /// Folder the bundle is written to.
     #[arg(long, default_value = ".")]
