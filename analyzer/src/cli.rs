@@ -78,6 +78,20 @@ pub enum RulesCommand {
         #[arg(long, value_enum)]
         lang: Option<LangArg>,
     },
+    /// Print every distinct regex the rules match with, one per line (the benchmark's ripgrep
+    /// baseline searches with exactly these).
+    Regexes {
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+    },
+    /// Write COUNT variants of every embedded rule (distinct ids and regexes) into OUT, to
+    /// measure how the cost grows with the number of rules.
+    Variants {
+        #[arg(long)]
+        count: usize,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -110,6 +124,13 @@ pub enum Config {
     List {
         rules: Option<PathBuf>,
         lang: Lang,
+    },
+    Regexes {
+        rules: Option<PathBuf>,
+    },
+    Variants {
+        count: usize,
+        out: PathBuf,
     },
 }
 
@@ -162,6 +183,12 @@ impl Config {
                 rules,
                 lang: lang_of(lang),
             }),
+            Some(Command::Rules {
+                command: RulesCommand::Regexes { rules },
+            }) => Ok(Config::Regexes { rules }),
+            Some(Command::Rules {
+                command: RulesCommand::Variants { count, out },
+            }) => Ok(Config::Variants { count, out }),
             None => {
                 if cli.paths.is_empty() {
                     return Err(
@@ -203,6 +230,29 @@ pub fn run(config: Config) -> i32 {
             allow_incomplete,
         } => run_lint(&paths, allow_incomplete),
         Config::List { rules, lang } => run_list(rules.as_deref(), lang),
+        Config::Regexes { rules } => {
+            let set = RuleSet::load(rules.as_deref());
+            for re in crate::rules::tools::regexes(&set) {
+                println!("{re}");
+            }
+            EXIT_OK
+        }
+        Config::Variants { count, out } => {
+            let texts: Vec<(String, String)> = embedded_files()
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect();
+            match crate::rules::tools::write_variants(&texts, count, &out) {
+                Ok(n) => {
+                    eprintln!("wrote {n} rule variants to {}", out.display());
+                    EXIT_OK
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    EXIT_ERROR
+                }
+            }
+        }
     }
 }
 

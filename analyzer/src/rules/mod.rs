@@ -11,6 +11,7 @@ pub mod finding;
 pub mod load;
 pub mod model;
 pub mod scan;
+pub mod tools;
 
 pub use engine::{Engine, NodeReport};
 pub use finding::{finalize, At, Evidence, Finding, FindingKind};
