@@ -1,10 +1,14 @@
 //! Typed parsers, one module per file format. Each is a pure function over text returning typed
 //! structs; none panics on bad input, and none reads an error message as data.
 
+pub mod containerd;
 pub mod df;
+pub mod docker;
 pub mod host;
 pub mod iptables;
 pub mod journal;
+pub mod kubectl;
+pub mod kubelet;
 pub mod net;
 pub mod pki;
 pub mod procfs;

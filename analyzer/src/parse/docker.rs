@@ -1,0 +1,249 @@
+//! /etc/docker/daemon.json, `docker info` and `docker version`.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DaemonJson {
+    pub value: Value,
+    /// Set when strict JSON parsing failed but the lenient one (comments, trailing commas)
+    /// worked: dockerd itself refuses such a file and does not start.
+    pub strict_error: Option<String>,
+}
+
+/// Parses daemon.json strictly; when that fails, once more with `//`, `#` and `/* */` comments
+/// and trailing commas removed. `Err` with the strict parser's message when both fail.
+pub fn daemon_json(text: &str) -> Result<DaemonJson, String> {
+    let text = text.trim_start_matches('\u{feff}');
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) => Ok(DaemonJson {
+            value,
+            strict_error: None,
+        }),
+        Err(strict) => {
+            let cleaned = strip_comments_and_trailing_commas(text);
+            match serde_json::from_str::<Value>(&cleaned) {
+                Ok(value) => Ok(DaemonJson {
+                    value,
+                    strict_error: Some(strict.to_string()),
+                }),
+                Err(_) => Err(strict.to_string()),
+            }
+        }
+    }
+}
+
+fn strip_comments_and_trailing_commas(s: &str) -> String {
+    strip(&strip(s, true), false)
+}
+
+/// One pass: drops comments (`comments`) or trailing commas (`!comments`), outside strings.
+fn strip(s: &str, comments: bool) -> String {
+    let c: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let mut in_str = false;
+    while i < c.len() {
+        let ch = c[i];
+        if in_str {
+            out.push(ch);
+            if ch == '\\' && i + 1 < c.len() {
+                out.push(c[i + 1]);
+                i += 2;
+                continue;
+            }
+            if ch == '"' {
+                in_str = false;
+            }
+            i += 1;
+            continue;
+        }
+        match ch {
+            '"' => {
+                in_str = true;
+                out.push(ch);
+                i += 1;
+            }
+            '/' if comments && c.get(i + 1) == Some(&'/') => {
+                while i < c.len() && c[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '#' if comments => {
+                while i < c.len() && c[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '/' if comments && c.get(i + 1) == Some(&'*') => {
+                i += 2;
+                while i + 1 < c.len() && !(c[i] == '*' && c[i + 1] == '/') {
+                    i += 1;
+                }
+                i += 2;
+            }
+            ',' if !comments => {
+                let mut j = i + 1;
+                while j < c.len() && c[j].is_whitespace() {
+                    j += 1;
+                }
+                if !matches!(c.get(j), Some('}') | Some(']')) {
+                    out.push(ch);
+                }
+                i += 1;
+            }
+            _ => {
+                out.push(ch);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Line (1-based) of the first occurrence of `"key"` in a JSON text.
+pub fn json_key_line(text: &str, key: &str) -> Option<usize> {
+    let needle = format!("\"{key}\"");
+    text.lines()
+        .position(|l| l.contains(&needle))
+        .map(|i| i + 1)
+}
+
+/// `native.cgroupdriver=systemd` from daemon.json `exec-opts`.
+pub fn exec_opts_cgroup_driver(v: &Value) -> Option<String> {
+    v.get("exec-opts")?.as_array()?.iter().find_map(|o| {
+        let s = o.as_str()?.trim();
+        let (k, val) = s.split_once('=')?;
+        (k.trim() == "native.cgroupdriver").then(|| val.trim().to_string())
+    })
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DockerInfo {
+    /// `Key: value` lines (the server section included), key -> (value, line).
+    pub fields: BTreeMap<String, (String, usize)>,
+    pub insecure_registries: Vec<String>,
+    pub registry_mirrors: Vec<String>,
+    /// `Cannot connect to the Docker daemon ...` or another error instead of the server part.
+    pub error: Option<String>,
+}
+
+/// `docker info`. `None` when no field was recognised.
+pub fn info(text: &str) -> Option<DockerInfo> {
+    let mut d = DockerInfo::default();
+    let mut list: Option<&'static str> = None;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with("Cannot connect to the Docker daemon")
+            || t.starts_with("Error response from daemon")
+            || t.starts_with("ERROR:")
+        {
+            d.error.get_or_insert_with(|| t.to_string());
+            continue;
+        }
+        // List items (`  docker02:35000`, `  https://mirror/`): indented, no `key: value` shape.
+        if let Some(which) = list {
+            if line.starts_with("  ") && !t.is_empty() && !t.contains(": ") && !t.ends_with(':') {
+                push(&mut d, which, t);
+                continue;
+            }
+        }
+        if let Some((k, v)) = t.split_once(':') {
+            let v = v.trim();
+            let k = k.trim();
+            if v.is_empty() {
+                list = match k {
+                    "Insecure Registries" => Some("insecure"),
+                    "Registry Mirrors" => Some("mirrors"),
+                    _ => None,
+                };
+                continue;
+            }
+            list = None;
+            d.fields
+                .entry(k.to_string())
+                .or_insert((v.to_string(), i + 1));
+        } else {
+            list = None;
+        }
+    }
+    (!d.fields.is_empty() || d.error.is_some()).then_some(d)
+}
+
+fn push(d: &mut DockerInfo, which: &str, v: &str) {
+    if which == "insecure" {
+        d.insecure_registries.push(v.to_string());
+    } else {
+        d.registry_mirrors.push(v.to_string());
+    }
+}
+
+/// `docker version`: the Server's (Engine's) Version. `None` when the server did not answer
+/// (the client's version says nothing about the daemon that runs).
+pub fn version(text: &str) -> Option<String> {
+    let mut section = "";
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with("Client") {
+            section = "client";
+        } else if t.starts_with("Server") {
+            section = "server";
+        } else if let Some(v) = t.strip_prefix("Version:") {
+            if section == "server" {
+                return Some(v.trim().to_string());
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn daemon_json_strict_and_lenient() {
+        let t = "{\n  \"exec-opts\": [\"native.cgroupdriver=systemd\"],\n  \"insecure-registries\": [\"docker.com:8080\"],\n  \"registry-mirrors\": [\"https://mirror.example\"]\n}\n";
+        let d = daemon_json(t).unwrap();
+        assert!(d.strict_error.is_none());
+        assert_eq!(
+            exec_opts_cgroup_driver(&d.value).as_deref(),
+            Some("systemd")
+        );
+        assert_eq!(json_key_line(t, "exec-opts"), Some(2));
+        let bad = "{\n  // mirrors\n  \"exec-opts\": [\"native.cgroupdriver = cgroupfs\"],\n  \"data-root\": \"/data/docker\", /* moved */\n}\n";
+        let d = daemon_json(bad).unwrap();
+        assert!(d.strict_error.is_some());
+        assert_eq!(
+            exec_opts_cgroup_driver(&d.value).as_deref(),
+            Some("cgroupfs")
+        );
+        assert_eq!(d.value["data-root"], "/data/docker");
+        assert!(daemon_json("{\"a\": }").is_err());
+        assert!(daemon_json("cat: /etc/docker/daemon.json: No such file or directory").is_err());
+    }
+
+    #[test]
+    fn docker_info() {
+        let t = "Client:\n Context:    default\n Debug Mode: false\n\nServer:\n Containers: 24\n Server Version: 19.03.15\n Storage Driver: overlay2\n  Backing Filesystem: xfs\n Logging Driver: json-file\n Cgroup Driver: cgroupfs\n Docker Root Dir: /var/lib/docker\n Insecure Registries:\n  docker02:35000\n  127.0.0.0/8\n Registry Mirrors:\n  https://registry.docker-cn.com/\n Live Restore Enabled: false\n";
+        let d = info(t).unwrap();
+        assert_eq!(d.fields["Cgroup Driver"], ("cgroupfs".to_string(), 11));
+        assert_eq!(d.fields["Server Version"].0, "19.03.15");
+        assert_eq!(d.insecure_registries, vec!["docker02:35000", "127.0.0.0/8"]);
+        assert_eq!(d.registry_mirrors, vec!["https://registry.docker-cn.com/"]);
+        assert_eq!(d.fields["Live Restore Enabled"].0, "false");
+        let e = info("Client:\n Debug Mode: false\n\nServer:\nERROR: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n").unwrap();
+        assert!(e.error.is_some());
+        assert!(!e.fields.contains_key("Cgroup Driver"));
+    }
+
+    #[test]
+    fn docker_version() {
+        let t = "Client: Docker Engine - Community\n Version:           20.10.7\n API version:       1.41\n\nServer: Docker Engine - Community\n Engine:\n  Version:          20.10.8\n  API version:      1.41 (minimum version 1.12)\n";
+        assert_eq!(version(t).as_deref(), Some("20.10.8"));
+        assert_eq!(
+            version("Client:\n Version: 20.10.7\nCannot connect to the Docker daemon\n"),
+            None
+        );
+    }
+}
