@@ -328,6 +328,7 @@ fn run_job(ctx: &Ctx, job: Job) -> Vec<Job> {
             return vec![];
         }
     };
+    spool.set_free_floor(ctx.cfg.min_free / 2);
     let mut follow = Vec::new();
     match &job.action {
         Action::Record { status, reason } => {
@@ -427,7 +428,9 @@ fn run_job(ctx: &Ctx, job: Job) -> Vec<Job> {
             }
         }
     }
-    item.duration_ms = started.elapsed().as_millis() as u64;
+    if !matches!(job.action, Action::Record { .. }) {
+        item.duration_ms = started.elapsed().as_millis() as u64;
+    }
     finish_item(ctx, item, spool);
     follow
 }

@@ -27,7 +27,8 @@ pub struct Cli {
     /// Cap for all items together (uncompressed).
     #[arg(long, default_value = "512M")]
     pub max_total_size: String,
-    /// Refuse to start when the output filesystem has less free space than this.
+    /// Refuse to start when the output filesystem has less free space than this; during the run,
+    /// an item stops growing when free space falls under half of it.
     #[arg(long, default_value = "256M")]
     pub min_free: String,
     /// Commands run at the same time.

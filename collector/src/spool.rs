@@ -30,7 +30,13 @@ pub struct Spool {
     line: Vec<u8>,
     out: Vec<u8>,
     extra_redactions: u64,
+    /// Stop when the filesystem's free space falls below this (checked every few MiB).
+    floor: u64,
+    since_check: u64,
 }
+
+/// Bytes written between two free-space checks.
+const CHECK_EVERY: u64 = 4 << 20;
 
 impl Spool {
     /// A new spool in `dir` whose file names start with `stem`, keeping at most `cap` bytes.
@@ -48,7 +54,15 @@ impl Spool {
             line: Vec::new(),
             out: Vec::new(),
             extra_redactions: 0,
+            floor: 0,
+            since_check: 0,
         })
+    }
+
+    /// Refuses to grow once the spool's filesystem has less than `bytes` free, so a chatty
+    /// command can never fill a nearly full node disk.
+    pub fn set_free_floor(&mut self, bytes: u64) {
+        self.floor = bytes;
     }
 
     /// Marks the content as cut before it reached the spool (a file read from its tail).
@@ -102,6 +116,18 @@ impl Spool {
         }
         self.cur.file.write_all(&self.out)?;
         self.cur.len += self.out.len() as u64;
+        self.since_check += self.out.len() as u64;
+        if self.floor > 0 && self.since_check >= CHECK_EVERY {
+            self.since_check = 0;
+            let free = crate::collect::free_space(&self.dir)?;
+            if free < self.floor {
+                return Err(io::Error::other(format!(
+                    "stopped: only {} left on the output filesystem (floor {}), protecting the node",
+                    crate::util::human_size(free),
+                    crate::util::human_size(self.floor)
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -271,6 +297,23 @@ mod tests {
         assert_eq!(s.redactions, 1000);
         // only two segments ever exist
         assert!(fs::read_dir(dir.path()).unwrap().count() <= 2);
+    }
+
+    #[test]
+    fn stops_growing_below_the_free_space_floor() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sp = Spool::new(dir.path(), "z", 64 << 20).unwrap();
+        sp.set_free_floor(u64::MAX);
+        let line = vec![b'x'; 1023];
+        let mut err = None;
+        for _ in 0..(8 << 10) {
+            if let Err(e) = sp.write_all(&line).and_then(|_| sp.write_all(b"\n")) {
+                err = Some(e);
+                break;
+            }
+        }
+        let e = err.expect("the floor stops the spool");
+        assert!(e.to_string().contains("protecting the node"), "{e}");
     }
 
     #[test]
