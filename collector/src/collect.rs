@@ -689,7 +689,7 @@ fn pki(files: &[(PathBuf, String)], item: &mut Item, spool: &mut Spool) {
                     denied += 1;
                 }
                 notes.push(format!("{shown}: {why}"));
-                format!("file: {shown}\nerror: {why}\n\n")
+                format!("file={shown}\nunable to load certificate: {why}\n\n")
             }
         };
         let _ = spool.write_all(text.as_bytes());

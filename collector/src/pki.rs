@@ -1,6 +1,18 @@
 //! Certificate validity without openssl: a small DER walker that reads subject, issuer, notBefore
 //! and notAfter out of PEM or DER X.509 certificates. Private keys are never read: callers only
 //! hand `*.crt` files here.
+//!
+//! The text written is what `openssl x509 -noout -subject -issuer -dates` prints (OpenSSL 1.1+),
+//! after a `file=PATH` line, one blank line between certificates, so the analyzer reads bundles
+//! from either source the same way:
+//!
+//! ```text
+//! file=/etc/kubernetes/pki/apiserver.crt
+//! subject=CN = kube-apiserver
+//! issuer=CN = kubernetes
+//! notBefore=Nov 22 08:00:00 2025 GMT
+//! notAfter=Nov 22 08:00:00 2026 GMT
+//! ```
 
 /// What `node/kubernetes/pki.txt` says about one certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,7 +161,7 @@ fn name(mut d: &[u8]) -> Result<String, String> {
                 "1.2.840.113549.1.9.1" => "emailAddress".to_string(),
                 other => other.to_string(),
             };
-            parts.push(format!("{key}={}", String::from_utf8_lossy(val.body)));
+            parts.push(format!("{key} = {}", String::from_utf8_lossy(val.body)));
         }
     }
     Ok(parts.join(", "))
@@ -190,9 +202,16 @@ fn time(tag: u8, b: &[u8]) -> Result<String, String> {
             .and_then(|x| x.parse().ok())
             .ok_or_else(|| format!("bad time {s:?}"))
     };
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mon = p(0)?;
+    let name = MONTHS
+        .get((mon as usize).wrapping_sub(1))
+        .ok_or_else(|| format!("bad month in {s:?}"))?;
+    // openssl's own form: `Nov  2 08:00:00 2026 GMT` (day padded with a space).
     Ok(format!(
-        "{y:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        p(0)?,
+        "{name} {:>2} {:02}:{:02}:{:02} {y} GMT",
         p(2)?,
         p(4)?,
         p(6)?,
@@ -207,13 +226,13 @@ pub fn describe(path: &str, data: &[u8]) -> String {
             let mut s = String::new();
             for c in certs {
                 s.push_str(&format!(
-                    "file: {path}\nsubject: {}\nissuer: {}\nnotBefore: {}\nnotAfter: {}\n\n",
+                    "file={path}\nsubject={}\nissuer={}\nnotBefore={}\nnotAfter={}\n\n",
                     c.subject, c.issuer, c.not_before, c.not_after
                 ));
             }
             s
         }
-        Err(e) => format!("file: {path}\nerror: {e}\n\n"),
+        Err(e) => format!("file={path}\nunable to load certificate: {e}\n\n"),
     }
 }
 
@@ -228,6 +247,8 @@ mod tests {
         assert!(
             parse_certs(b"-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n").is_err()
         );
-        assert!(describe("/x.crt", b"junk").contains("error:"));
+        assert!(
+            describe("/x.crt", b"junk").starts_with("file=/x.crt\nunable to load certificate: ")
+        );
     }
 }

@@ -307,13 +307,21 @@ fn every_source_on_the_fake_node_is_collected() {
         "one argument per line: {cmdline}"
     );
     let pki = b.text(paths::PKI);
-    assert!(pki.contains("file: /etc/kubernetes/pki/apiserver.crt\nsubject: CN=kube-apiserver\nissuer: CN=kubernetes\nnotBefore: "), "{pki}");
+    // openssl x509 -noout -subject -issuer -dates, after file=PATH (what the analyzer parses).
+    assert!(pki.contains("file=/etc/kubernetes/pki/apiserver.crt\nsubject=CN = kube-apiserver\nissuer=CN = kubernetes\nnotBefore="), "{pki}");
     assert!(
-        pki.contains("file: /etc/kubernetes/pki/etcd/ca.crt\nsubject: CN=etcd-ca"),
+        pki.contains("file=/etc/kubernetes/pki/etcd/ca.crt\nsubject=CN = etcd-ca"),
         "DER and nested folders: {pki}"
     );
     assert!(
-        pki.contains("subject: O=system:nodes, CN=node01@1700000000"),
+        pki.contains("subject=O = system:nodes, CN = node01@1700000000"),
+        "{pki}"
+    );
+    assert!(
+        pki.lines()
+            .filter(|l| l.starts_with("notAfter=") && l.ends_with(" GMT"))
+            .count()
+            == 4,
         "{pki}"
     );
     assert!(!pki.contains("ca.key"), "keys are never read: {pki}");
