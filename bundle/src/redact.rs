@@ -341,10 +341,14 @@ fn is_token_byte(b: u8) -> bool {
 fn name_before(line: &[u8], sep: usize, sep_byte: u8) -> Option<Name> {
     let mut j = sep;
     let mut quoted = false;
-    if sep_byte != b' ' {
+    // `key = value` (TOML, env files) may have spaces before the separator; `key: value` never
+    // does in YAML or JSON, while prose does (`volume "default-token-x" : secret "..." not found`).
+    if sep_byte == b'=' {
         while j > 0 && (line[j - 1] == b' ' || line[j - 1] == b'\t') {
             j -= 1;
         }
+    }
+    if sep_byte != b' ' {
         if j > 0 && is_quote(line[j - 1]) {
             quoted = true;
             j -= 1;
@@ -623,6 +627,8 @@ mod tests {
             r#""automountServiceAccountToken": false,"#,
             "invalid bearer token, token lookup failed\n",
             "password:\n",
+            "E1122 08:00:00.000000 4242 nestedpendingoperations.go:301] MountVolume.SetUp failed for volume \"default-token-7x2kp\" : secret \"default-token-7x2kp\" not found\n",
+            r#""message": "MountVolume.SetUp failed for volume \"default-token-7x2kp\" : secret \"default-token-7x2kp\" not found","#,
         ] {
             let (got, n) = r(input);
             assert_eq!(got, input);
