@@ -348,14 +348,12 @@ fn name_before(line: &[u8], sep: usize, sep_byte: u8) -> Option<Name> {
             j -= 1;
         }
     }
-    if sep_byte != b' ' {
-        if j > 0 && is_quote(line[j - 1]) {
-            quoted = true;
+    if sep_byte != b' ' && j > 0 && is_quote(line[j - 1]) {
+        quoted = true;
+        j -= 1;
+        // \"name\" inside a JSON string
+        if j > 0 && line[j - 1] == b'\\' {
             j -= 1;
-            // \"name\" inside a JSON string
-            if j > 0 && line[j - 1] == b'\\' {
-                j -= 1;
-            }
         }
     }
     let end = j;
