@@ -40,6 +40,9 @@ pub const DMESG: &str = "node/kernel/dmesg.txt";
 pub const DOCKER_DAEMON_JSON: &str = "node/docker/daemon.json";
 pub const DOCKER_INFO: &str = "node/docker/info.txt";
 pub const DOCKER_VERSION: &str = "node/docker/version.txt";
+/// The Docker client's registry config, /root/.docker/config.json (auths redacted). A project
+/// addition to the shared layout: image-pull failures need to know which registries are set up.
+pub const DOCKER_CLIENT_CONFIG: &str = "node/docker/config.json";
 pub const CONTAINERD_CONFIG: &str = "node/containerd/config.toml";
 pub const CRI_INFO: &str = "node/cri/info.json";
 
@@ -48,6 +51,9 @@ pub const KUBELET_KUBEADM_FLAGS: &str = "node/kubelet/kubeadm-flags.env";
 pub const KUBELET_CONFIG: &str = "node/kubelet/config.yaml";
 pub const KUBELET_UNIT: &str = "node/kubelet/unit.txt";
 pub const KUBELET_SYSCONFIG: &str = "node/kubelet/sysconfig";
+/// The kubelet's registry credentials file, /var/lib/kubelet/config.json (auths redacted).
+/// A project addition to the shared layout.
+pub const KUBELET_DOCKER_CONFIG: &str = "node/kubelet/config.json";
 
 /// `node/services/UNIT.status.txt`
 pub const SERVICES_DIR: &str = "node/services";

@@ -8,12 +8,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// `node/docker/config.json`: the Docker client's registry config (auths redacted). Not in the
-/// shared layout list; added because image-pull failures need to know which registries are set.
-pub const DOCKER_CLIENT_CONFIG: &str = "node/docker/config.json";
-/// `node/kubelet/config.json`: the kubelet's registry credentials file (auths redacted).
-pub const KUBELET_DOCKER_CONFIG: &str = "node/kubelet/config.json";
-
 /// Cap for one kube-system pod log tail under node/pods.
 pub const POD_LOG_TAIL: u64 = 4 << 20;
 /// At most this many containers get `kubectl logs`.
