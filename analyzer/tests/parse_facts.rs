@@ -342,3 +342,34 @@ fn error_texts_are_not_data() {
         .iter()
         .any(|e| e.starts_with("node/proc/swaps")));
 }
+
+/// The scenario bundles under testdata/scenarios (hand-made in the collector's formats) must read
+/// without a warning and parse without a single parse error: a format drift shows up here.
+#[test]
+fn scenario_bundles_parse_cleanly() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/scenarios");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("testdata/scenarios") {
+        let path = entry.unwrap().path();
+        if !path.is_dir() {
+            continue;
+        }
+        seen += 1;
+        let node = kdiag_analyzer::input::read_input(&path, &Default::default()).unwrap();
+        assert!(
+            node.warnings.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            node.warnings
+        );
+        let f = Facts::from_node(&node);
+        assert!(
+            f.parse_errors.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            f.parse_errors
+        );
+        assert!(f.node.hostname.is_some() && f.os.is_some() && f.kubelet.is_some());
+    }
+    assert!(seen > 0);
+}

@@ -27,7 +27,8 @@ pub use text::{decode_text, keep_tail, lines, text_lines, Line};
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Total decompressed bytes read from one input (archive headers included). Over it the
-    /// input is refused with an error: a real bundle is far smaller.
+    /// input is refused with an error: a real bundle is far smaller (the collector caps its
+    /// items at 512 MiB in all). Everything kept is held in memory, so this bounds memory too.
     pub max_total_bytes: u64,
     /// Bytes kept of one file: the newest part (the tail) is kept, cut at a line start.
     pub max_file_bytes: u64,
@@ -45,7 +46,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_total_bytes: 4 << 30,
+            max_total_bytes: 2 << 30,
             max_file_bytes: 256 << 20,
             max_line_bytes: 64 << 10,
             max_ratio: 200,

@@ -1,5 +1,6 @@
 //! node/kubernetes/pki.txt: per certificate, `openssl x509 -noout -subject -issuer -dates` output
-//! after a `file=PATH` line; blocks separated by blank lines.
+//! after a `file=PATH` line; blocks separated by blank lines. Also read: the hand-written
+//! `key: value` form with RFC 3339 dates (`notAfter: 2027-03-02T03:06:30Z`).
 
 use super::time;
 
@@ -37,8 +38,9 @@ pub fn certs(text: &str) -> Vec<Cert> {
             line: i + 1,
             ..Cert::default()
         });
-        let (k, v) = match line.split_once('=') {
-            Some((k, v)) => (k.trim(), v.trim()),
+        // `subject=CN = x` (openssl) or `subject: O=a, CN=b`: the first of `=`/`:` ends the key.
+        let (k, v) = match line.find(['=', ':']) {
+            Some(i) => (line[..i].trim(), line[i + 1..].trim()),
             None => ("", line),
         };
         match k {
@@ -48,9 +50,9 @@ pub fn certs(text: &str) -> Vec<Cert> {
             }
             "subject" => c.subject = Some(v.to_string()),
             "issuer" => c.issuer = Some(v.to_string()),
-            "notBefore" => c.not_before = time::parse_openssl_date(v),
+            "notBefore" => c.not_before = date(v),
             "notAfter" => {
-                c.not_after = time::parse_openssl_date(v);
+                c.not_after = date(v);
                 c.not_after_line = Some(i + 1);
             }
             _ => {
@@ -63,6 +65,10 @@ pub fn certs(text: &str) -> Vec<Cert> {
     out.extend(cur);
     out.retain(|c| c.file.is_some() || c.not_after.is_some());
     out
+}
+
+fn date(v: &str) -> Option<i64> {
+    time::parse_openssl_date(v).or_else(|| time::parse_rfc3339(v))
 }
 
 #[cfg(test)]
@@ -84,5 +90,18 @@ mod tests {
         assert_eq!(c[1].subject.as_deref(), Some("/CN=node01@1700000000"));
         assert_eq!(c[2].not_after, None);
         assert_eq!(c[2].error.as_deref(), Some("unable to load certificate"));
+    }
+
+    #[test]
+    fn colon_form_with_rfc3339_dates() {
+        let t = "file: /var/lib/kubelet/pki/kubelet-client-2026-03-02-11-11-30.pem\nsubject: O=system:nodes, CN=system:node:node01\nissuer: CN=kubernetes\nnotBefore: 2026-03-02T03:06:30Z\nnotAfter: 2027-03-02T03:06:30Z\n";
+        let c = certs(t);
+        assert_eq!(c.len(), 1);
+        assert_eq!(
+            c[0].subject.as_deref(),
+            Some("O=system:nodes, CN=system:node:node01")
+        );
+        assert_eq!(c[0].not_after, time::parse_rfc3339("2027-03-02T03:06:30Z"));
+        assert_eq!(c[0].error, None);
     }
 }
