@@ -57,6 +57,13 @@ pub enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Re-scan bundles (or files) for anything that looks like a secret, with the collector's
+    /// own detector; prints path:line, kind and a masked form. Exit 1 when something was found.
+    Secrets {
+        /// Bundles (.tgz, .tar, .zip), bundle folders or loose text files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -132,6 +139,9 @@ pub enum Config {
         count: usize,
         out: PathBuf,
     },
+    Secrets {
+        paths: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -189,6 +199,7 @@ impl Config {
             Some(Command::Rules {
                 command: RulesCommand::Variants { count, out },
             }) => Ok(Config::Variants { count, out }),
+            Some(Command::Secrets { paths }) => Ok(Config::Secrets { paths }),
             None => {
                 if cli.paths.is_empty() {
                     return Err(
@@ -230,6 +241,7 @@ pub fn run(config: Config) -> i32 {
             allow_incomplete,
         } => run_lint(&paths, allow_incomplete),
         Config::List { rules, lang } => run_list(rules.as_deref(), lang),
+        Config::Secrets { paths } => crate::secrets::run(&paths),
         Config::Regexes { rules } => {
             let set = RuleSet::load(rules.as_deref());
             for re in crate::rules::tools::regexes(&set) {

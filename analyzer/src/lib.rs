@@ -11,3 +11,4 @@ pub mod model;
 pub mod output;
 pub mod parse;
 pub mod rules;
+pub mod secrets;

@@ -32,6 +32,79 @@ pub struct Redactor {
     in_pem: bool,
     pending_value: u8,
     count: u64,
+    /// When set, every replacement is also recorded in `hits` (the scan API).
+    record: bool,
+    hits: Vec<Hit>,
+}
+
+/// What kind of secret a detection is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// A PEM `-----BEGIN ... PRIVATE KEY-----` block.
+    PrivateKey,
+    /// `user:password@` in a URL.
+    UrlCredentials,
+    /// A token after `Bearer `.
+    BearerToken,
+    /// The credential of an `Authorization:` header (`Basic`, `Token`, ...).
+    Authorization,
+    /// The value of a key whose name looks secret (`password: x`, `--token=x`, `"auth": "x"`).
+    SecretValue,
+    /// The `value` after a `name` that looks secret (Kubernetes env lists).
+    EnvValue,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::PrivateKey => "private-key",
+            Kind::UrlCredentials => "url-credentials",
+            Kind::BearerToken => "bearer-token",
+            Kind::Authorization => "authorization",
+            Kind::SecretValue => "secret-value",
+            Kind::EnvValue => "env-value",
+        }
+    }
+}
+
+/// One secret the scan found: never the secret itself, only a masked form of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// 1-based line number (for [`scan_text`]; 0 from [`Redactor::scan_line`]).
+    pub line: usize,
+    pub kind: Kind,
+    /// The key or variable name the value belongs to (`DB_PASSWORD`, `--token`), when there is
+    /// one: names are evidence, not secrets.
+    pub name: Option<String>,
+    /// The secret masked: its length and at most its first two characters (when it is long
+    /// enough that two characters give nothing away), e.g. `ey… (38 bytes)`.
+    pub masked: String,
+    /// Byte length of the secret.
+    pub len: usize,
+}
+
+/// Masks a secret for display: `ey… (38 bytes)` for 16 bytes or more, `… (7 bytes)` below.
+pub fn mask(secret: &[u8]) -> String {
+    let n = secret.len();
+    if n >= 16 && secret[..2].iter().all(|b| b.is_ascii_graphic()) {
+        format!("{}… ({n} bytes)", String::from_utf8_lossy(&secret[..2]))
+    } else {
+        format!("… ({n} bytes)")
+    }
+}
+
+/// Finds every secret the redactor would replace in `text`, without changing anything: the
+/// same detector `collect` redacts with, so a bundle it wrote scans clean.
+pub fn scan_text(text: &[u8]) -> Vec<Hit> {
+    let mut r = Redactor::new();
+    let mut hits = Vec::new();
+    for (i, line) in text.split_inclusive(|&b| b == b'\n').enumerate() {
+        for mut h in r.scan_line(line) {
+            h.line = i + 1;
+            hits.push(h);
+        }
+    }
+    hits
 }
 
 impl Redactor {
@@ -42,6 +115,33 @@ impl Redactor {
     /// Number of secrets replaced so far.
     pub fn count(&self) -> u64 {
         self.count
+    }
+
+    /// Reports the secrets in one line (fed in order, like [`Redactor::redact_line`], since
+    /// PEM blocks and `name`/`value` pairs span lines) without producing redacted output.
+    pub fn scan_line(&mut self, line: &[u8]) -> Vec<Hit> {
+        self.record = true;
+        let mut sink = Vec::new();
+        self.redact_line(line, &mut sink);
+        std::mem::take(&mut self.hits)
+    }
+
+    fn hit(&mut self, kind: Kind, name: Option<&[u8]>, secret: &[u8]) {
+        self.count += 1;
+        if self.record {
+            self.hits.push(Hit {
+                line: 0,
+                kind,
+                name: name.map(|n| String::from_utf8_lossy(n).into_owned()),
+                masked: if kind == Kind::PrivateKey {
+                    // The PEM header names the key type and is not secret.
+                    format!("{} block", String::from_utf8_lossy(secret))
+                } else {
+                    mask(secret)
+                },
+                len: secret.len(),
+            });
+        }
     }
 
     /// Redacts one line (with or without its trailing newline) and appends the result to `out`.
@@ -104,7 +204,8 @@ impl Redactor {
             changed = true;
             out.extend_from_slice(&line[i..start]);
             out.extend_from_slice(MARKER.as_bytes());
-            self.count += 1;
+            let header_end = find(line, b"-----", start + 11).map_or(line.len(), |p| p + 5);
+            self.hit(Kind::PrivateKey, None, &line[start..header_end]);
             match find_pem_end(line, start) {
                 Some(end) => i = end,
                 None => {
@@ -150,7 +251,7 @@ impl Redactor {
                     o.extend_from_slice(&line[copied..start]);
                     o.extend_from_slice(MARKER.as_bytes());
                     copied = at;
-                    self.count += 1;
+                    self.hit(Kind::UrlCredentials, None, userinfo);
                 }
                 i = at + 1;
             } else {
@@ -189,7 +290,7 @@ impl Redactor {
                 o.extend_from_slice(&line[copied..s]);
                 o.extend_from_slice(MARKER.as_bytes());
                 copied = e;
-                self.count += 1;
+                self.hit(Kind::BearerToken, None, &line[s..e]);
                 i = e;
             }
         }
@@ -248,6 +349,14 @@ impl Redactor {
                 i = val.end.max(i + 1);
                 continue;
             }
+            let kind = if is_value_key && !is_secret_name(name_bytes) {
+                Kind::EnvValue
+            } else if contains_ci(name_bytes, b"authorization") {
+                Kind::Authorization
+            } else {
+                Kind::SecretValue
+            };
+            self.hit(kind, Some(name_bytes), &line[vs..ve]);
             let o = out.get_or_insert_with(Vec::new);
             o.extend_from_slice(&line[copied..vs]);
             if !val.quoted && name.quoted && c == b':' {
@@ -259,7 +368,6 @@ impl Redactor {
                 o.extend_from_slice(MARKER.as_bytes());
             }
             copied = ve;
-            self.count += 1;
             i = val.end.max(i + 1);
         }
         out.map(|mut o| {
@@ -532,6 +640,10 @@ fn contains(h: &[u8], n: &[u8]) -> bool {
     find(h, n, 0).is_some()
 }
 
+fn contains_ci(h: &[u8], n: &[u8]) -> bool {
+    find_ci(h, n, 0).is_some()
+}
+
 /// Start of `-----BEGIN ... PRIVATE KEY-----` at or after `from`.
 fn find_pem_begin(line: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
@@ -695,6 +807,45 @@ mod tests {
         );
         assert!(got.contains("reg.local:5000"));
         assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn scan_reports_kind_line_and_mask_without_the_secret() {
+        let text = "a: 1\nDB_PASSWORD=hunter2-long-secret\n-----BEGIN RSA PRIVATE KEY-----\nMIIEbody\n-----END RSA PRIVATE KEY-----\nGET / Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.abc\n- name: ADMIN_TOKEN\n  value: s3cr3t\nproxy=https://bob:pa55w0rd@proxy:3128/\ncurl -H 'Authorization: Basic dXNlcjpwYXNz'\n";
+        let hits = scan_text(text.as_bytes());
+        let got: Vec<(usize, Kind, Option<&str>)> = hits
+            .iter()
+            .map(|h| (h.line, h.kind, h.name.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (2, Kind::SecretValue, Some("DB_PASSWORD")),
+                (3, Kind::PrivateKey, None),
+                (6, Kind::BearerToken, None),
+                (8, Kind::EnvValue, Some("value")),
+                (9, Kind::UrlCredentials, None),
+                (10, Kind::Authorization, Some("Authorization")),
+            ]
+        );
+        for h in &hits {
+            for secret in [
+                "hunter2",
+                "MIIEbody",
+                "eyJhbGciOiJSUzI1NiJ9",
+                "s3cr3t",
+                "pa55w0rd",
+                "dXNlcjpwYXNz",
+            ] {
+                assert!(!h.masked.contains(secret), "{h:?}");
+            }
+        }
+        assert_eq!(hits[0].masked, "hu… (19 bytes)");
+        assert_eq!(hits[3].masked, "… (6 bytes)");
+        // Scanning is the redactor's own detector: the redacted text scans clean.
+        let (redacted, n) = Redactor::redact_text(text);
+        assert_eq!(n as usize, hits.len());
+        assert!(scan_text(redacted.as_bytes()).is_empty(), "{redacted}");
     }
 
     #[test]
