@@ -361,12 +361,6 @@ impl<'l> Sink<'l> {
             .as_ref()
             .map(|m| m.hostname.trim().to_string())
             .filter(|h| !h.is_empty())
-            .or_else(|| {
-                files
-                    .get(kdiag_bundle::paths::HOSTNAME)
-                    .map(|h| decode_text(h).trim().to_string())
-                    .filter(|h| !h.is_empty() && !h.contains('\n'))
-            })
             .or(top)
             .unwrap_or_else(|| file_stem(origin));
         Node {

@@ -9,7 +9,8 @@
 //!   (zh_CN locale). These carry no year: it is taken from the reference time (the manifest's
 //!   collected_at), one year back when that would put the line more than two days in the future.
 //!   They carry no zone either: they are read as UTC (documented in docs/facts.md).
-//! - bare klog lines (a container log of a Kubernetes component, a paste of one line).
+//! - bare klog lines (a container log of a Kubernetes component, a paste of one line);
+//! - `dmesg -T` lines: `[Sun Nov 22 08:01:02 2026] msg` (unit `kernel`, local time read as UTC).
 
 use super::time;
 
@@ -46,6 +47,13 @@ pub fn parse_line(line: &str, reference: Option<i64>) -> Option<JournalLine<'_>>
         message: line,
     };
     let mut has_prefix = false;
+    if let Some((ts, rest)) = dmesg_t_prefix(line) {
+        out.ts = Some(ts);
+        out.time = Some(time::iso(ts));
+        out.unit = Some("kernel");
+        out.message = rest;
+        return Some(out);
+    }
     if let Some((ts, rest)) = iso_prefix(line) {
         if let Some(rest) = host_unit(rest, &mut out) {
             out.ts = Some(ts);
@@ -80,6 +88,26 @@ pub fn parse_line(line: &str, reference: Option<i64>) -> Option<JournalLine<'_>>
     }
     out.time = out.ts.map(time::iso);
     Some(out)
+}
+
+/// The reference time of a bundle's logs: its manifest's collected_at, as unix seconds.
+pub fn reference_time(manifest: Option<&kdiag_bundle::Manifest>) -> Option<i64> {
+    time::parse_rfc3339(&manifest?.collected_at)
+}
+
+/// `[Sun Nov 22 08:01:02 2026] msg`
+fn dmesg_t_prefix(line: &str) -> Option<(i64, &str)> {
+    let rest = line.strip_prefix('[')?;
+    let (inner, msg) = rest.split_once("] ")?;
+    let w: Vec<&str> = inner.split_whitespace().collect();
+    if w.len() != 5 {
+        return None;
+    }
+    let mo = time::month(w[1])?;
+    let d: u32 = w[2].parse().ok()?;
+    let (h, mi, s) = time::hms(w[3])?;
+    let y: i64 = w[4].parse().ok()?;
+    Some((time::unix(y, mo, d, h, mi, s)?, msg))
 }
 
 /// (month, day, h, m, s)
@@ -267,6 +295,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!((l.unit, l.severity), (Some("etcd"), None));
+    }
+
+    #[test]
+    fn dmesg_t() {
+        let l = parse_line("[Sun Nov 22 08:01:02 2026] Memory cgroup out of memory: Kill process 1234 (java) score 1000 or sacrifice child", None).unwrap();
+        assert_eq!(l.unit, Some("kernel"));
+        assert_eq!(l.time.as_deref(), Some("2026-11-22T08:01:02Z"));
+        assert!(l.message.starts_with("Memory cgroup out of memory"));
+        assert!(parse_line("[ 1234.567890] eth0: link up", None).is_none());
     }
 
     #[test]
