@@ -381,16 +381,13 @@ fn zip_with_a_corrupt_central_directory_is_read_from_local_headers() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("bad.zip");
     fs::write(&p, &data).unwrap();
-    match read_input(&p, &Limits::default()) {
-        Ok(node) => {
-            assert!(node.files.contains_key("node/host/hostname"));
-            assert!(node
-                .warnings
-                .iter()
-                .any(|w| w.contains("central directory")));
-        }
-        Err(e) => assert!(e.reason.contains("zip"), "{e}"),
-    }
+    // Every entry is still read, from the local headers, and the warning says why.
+    let node = read_input(&p, &Limits::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(node.files, expected_files());
+    assert!(node
+        .warnings
+        .iter()
+        .any(|w| w.contains("central directory")));
 }
 
 #[test]
