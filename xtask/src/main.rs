@@ -7,6 +7,7 @@ use std::process::{Command, ExitCode};
 
 mod bench;
 mod dist;
+mod fixtures;
 mod gen_bundle;
 
 fn main() -> ExitCode {
@@ -14,6 +15,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("dist") => dist::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("fixtures") => fixtures::run(&args[1..]),
         Some("gen-bundle") => {
             gen_bundle::parse_args(&args[1..], workspace_root().join("target/bench"))
                 .and_then(|o| gen_bundle::run(&o))
@@ -42,6 +44,8 @@ fn print_help() {
          into dist/, and fail if the binary needs a GLIBC symbol newer than 2.17\n  \
          gen-bundle [--size 64M] [--seed 42] [--hostname bench-node01] [--out target/bench]\n          \
          a realistic synthetic bundle (folder + .tgz), deterministic from the seed\n  \
+         fixtures\n          \
+         pack testdata/scenarios/<name>/ into testdata/bundles/<name>.tgz\n  \
          bench [--size 1G] [--no-doc]\n          \
          analyze vs the gzip floor and a ripgrep baseline; writes docs/performance.md"
     );
