@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::input::{read_input, Limits};
 use crate::output::{self, Document, NodeSummary};
+use crate::report::{self, NodeData};
 use crate::rules::load::{embedded_files, yaml_files};
 use crate::rules::{finalize, lint, Engine, Lang, RuleSet, Severity};
 
@@ -33,12 +34,20 @@ pub struct Cli {
     pub command: Option<Command>,
     /// Bundles (.tgz, .tar, .zip), bundle folders or loose text files: one per node of the case.
     pub paths: Vec<PathBuf>,
-    /// Output format.
+    /// Output format (to stdout, or to --output FILE).
     #[arg(long, value_enum, default_value_t = Format::Terminal)]
     pub format: Format,
     /// Write to FILE instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Write report.html, report.md and findings.json into DIR (created; never inside a bundle)
+    /// and print the terminal summary.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["format", "output"])]
+    pub out: Option<PathBuf>,
+    /// Read report templates (report.html, report.css, report.md) from DIR; the embedded ones
+    /// fill in for the files DIR lacks.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
     /// Language of the texts (default: zh when LANG starts with zh, else en).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
@@ -105,6 +114,10 @@ pub enum RulesCommand {
 pub enum Format {
     Terminal,
     Json,
+    /// The self-contained HTML report.
+    Html,
+    /// The short Markdown report for a ticket comment.
+    Md,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -123,7 +136,7 @@ pub enum ColorArg {
 /// What to do, validated.
 #[derive(Debug, Clone)]
 pub enum Config {
-    Analyze(AnalyzeConfig),
+    Analyze(AnalyzeConfig, ReportOptions),
     Lint {
         paths: Vec<PathBuf>,
         allow_incomplete: bool,
@@ -142,6 +155,13 @@ pub enum Config {
     Secrets {
         paths: Vec<PathBuf>,
     },
+}
+
+/// Where the reports go (`--out`) and which templates render them (`--templates`).
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    pub out: Option<PathBuf>,
+    pub templates: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -218,15 +238,21 @@ impl Config {
                             && std::io::stdout().is_terminal()
                     }
                 };
-                Ok(Config::Analyze(AnalyzeConfig {
-                    paths: cli.paths,
-                    format: cli.format,
-                    output: cli.output,
-                    lang: lang_of(cli.lang),
-                    rules: cli.rules,
-                    color,
-                    progress: std::io::stderr().is_terminal(),
-                }))
+                Ok(Config::Analyze(
+                    AnalyzeConfig {
+                        paths: cli.paths,
+                        format: cli.format,
+                        output: cli.output,
+                        lang: lang_of(cli.lang),
+                        rules: cli.rules,
+                        color,
+                        progress: std::io::stderr().is_terminal(),
+                    },
+                    ReportOptions {
+                        out: cli.out,
+                        templates: cli.templates,
+                    },
+                ))
             }
         }
     }
@@ -235,7 +261,7 @@ impl Config {
 /// Runs a validated config; returns the exit code.
 pub fn run(config: Config) -> i32 {
     match config {
-        Config::Analyze(c) => analyze(&c),
+        Config::Analyze(c, r) => analyze(&c, &r),
         Config::Lint {
             paths,
             allow_incomplete,
@@ -270,6 +296,13 @@ pub fn run(config: Config) -> i32 {
 
 /// Reads inputs, evaluates, returns the document and the exit code.
 pub fn analyze_to_document(c: &AnalyzeConfig) -> (Document, i32) {
+    let (doc, _, code) = analyze_case(c, false);
+    (doc, code)
+}
+
+/// Like [`analyze_to_document`], with what the reports need of each node when `report` is set
+/// (timeline counts, manifest items not collected).
+pub fn analyze_case(c: &AnalyzeConfig, report: bool) -> (Document, Vec<NodeData>, i32) {
     let mut warnings = Vec::new();
     let set = RuleSet::load(c.rules.as_deref());
     let (incomplete, other): (Vec<_>, Vec<_>) = set
@@ -307,6 +340,11 @@ pub fn analyze_to_document(c: &AnalyzeConfig) -> (Document, i32) {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    let data: Vec<NodeData> = if report {
+        nodes.par_iter().map(NodeData::of).collect()
+    } else {
+        Vec::new()
+    };
     let mut findings = Vec::new();
     let mut summaries = Vec::new();
     for (n, r) in nodes.iter().zip(reports) {
@@ -335,15 +373,157 @@ pub fn analyze_to_document(c: &AnalyzeConfig) -> (Document, i32) {
             _ => EXIT_OK,
         }
     };
-    (doc, code)
+    (doc, data, code)
 }
 
-fn analyze(c: &AnalyzeConfig) -> i32 {
-    let (doc, code) = analyze_to_document(c);
+/// The canonical form of `p`, also when it does not exist yet (its nearest existing ancestor
+/// is canonicalized).
+fn canonical_target(p: &Path) -> PathBuf {
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(p)
+    };
+    let mut rest = Vec::new();
+    let mut cur = abs.as_path();
+    loop {
+        if let Ok(c) = cur.canonicalize() {
+            let mut out = c;
+            for r in rest.iter().rev() {
+                out.push(r);
+            }
+            return out;
+        }
+        match (cur.parent(), cur.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                cur = parent;
+            }
+            _ => return abs,
+        }
+    }
+}
+
+/// An error when `target` lies inside one of the input bundle folders.
+fn check_outside_bundles(target: &Path, inputs: &[PathBuf]) -> Result<(), String> {
+    let t = canonical_target(target);
+    for i in inputs.iter().filter(|i| i.is_dir()) {
+        if let Ok(b) = i.canonicalize() {
+            if t.starts_with(&b) {
+                return Err(format!(
+                    "{} is inside the bundle {}: reports are never written into a bundle; choose a folder outside it",
+                    target.display(),
+                    i.display()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `--out DIR`: the three reports, then the terminal summary and the paths written.
+fn write_reports(
+    c: &AnalyzeConfig,
+    templates: Option<&Path>,
+    dir: &Path,
+    doc: &Document,
+    data: &[NodeData],
+) -> i32 {
+    let html = report::render(report::Kind::Html, doc, data, templates);
+    let md = report::render(report::Kind::Markdown, doc, data, templates);
+    let (html, md) = match (html, md) {
+        (Ok(h), Ok(m)) => (h, m),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("analyze: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let mut json = Vec::new();
+    let files = [
+        ("report.html", html.into_bytes()),
+        ("report.md", md.into_bytes()),
+        ("findings.json", {
+            let _ = output::json::write(doc, &mut json);
+            json
+        }),
+    ];
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("analyze: cannot create {}: {e}", dir.display());
+        return EXIT_ERROR;
+    }
+    let mut written = Vec::new();
+    for (name, bytes) in files {
+        let p = dir.join(name);
+        if let Err(e) = std::fs::write(&p, bytes) {
+            eprintln!("analyze: cannot write {}: {e}", p.display());
+            return EXIT_ERROR;
+        }
+        written.push(p);
+    }
+    let mut buf = Vec::new();
+    let _ = output::terminal::write(doc, c.color, &mut buf);
+    let label = if c.lang == Lang::Zh {
+        "已写入"
+    } else {
+        "wrote"
+    };
+    for p in &written {
+        let shown = if c.color {
+            format!("\x1b[1m{}\x1b[0m", p.display())
+        } else {
+            p.display().to_string()
+        };
+        buf.extend_from_slice(format!("{label} {shown}\n").as_bytes());
+    }
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(&buf).and_then(|_| out.flush()) {
+        eprintln!("analyze: cannot write stdout: {e}");
+        return EXIT_ERROR;
+    }
+    EXIT_OK
+}
+
+fn analyze(c: &AnalyzeConfig, r: &ReportOptions) -> i32 {
+    for target in r.out.iter().chain(&c.output) {
+        if let Err(e) = check_outside_bundles(target, &c.paths) {
+            eprintln!("analyze: {e}");
+            return EXIT_ERROR;
+        }
+    }
+    let report = r.out.is_some() || matches!(c.format, Format::Html | Format::Md);
+    let (doc, data, code) = analyze_case(c, report);
+    if let Some(dir) = &r.out {
+        if code == EXIT_NO_INPUT {
+            for w in &doc.warnings {
+                eprintln!("analyze: {w}");
+            }
+            eprintln!("analyze: no input could be read");
+            return code;
+        }
+        let w = write_reports(c, r.templates.as_deref(), dir, &doc, &data);
+        return if w == EXIT_OK { code } else { w };
+    }
     let mut buf = Vec::new();
     let written = match c.format {
         Format::Json => output::json::write(&doc, &mut buf),
         Format::Terminal => output::terminal::write(&doc, c.color, &mut buf),
+        Format::Html | Format::Md => {
+            let kind = if c.format == Format::Html {
+                report::Kind::Html
+            } else {
+                report::Kind::Markdown
+            };
+            match report::render(kind, &doc, &data, r.templates.as_deref()) {
+                Ok(s) => {
+                    buf = s.into_bytes();
+                    Ok(())
+                }
+                Err(e) => {
+                    eprintln!("analyze: {e}");
+                    return EXIT_ERROR;
+                }
+            }
+        }
     };
     let written = written.and_then(|_| match &c.output {
         Some(p) => std::fs::write(p, &buf),

@@ -10,5 +10,6 @@ pub mod input;
 pub mod model;
 pub mod output;
 pub mod parse;
+pub mod report;
 pub mod rules;
 pub mod secrets;

@@ -1,4 +1,5 @@
-//! Renderers of the findings document: JSON (docs/findings.md) and the terminal summary.
+//! Renderers of the findings document: JSON (docs/findings.md) and the terminal summary; the
+//! HTML and Markdown reports are in `crate::report`.
 
 pub mod json;
 pub mod terminal;
@@ -42,6 +43,10 @@ pub struct NodeSummary {
     pub collected_at: Option<String>,
     pub files: usize,
     pub warnings: Vec<String>,
+    /// A summary of the node's facts (bundles only): OS, kernel, versions, SELinux, swap, cgroup
+    /// drivers, disks, conditions. See docs/findings.md.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facts_summary: Option<crate::report::FactsSummary>,
 }
 
 impl NodeSummary {
@@ -64,6 +69,8 @@ impl NodeSummary {
                 .chain(extra_warnings)
                 .cloned()
                 .collect(),
+            facts_summary: (node.kind == InputKind::Bundle)
+                .then(|| crate::report::FactsSummary::of(node)),
         }
     }
 }
