@@ -451,3 +451,315 @@ fn scenario_snapshots() {
         insta::assert_snapshot!(format!("scenario-{name}.md"), md);
     }
 }
+
+const PWN_SCRIPT: &str = "<script>document.title='PWNED'</script>";
+const PWN_IMG: &str = "<img src=x onerror=\"document.title='PWNED'\">";
+const PWN_SVG: &str = "\"><svg onload=\"document.title='PWNED'\">";
+const PWN_ATTR: &str = "' onmouseover='document.title=\"PWNED\"' x='";
+const PWN_FENCE: &str =
+    "````</code></pre><iframe srcdoc=\"<script>parent.document.title='PWNED'</script>\"></iframe>";
+
+/// A bundle whose every text a report shows (hostname, journal, events, node conditions, mounts,
+/// OS name, versions, manifest reasons) carries HTML/Markdown injection attempts, and a rule that
+/// copies them into its message and items.
+fn hostile_bundle(root: &Path) -> (PathBuf, PathBuf) {
+    let host = format!("node{PWN_SCRIPT}");
+    let b = root.join("hostile");
+    let esc = |s: &str| serde_json::to_string(s).unwrap();
+    write(
+        &b,
+        "manifest.json",
+        &format!(
+            r#"{{"format":"kdiag-bundle","format_version":1,"collector_version":"0.1.0",
+ "hostname":{h},"collected_at":"2026-11-22T08:30:00Z","since":"2026-11-21T08:30:00Z","uid":0,"args":[],
+ "items":[{{"path":"cluster/pods.json","source":{src},"status":"failed","stderr":{err}}}]}}"#,
+            h = esc(&host),
+            src = esc(&format!("kubectl get pods {PWN_SVG}")),
+            err = esc(&format!("error: {PWN_IMG}")),
+        ),
+    );
+    write(&b, "node/host/hostname", &format!("{host}\n"));
+    write(
+        &b,
+        "node/host/os-release",
+        &format!("PRETTY_NAME=\"CentOS {}\"\n", PWN_IMG.replace('"', "'")),
+    );
+    write(
+        &b,
+        "node/docker/info.txt",
+        &format!("Server Version: 18.09{PWN_SVG}\nCgroup Driver: cgroupfs{PWN_ATTR}\n"),
+    );
+    write(
+        &b,
+        "node/disk/df.txt",
+        "Filesystem Type 1024-blocks Used Available Capacity Mounted on\n/dev/sda1 xfs 100 95 5 95% /mnt/\"><svg/onload=alert(1)>\n",
+    );
+    let mut journal = String::new();
+    for (i, p) in [PWN_SCRIPT, PWN_IMG, PWN_SVG, PWN_ATTR, PWN_FENCE]
+        .iter()
+        .enumerate()
+    {
+        journal.push_str(&format!(
+            "2026-11-21T1{i}:00:00+0000 node kubelet[1]: E1121 1{i}:00:00.000000 1 x.go:1] hostile pod={p}|end\n"
+        ));
+    }
+    write(&b, "node/journal/kubelet.log", &journal);
+    write(
+        &b,
+        "cluster/events.json",
+        &format!(
+            r#"{{"items":[{{"type":"Warning","reason":"Failed","involvedObject":{{"namespace":"default","name":{n}}},"message":{m}}}]}}"#,
+            n = esc(&format!("web{PWN_IMG}")),
+            m = esc(&format!("hostile pod=web{PWN_SCRIPT}|end")),
+        ),
+    );
+    write(
+        &b,
+        "cluster/nodes.json",
+        &format!(
+            r#"{{"items":[{{"metadata":{{"name":{h}}},"status":{{"conditions":[{{"type":"Ready","status":"False","reason":{r},"message":{m}}}]}}}}]}}"#,
+            h = esc(&host),
+            r = esc(PWN_SVG),
+            m = esc(PWN_IMG),
+        ),
+    );
+    let rules = root.join("hostile-rules");
+    write(
+        &rules,
+        "zz-hostile.yaml",
+        "id: zz-hostile\nseverity: critical\nknowledge: []\n\
+title: { en: \"Hostile text\", zh: \"恶意文本\" }\nwhy: { en: w, zh: w }\nfix: { en: f, zh: f }\n\
+message: { en: \"pod {{ captures.pod }}\", zh: \"pod {{ captures.pod }}\" }\n\
+when: { match: { name: h, source: [kubelet, events], regex: 'hostile pod=(?P<pod>.*)\\|end' } }\n\
+items: \"matches.h.values.pod\"\n",
+    );
+    (b, rules)
+}
+
+fn find_chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for name in ["chromium", "chromium-browser", "google-chrome"] {
+        for dir in std::env::split_paths(&path) {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    Some(PathBuf::from("/usr/bin/chromium")).filter(|p| p.is_file())
+}
+
+/// Element and attribute names of a serialized DOM (Chromium's --dump-dom: text `<` is `&lt;`,
+/// attribute values are double-quoted with `"` as `&quot;`).
+fn dom_tags(dom: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let tag = regex::Regex::new(
+        r"<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s=/>]+(?:=\x22[^\x22]*\x22)?)*)\s*/?>",
+    )
+    .unwrap();
+    let attr = regex::Regex::new(r"\s+([^\s=/>]+)(?:=\x22([^\x22]*)\x22)?").unwrap();
+    tag.captures_iter(dom)
+        .map(|c| {
+            let attrs = attr
+                .captures_iter(&c[2])
+                .map(|a| {
+                    (
+                        a[1].to_ascii_lowercase(),
+                        a.get(2).map(|v| v.as_str().to_string()).unwrap_or_default(),
+                    )
+                })
+                .collect();
+            (c[1].to_ascii_lowercase(), attrs)
+        })
+        .collect()
+}
+
+#[test]
+fn hostile_bundle_text_stays_text_in_a_real_browser() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (bundle, rules) = hostile_bundle(tmp.path());
+    let out_dir = tmp.path().join("out");
+    let out = analyze(&[
+        bundle.to_str().unwrap(),
+        "--rules",
+        rules.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    // Before any browser: the payloads are in the file, escaped, in every place they reach.
+    assert!(
+        !html.to_ascii_lowercase().contains("<script"),
+        "raw <script> in the HTML"
+    );
+    assert!(
+        !html.contains("<img")
+            && !html.contains("<iframe")
+            && !html.contains("<svg onload")
+            && !html.contains("<svg/onload")
+    );
+    assert!(
+        html.contains("<title>kdiag report: node&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;</title>"),
+        "hostname escaped in <title>"
+    );
+    assert!(
+        html.contains("pod=web&lt;script&gt;") || html.contains("web&lt;img src=x onerror="),
+        "event text shown"
+    );
+    assert!(html.contains("&lt;img src=x onerror=&quot;document.title=&#39;PWNED&#39;&quot;&gt;"));
+
+    // The Markdown: bundle text never becomes HTML, code fences hold.
+    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    {
+        use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+        let mut in_code = false;
+        let mut code = String::new();
+        for ev in Parser::new_ext(&md, Options::ENABLE_TABLES) {
+            match ev {
+                Event::Html(h) | Event::InlineHtml(h) => {
+                    panic!("bundle text became HTML in the Markdown: {h:?}\n{md}")
+                }
+                Event::Start(Tag::CodeBlock(_)) => in_code = true,
+                Event::End(TagEnd::CodeBlock) => in_code = false,
+                Event::Text(t) if in_code => code.push_str(&t),
+                _ => {}
+            }
+        }
+        assert!(
+            code.contains(PWN_SCRIPT),
+            "evidence kept verbatim in a code block:\n{md}"
+        );
+    }
+
+    let Some(chromium) = find_chromium() else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("chromium is not installed: the HTML report must be checked in a real browser on CI (apt-get install chromium)");
+        }
+        println!("SKIPPED: chromium not found; the browser half of this test did not run");
+        return;
+    };
+    let profile = tmp.path().join("profile");
+    let url = format!("file://{}", out_dir.join("report.html").display());
+    let run = Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&run.stdout).to_string();
+    assert!(
+        dom.contains("</html>"),
+        "chromium gave no DOM: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let title = dom
+        .split_once("<title>")
+        .and_then(|(_, r)| r.split_once("</title>"))
+        .map(|(t, _)| t.trim().to_string())
+        .expect("a <title>");
+    assert_ne!(title, "PWNED", "a payload ran");
+    assert!(
+        title.starts_with("kdiag report: node&lt;script&gt;"),
+        "{title}"
+    );
+    let allowed = [
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "header",
+        "footer",
+        "nav",
+        "main",
+        "section",
+        "article",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "p",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "b",
+        "strong",
+        "em",
+        "span",
+        "code",
+        "pre",
+        "div",
+        "details",
+        "summary",
+        "dl",
+        "dt",
+        "dd",
+        "br",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "svg",
+        "g",
+        "line",
+        "rect",
+        "text",
+        "del",
+        "blockquote",
+        "hr",
+    ];
+    let tags = dom_tags(&dom);
+    assert!(tags.len() > 100, "the DOM was parsed: {} tags", tags.len());
+    for (name, attrs) in &tags {
+        assert!(
+            allowed.contains(&name.as_str()),
+            "injected element <{name}> {attrs:?}"
+        );
+        for (a, v) in attrs {
+            assert!(
+                !a.starts_with("on"),
+                "event handler attribute {a}={v:?} on <{name}>"
+            );
+            assert!(a != "srcdoc" && a != "src", "{a} on <{name}>");
+            assert!(
+                !v.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("javascript:"),
+                "{a}={v}"
+            );
+        }
+    }
+    // The hostile text is visible as text.
+    assert!(
+        dom.contains("&lt;script&gt;document.title='PWNED'&lt;/script&gt;"),
+        "payload shown as text"
+    );
+    assert!(
+        dom.contains("&lt;img src=x onerror=\"document.title='PWNED'\"&gt;")
+            || dom.contains("&lt;img src=x onerror=&quot;document.title='PWNED'&quot;&gt;")
+    );
+    assert!(
+        dom.contains("&lt;/code&gt;&lt;/pre&gt;&lt;iframe"),
+        "fence breaker shown as text"
+    );
+}
