@@ -5,6 +5,7 @@
 //! regexes; [`engine::Engine`] then evaluates each rule's condition tree over the match results
 //! and the node's facts, in parallel, turning a failing or panicking rule into an error finding.
 
+pub mod doc;
 pub mod engine;
 pub mod env;
 pub mod finding;
