@@ -300,7 +300,7 @@ fn demo_reports_tell_the_case() {
     // Timeline with findings marked and the not-collected table.
     assert!(html.contains("<svg class=\"tl\""));
     assert!(html.contains("class=\"m m-critical\""));
-    assert!(html.contains("<td><code>cluster/pods.json</code></td><td><span class=\"st st-timeout\">timeout</span></td><td>Unable to connect to the server"));
+    assert!(html.contains("<td><code>cluster/pods.json</code></td><td class=\"nowrap\"><span class=\"st st-timeout\">timeout</span></td><td>Unable to connect to the server"));
     assert!(
         html.contains("<code>scheduler-not-running</code>"),
         "not-collected note listed"
@@ -407,7 +407,7 @@ fn templates_dir_overrides_by_file_name() {
     write(
         &t,
         "report.md",
-        "custom {{ counts.critical }} {{ nodes[0].name }}\n",
+        "custom {{ nodes[0].name }} {{ t.critical }}\n",
     );
     let out = analyze(&[
         bundle.to_str().unwrap(),
@@ -416,7 +416,7 @@ fn templates_dir_overrides_by_file_name() {
         "--templates",
         t.to_str().unwrap(),
     ]);
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "custom 0 node01\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "custom node01 critical\n");
     // The HTML still comes from the embedded template.
     let out = analyze(&[
         bundle.to_str().unwrap(),

@@ -135,6 +135,10 @@ struct Link {
 #[derive(Serialize)]
 struct FindingView<'a> {
     index: usize,
+    /// Every finding this one leads to, directly or through others, in chain order, with depth.
+    chain: Vec<(usize, Link)>,
+    /// Distinct evidence paths, in order.
+    evidence_paths: Vec<String>,
     #[serde(flatten)]
     f: &'a Finding,
     causes: Vec<Link>,
@@ -292,6 +296,16 @@ fn context(doc: &Document, data: &[NodeData]) -> Value {
         .enumerate()
         .map(|(i, f)| FindingView {
             index: i + 1,
+            chain: chain_of(doc, f, &link),
+            evidence_paths: {
+                let mut v: Vec<String> = Vec::new();
+                for e in &f.evidence {
+                    if !v.contains(&e.path) {
+                        v.push(e.path.clone());
+                    }
+                }
+                v
+            },
             f,
             causes: f.explained_by.iter().map(|r| link(&f.node, r)).collect(),
             consequences: f.explains.iter().map(|r| link(&f.node, r)).collect(),
@@ -407,6 +421,32 @@ fn context(doc: &Document, data: &[NodeData]) -> Value {
         multi_node => doc.nodes.len() > 1,
         warnings => doc.warnings.clone(),
     }
+}
+
+/// The consequences of `f`, depth first, each once (depth 1 = explained directly by `f`).
+fn chain_of(
+    doc: &Document,
+    f: &Finding,
+    link: &dyn Fn(&str, &String) -> Link,
+) -> Vec<(usize, Link)> {
+    let mut out: Vec<(usize, Link)> = Vec::new();
+    let mut stack: Vec<(usize, &String)> = f.explains.iter().rev().map(|r| (1, r)).collect();
+    let mut seen = vec![f.rule.clone()];
+    while let Some((depth, rule)) = stack.pop() {
+        if seen.contains(rule) || depth > 8 {
+            continue;
+        }
+        seen.push(rule.clone());
+        out.push((depth, link(&f.node, rule)));
+        if let Some(next) = doc
+            .findings
+            .iter()
+            .find(|g| g.node == f.node && &g.rule == rule && g.kind == FindingKind::Finding)
+        {
+            stack.extend(next.explains.iter().rev().map(|r| (depth + 1, r)));
+        }
+    }
+    out
 }
 
 /// The report's fixed texts, by key, in the document's language.

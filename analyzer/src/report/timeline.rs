@@ -12,6 +12,8 @@ use crate::rules::{Finding, FindingKind};
 pub const SOURCES: [&str; 4] = ["kubelet", "docker", "containerd", "kernel"];
 /// At most this many columns; longer windows get buckets of several hours.
 const MAX_BUCKETS: i64 = 96;
+/// Findings marked on the timeline (one lane each).
+const MAX_MARKERS: usize = 8;
 
 /// Counts per source and hour, before the window is known.
 #[derive(Debug, Clone, Default)]
@@ -316,9 +318,17 @@ impl Timeline {
             cell[0] += c[0];
             cell[1] += c[1];
         }
-        let marker_rows = findings.len().min(8);
+        let spans: Vec<(usize, &Finding, i64, i64)> = findings
+            .iter()
+            .filter(|(_, f)| f.kind == FindingKind::Finding)
+            .filter_map(|(i, f)| {
+                let (lo, hi) = finding_span(f, reference)?;
+                Some((*i, *f, lo, hi))
+            })
+            .take(MAX_MARKERS)
+            .collect();
         let marker_y = TOP;
-        let rows_top = TOP + marker_rows as f64 * (MARK_H + 2.0) + 6.0;
+        let rows_top = TOP + spans.len() as f64 * (MARK_H + 2.0) + 6.0;
         let mut rows = Vec::new();
         let (mut tw, mut te) = (0u64, 0u64);
         for (src, name) in SOURCES.iter().enumerate() {
@@ -375,25 +385,30 @@ impl Timeline {
         }
         let height = rows_top + 4.0 * (ROW_H + ROW_GAP) + 18.0;
         let tick_every = (buckets / 6).max(1);
-        let ticks = (0..=buckets)
-            .step_by(tick_every)
-            .map(|i| {
-                let t = (first_hour + i as i64 * bucket_hours) * 3600;
-                Tick {
-                    x: round(PLOT_X + i as f64 * bw),
-                    label: label(t),
-                }
-            })
-            .collect();
+        let mut ticks: Vec<Tick> = Vec::new();
+        let mut last_day = String::new();
+        for i in (0..=buckets).step_by(tick_every) {
+            // The last tick only when it does not crowd the one before.
+            if i == buckets && i % tick_every != 0 && (i % tick_every) * 10 < tick_every * 6 {
+                continue;
+            }
+            let t = (first_hour + i as i64 * bucket_hours) * 3600;
+            let iso = time::iso(t);
+            let day = iso[5..10].to_string();
+            let label = if day != last_day {
+                format!("{day} {}", &iso[11..16])
+            } else {
+                iso[11..16].to_string()
+            };
+            last_day = day;
+            ticks.push(Tick {
+                x: round(PLOT_X + i as f64 * bw),
+                label,
+            });
+        }
         let plot_end = PLOT_X + plot_w;
-        let markers = findings
-            .iter()
-            .filter(|(_, f)| f.kind == FindingKind::Finding)
-            .filter_map(|(i, f)| {
-                let (lo, hi) = finding_span(f, reference)?;
-                Some((*i, f, lo, hi))
-            })
-            .take(marker_rows)
+        let markers = spans
+            .into_iter()
             .enumerate()
             .map(|(lane, (i, f, lo, hi))| {
                 let x1 = x_of(lo).clamp(PLOT_X, plot_end);
