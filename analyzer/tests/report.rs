@@ -416,7 +416,10 @@ fn templates_dir_overrides_by_file_name() {
         "--templates",
         t.to_str().unwrap(),
     ]);
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "custom node01 critical\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "custom node01 critical\n"
+    );
     // The HTML still comes from the embedded template.
     let out = analyze(&[
         bundle.to_str().unwrap(),
