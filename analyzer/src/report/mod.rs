@@ -359,8 +359,14 @@ fn context(doc: &Document, data: &[NodeData]) -> Value {
     let nodes: Vec<NodeView> = doc
         .nodes
         .iter()
-        .map(|n| {
-            let d = data.iter().find(|d| d.name == n.name);
+        .enumerate()
+        .map(|(i, n)| {
+            // Same order as the document's nodes (two bundles may carry the same hostname).
+            let d = if data.len() == doc.nodes.len() {
+                data.get(i)
+            } else {
+                data.iter().find(|d| d.name == n.name)
+            };
             let mine: Vec<(usize, &Finding)> = views
                 .iter()
                 .filter(|v| v.f.node == n.name && v.f.kind == FindingKind::Finding)
