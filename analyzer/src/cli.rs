@@ -100,6 +100,11 @@ pub enum RulesCommand {
         #[arg(long, value_name = "DIR")]
         rules: Option<PathBuf>,
     },
+    /// Print the rules document (docs/rules.md is `--lang en`, docs/rules.zh.md `--lang zh`).
+    Doc {
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+    },
     /// Write COUNT variants of every embedded rule (distinct ids and regexes) into OUT, to
     /// measure how the cost grows with the number of rules.
     Variants {
@@ -154,6 +159,9 @@ pub enum Config {
     },
     Secrets {
         paths: Vec<PathBuf>,
+    },
+    Doc {
+        lang: Lang,
     },
 }
 
@@ -219,6 +227,11 @@ impl Config {
             Some(Command::Rules {
                 command: RulesCommand::Variants { count, out },
             }) => Ok(Config::Variants { count, out }),
+            Some(Command::Rules {
+                command: RulesCommand::Doc { lang },
+            }) => Ok(Config::Doc {
+                lang: lang_of(lang),
+            }),
             Some(Command::Secrets { paths }) => Ok(Config::Secrets { paths }),
             None => {
                 if cli.paths.is_empty() {
@@ -273,6 +286,10 @@ pub fn run(config: Config) -> i32 {
             for re in crate::rules::tools::regexes(&set) {
                 println!("{re}");
             }
+            EXIT_OK
+        }
+        Config::Doc { lang } => {
+            print!("{}", crate::rules::doc::render(lang));
             EXIT_OK
         }
         Config::Variants { count, out } => {
