@@ -8,9 +8,11 @@ use std::time::Duration;
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
+use crate::facts::Facts;
 use crate::input::{read_input, Limits};
 use crate::output::{self, Document, NodeSummary};
 use crate::report::{self, NodeData};
+use crate::rules::engine::{case_view, CaseNode};
 use crate::rules::load::{embedded_files, yaml_files};
 use crate::rules::{finalize, lint, Engine, Lang, RuleSet, Severity};
 
@@ -353,7 +355,29 @@ pub fn analyze_case(c: &AnalyzeConfig, report: bool) -> (Document, Vec<NodeData>
         b.set_message(format!("evaluating {} rule(s)", set.rules.len()));
     }
     let engine = Engine::new(set.rules, c.lang);
-    let reports: Vec<_> = nodes.par_iter().map(|n| engine.evaluate(n)).collect();
+    // Facts once per node, for the rules and the reports; a parser's panic costs the node its
+    // facts (a warning), not the run.
+    let facts: Vec<Result<Facts, String>> = nodes.par_iter().map(Facts::try_from_node).collect();
+    let case = case_view(
+        nodes
+            .iter()
+            .zip(&facts)
+            .map(|(n, f)| CaseNode::of(n, f.as_ref().ok()))
+            .collect(),
+    );
+    let reports: Vec<_> = nodes
+        .par_iter()
+        .zip(&facts)
+        .enumerate()
+        .map(|(i, (n, f))| {
+            let mut r = engine.evaluate(n, f.as_ref().ok(), &case, i);
+            if let Err(e) = f {
+                r.warnings
+                    .insert(0, format!("facts: parsing panicked: {e}"));
+            }
+            r
+        })
+        .collect();
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -364,8 +388,8 @@ pub fn analyze_case(c: &AnalyzeConfig, report: bool) -> (Document, Vec<NodeData>
     };
     let mut findings = Vec::new();
     let mut summaries = Vec::new();
-    for (n, r) in nodes.iter().zip(reports) {
-        summaries.push(NodeSummary::of(n, &r.warnings));
+    for ((n, r), f) in nodes.iter().zip(reports).zip(&facts) {
+        summaries.push(NodeSummary::of(n, &r.warnings, f.as_ref().ok()));
         for w in n.warnings.iter().chain(&r.warnings) {
             warnings.push(format!("{}: {w}", n.name));
         }

@@ -51,6 +51,10 @@ pub struct Facts {
     pub network: Option<Network>,
     pub time: Option<TimeSync>,
     pub certificates: Option<Vec<Certificate>>,
+    /// Installed versions of the packages node/host/packages.txt lists (docker-ce, containerd.io,
+    /// runc, kubelet, kubeadm, kubectl, kernel, ...): name -> version as the package manager
+    /// prints it (`1.18.6-0.x86_64` from rpm, `1.18.6-00` from dpkg).
+    pub packages: Option<BTreeMap<String, String>>,
     /// Unit name -> status, for every `node/services/UNIT.status.txt` that parsed.
     pub services: BTreeMap<String, Service>,
     pub cluster: Option<Cluster>,
@@ -167,6 +171,9 @@ pub struct Kubelet {
     pub effective_at: BTreeMap<String, At>,
     /// Fields whose value is the kubelet default (nothing set them).
     pub defaults: Vec<String>,
+    /// `effective.eviction_hard` parsed: signal -> `{percent}` (`10%`) or `{quantity}` (`2Gi`
+    /// in bytes); thresholds that do not parse are left out.
+    pub eviction_hard_thresholds: BTreeMap<String, kubelet::Threshold>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -260,6 +267,10 @@ pub struct TimeSync {
     pub synchronized: Option<bool>,
     pub source: Option<String>,
     pub at: Option<At>,
+    /// The node's clock at collection, unix seconds: `date -u` (else timedatectl's
+    /// `Universal time`) in node/host/time.txt.
+    pub clock_utc: Option<i64>,
+    pub clock_utc_at: Option<At>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -293,6 +304,8 @@ pub struct Condition {
     pub status: String,
     pub reason: Option<String>,
     pub message: Option<String>,
+    /// `lastTransitionTime`.
+    pub last_transition: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -309,6 +322,10 @@ pub struct ClusterNode {
     pub unschedulable: bool,
     pub pod_cidr: Option<String>,
     pub internal_ip: Option<String>,
+    /// status.nodeInfo: `osImage`, `kernelVersion`, `containerRuntimeVersion` (`docker://18.9.9`).
+    pub os_image: Option<String>,
+    pub kernel_version: Option<String>,
+    pub container_runtime_version: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -458,6 +475,17 @@ pub struct ManifestFacts {
     pub items: Vec<ManifestItem>,
 }
 
+/// The message of a caught panic.
+pub(crate) fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}
+
 /// Reading context: the node, its reference time, and the parse errors met.
 struct Cx<'a> {
     node: &'a Node,
@@ -476,6 +504,27 @@ impl<'a> Cx<'a> {
 }
 
 impl Facts {
+    /// [`Facts::from_node`] that turns a panic of a parser into `Err(why)`: a bad bundle must
+    /// cost its facts (a warning), never the run.
+    pub fn try_from_node(node: &Node) -> Result<Facts, String> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Facts::from_node(node)))
+            .map_err(|p| panic_text(&p))
+    }
+
+    /// This node in cluster/nodes.json: the one named like its hostname (also when one of the
+    /// two is the short name), else the only node of a one-node list.
+    pub fn cluster_node(&self) -> Option<&ClusterNode> {
+        let nodes = self.cluster.as_ref()?.nodes.as_ref()?;
+        let short = |n: &str| n.split('.').next().unwrap_or(n).to_string();
+        let named = self.node.hostname.as_deref().and_then(|h| {
+            nodes
+                .iter()
+                .find(|n| n.name == h)
+                .or_else(|| nodes.iter().find(|n| short(&n.name) == short(h)))
+        });
+        named.or_else(|| (nodes.len() == 1).then(|| &nodes[0]))
+    }
+
     pub fn from_node(node: &Node) -> Facts {
         let reference = node
             .manifest
@@ -497,9 +546,16 @@ impl Facts {
         f.swap = swap(&mut cx);
         f.cgroups = cgroups(&mut cx);
         f.cluster = cluster(&mut cx);
-        f.kubelet = kubelet_facts(&mut cx, f.cluster.as_ref(), f.node.hostname.as_deref());
+        let this_node = f.cluster_node().cloned();
+        f.kubelet = kubelet_facts(&mut cx, this_node.as_ref());
         f.docker = docker_facts(&mut cx);
-        f.containerd = containerd_facts(&mut cx);
+        f.containerd = containerd_facts(&mut cx, this_node.as_ref());
+        f.packages = cx.text(p::PACKAGES).map(|t| {
+            host::packages(&t)
+                .into_iter()
+                .map(|(name, (version, _))| (name, version))
+                .collect()
+        });
         f.disks = disks(&mut cx);
         (f.sysctl, f.sysctl_at) = sysctl_facts(&mut cx);
         f.network = network(&mut cx);
@@ -762,11 +818,7 @@ fn cgroups(cx: &mut Cx) -> Option<Cgroups> {
         .then_some(c)
 }
 
-fn kubelet_facts(
-    cx: &mut Cx,
-    cluster: Option<&Cluster>,
-    hostname: Option<&str>,
-) -> Option<Kubelet> {
+fn kubelet_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Option<Kubelet> {
     let mut k = Kubelet::default();
     let mut any = false;
     // Flags: the running argv, else the unit's ExecStart expanded, else the env files alone.
@@ -860,6 +912,12 @@ fn kubelet_facts(
             k.defaults.push(s.field.into());
         }
     }
+    if let Some(Value::Object(m)) = k.effective.get("eviction_hard") {
+        k.eviction_hard_thresholds = m
+            .iter()
+            .filter_map(|(sig, v)| Some((sig.clone(), kubelet::threshold(v.as_str()?)?)))
+            .collect();
+    }
     // Version: the kubelet's own startup line, else this node in nodes.json, else the package.
     if let Some(t) = cx.text(p::JOURNAL_KUBELET) {
         for (i, line) in t.lines().enumerate().collect::<Vec<_>>().into_iter().rev() {
@@ -871,13 +929,7 @@ fn kubelet_facts(
         }
     }
     if k.version.is_none() {
-        if let (Some(c), Some(h)) = (cluster, hostname) {
-            k.version = c
-                .nodes
-                .as_ref()
-                .and_then(|n| n.iter().find(|n| n.name == h))
-                .and_then(|n| n.kubelet_version.clone());
-        }
+        k.version = this_node.and_then(|n| n.kubelet_version.clone());
     }
     if k.version.is_none() {
         if let Some(t) = cx.text(p::PACKAGES) {
@@ -1003,7 +1055,7 @@ fn docker_facts(cx: &mut Cx) -> Option<Docker> {
     any.then_some(d)
 }
 
-fn containerd_facts(cx: &mut Cx) -> Option<Containerd> {
+fn containerd_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Option<Containerd> {
     let mut c = Containerd::default();
     let mut any = false;
     if let Some(t) = cx.text(p::CONTAINERD_CONFIG) {
@@ -1040,6 +1092,19 @@ fn containerd_facts(cx: &mut Cx) -> Option<Containerd> {
             c.version = Some(v.clone());
             any = true;
         }
+    }
+    // Else the version docker reports for its containerd, else the node's runtime in nodes.json.
+    if c.version.is_none() {
+        c.version = cx
+            .text(p::DOCKER_VERSION)
+            .and_then(|t| docker::component_version(&t, "containerd"))
+            .or_else(|| {
+                this_node
+                    .and_then(|n| n.container_runtime_version.as_deref())
+                    .and_then(|r| r.strip_prefix("containerd://"))
+                    .map(str::to_string)
+            });
+        any |= c.version.is_some();
     }
     any.then_some(c)
 }
@@ -1171,11 +1236,17 @@ fn network(cx: &mut Cx) -> Option<Network> {
 
 fn time_facts(cx: &mut Cx) -> Option<TimeSync> {
     let t = cx.text(p::TIME)?;
-    let s = timesync::time_sync(&t)?;
+    let s = timesync::time_sync(&t);
+    let clock = timesync::clock_utc(&t);
+    if s.is_none() && clock.is_none() {
+        return None;
+    }
     Some(TimeSync {
-        synchronized: Some(s.synchronized),
-        source: Some(s.source.to_string()),
-        at: Some(at(p::TIME, s.line)),
+        synchronized: s.as_ref().map(|s| s.synchronized),
+        source: s.as_ref().map(|s| s.source.to_string()),
+        at: s.as_ref().map(|s| at(p::TIME, s.line)),
+        clock_utc: clock.map(|c| c.0),
+        clock_utc_at: clock.map(|c| at(p::TIME, c.1)),
     })
 }
 
@@ -1290,6 +1361,7 @@ fn conditions(v: &Value, ptr: &str) -> Vec<Condition> {
             status: s(c, "/status").unwrap_or_default(),
             reason: s(c, "/reason"),
             message: s(c, "/message"),
+            last_transition: s(c, "/lastTransitionTime"),
         })
         .collect()
 }
@@ -1368,6 +1440,9 @@ fn cluster(cx: &mut Cx) -> Option<Cluster> {
                         .and_then(Value::as_bool)
                         .unwrap_or(false),
                     pod_cidr: s(v, "/spec/podCIDR"),
+                    os_image: s(v, "/status/nodeInfo/osImage"),
+                    kernel_version: s(v, "/status/nodeInfo/kernelVersion"),
+                    container_runtime_version: s(v, "/status/nodeInfo/containerRuntimeVersion"),
                     internal_ip: arr(v, "/status/addresses")
                         .iter()
                         .find(|a| a.get("type").and_then(Value::as_str) == Some("InternalIP"))

@@ -6,6 +6,7 @@ pub mod terminal;
 
 use serde::Serialize;
 
+use crate::facts::Facts;
 use crate::model::{InputKind, Node};
 use crate::rules::{Finding, FindingKind, Severity};
 
@@ -50,7 +51,8 @@ pub struct NodeSummary {
 }
 
 impl NodeSummary {
-    pub fn of(node: &Node, extra_warnings: &[String]) -> NodeSummary {
+    /// `facts`: the node's facts, computed once by the pipeline (`None` when they could not be).
+    pub fn of(node: &Node, extra_warnings: &[String], facts: Option<&Facts>) -> NodeSummary {
         let (kind, text_kind) = match node.kind {
             InputKind::Bundle => ("bundle", None),
             InputKind::Loose(k) => ("loose", Some(k)),
@@ -69,8 +71,9 @@ impl NodeSummary {
                 .chain(extra_warnings)
                 .cloned()
                 .collect(),
-            facts_summary: (node.kind == InputKind::Bundle)
-                .then(|| crate::report::FactsSummary::of(node)),
+            facts_summary: facts
+                .filter(|_| node.kind == InputKind::Bundle)
+                .map(|f| crate::report::FactsSummary::of(f)),
         }
     }
 }

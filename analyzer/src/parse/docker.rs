@@ -197,9 +197,40 @@ pub fn version(text: &str) -> Option<String> {
     None
 }
 
+/// The version of a component in `docker version`'s server part (` containerd:` then
+/// `  Version: 1.4.6`).
+pub fn component_version(text: &str, component: &str) -> Option<String> {
+    let header = format!("{component}:");
+    let mut in_component = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t == header {
+            in_component = true;
+        } else if in_component {
+            if let Some(v) = t.strip_prefix("Version:") {
+                let v = v.trim();
+                return (!v.is_empty()).then(|| v.to_string());
+            }
+            if t.ends_with(':') {
+                in_component = false;
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn components() {
+        let v = "Client:\n Version: 20.10.7\nServer: Docker Engine - Community\n Engine:\n  Version: 20.10.7\n containerd:\n  Version: 1.4.6\n  GitCommit: d71fcd7d\n runc:\n  Version: 1.0.0-rc95\n";
+        assert_eq!(version(v).as_deref(), Some("20.10.7"));
+        assert_eq!(component_version(v, "containerd").as_deref(), Some("1.4.6"));
+        assert_eq!(component_version(v, "runc").as_deref(), Some("1.0.0-rc95"));
+        assert_eq!(component_version(v, "docker-init"), None);
+    }
 
     #[test]
     fn daemon_json_strict_and_lenient() {

@@ -570,6 +570,46 @@ pub fn flag_value(kind: Kind, v: &str) -> Value {
     }
 }
 
+/// An eviction threshold (`10%`, `2Gi`, `500Mi`) of a `X.available` / `X.inodesFree` signal:
+/// a percentage of the resource's capacity, or an absolute quantity (bytes, or inodes).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Threshold {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
+}
+
+impl Threshold {
+    /// The use% at which the signal fires on a filesystem of `size_kb` (a quantity threshold
+    /// needs the size): `10%` -> 90, `1Gi` of 10 GiB -> 90.
+    pub fn used_pct_mark(&self, size_kb: Option<u64>) -> Option<f64> {
+        if let Some(p) = self.percent {
+            return Some((100.0 - p).clamp(0.0, 100.0));
+        }
+        let q = self.quantity?;
+        let size = size_kb? as f64 * 1024.0;
+        (size > 0.0).then(|| (100.0 - q / size * 100.0).clamp(0.0, 100.0))
+    }
+}
+
+/// Parses an eviction threshold: `10%`, `2Gi`, `100Mi`, `500000` (quantities as in Kubernetes).
+pub fn threshold(s: &str) -> Option<Threshold> {
+    let s = s.trim();
+    if let Some(p) = s.strip_suffix('%') {
+        let p: f64 = p.trim().parse().ok()?;
+        return (0.0..=100.0).contains(&p).then_some(Threshold {
+            percent: Some(p),
+            quantity: None,
+        });
+    }
+    let q = crate::rules::env::parse_quantity(s)?;
+    (q >= 0.0).then_some(Threshold {
+        percent: None,
+        quantity: Some(q),
+    })
+}
+
 /// A config.yaml value normalised to the kind (a quoted number stays a number, etc.).
 pub fn config_value(kind: Kind, v: &Value) -> Value {
     match (kind, v) {
@@ -594,6 +634,20 @@ pub fn config_value(kind: Kind, v: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn eviction_thresholds() {
+        let t = threshold("10%").unwrap();
+        assert_eq!(t.percent, Some(10.0));
+        assert_eq!(t.used_pct_mark(None), Some(90.0));
+        let t = threshold("1Gi").unwrap();
+        assert_eq!(t.quantity, Some(1024.0 * 1024.0 * 1024.0));
+        assert_eq!(t.used_pct_mark(Some(10 * 1024 * 1024)), Some(90.0));
+        assert_eq!(t.used_pct_mark(None), None);
+        assert_eq!(threshold("2G").unwrap().quantity, Some(2e9));
+        assert_eq!(threshold("x"), None);
+        assert_eq!(threshold("150%"), None);
+    }
 
     fn words(s: &[&str]) -> Vec<Word> {
         s.iter()

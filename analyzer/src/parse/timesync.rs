@@ -1,4 +1,7 @@
-//! node/host/time.txt: `timedatectl`, `chronyc tracking` or `ntpstat` output, whichever exist.
+//! node/host/time.txt: `date -u`, then `timedatectl`, `chronyc tracking` or `ntpstat` output,
+//! whichever exist.
+
+use super::time;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeSync {
@@ -55,9 +58,58 @@ pub fn time_sync(text: &str) -> Option<TimeSync> {
     chrony.or(ntpstat)
 }
 
+/// The node's clock when it was collected, unix seconds, and its 1-based line: the `date -u`
+/// line (`Sun Nov 22 08:30:00 UTC 2026`, C locale), else timedatectl's
+/// `Universal time: Sun 2026-11-22 08:30:00 UTC`.
+pub fn clock_utc(text: &str) -> Option<(i64, usize)> {
+    let mut universal = None;
+    for (i, line) in text.lines().enumerate() {
+        let w: Vec<&str> = line.split_whitespace().collect();
+        // date -u: `Sun Nov 22 08:30:00 UTC 2026` (day of week, month, day, time, zone, year).
+        if w.len() == 6 && matches!(w[4], "UTC" | "GMT") && w[0].len() == 3 {
+            let parsed = (|| {
+                let mo = time::month(w[1])?;
+                let d: u32 = w[2].parse().ok()?;
+                let (h, mi, sec) = time::hms(w[3])?;
+                let y: i64 = w[5].parse().ok()?;
+                time::unix(y, mo, d, h, mi, sec)
+            })();
+            if let Some(t) = parsed {
+                return Some((t, i + 1));
+            }
+        }
+        if universal.is_none() {
+            if let Some(v) = line.trim().strip_prefix("Universal time:") {
+                // `Sun 2026-11-22 08:30:00 UTC`
+                let w: Vec<&str> = v.split_whitespace().collect();
+                if w.len() == 4 && w[3] == "UTC" {
+                    if let Some(t) = time::parse_rfc3339(&format!("{}T{}Z", w[1], w[2])) {
+                        universal = Some((t, i + 1));
+                    }
+                }
+            }
+        }
+    }
+    universal
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clock() {
+        let t = "### date -u\nSun Nov 22 08:30:00 UTC 2026\n(exit 0)\n\n### timedatectl\n  Universal time: Sun 2026-11-22 08:31:00 UTC\n";
+        assert_eq!(clock_utc(t), Some((1795336200, 2)));
+        let td = "      Local time: Sun 2026-11-22 16:31:00 CST\n  Universal time: Sun 2026-11-22 08:31:00 UTC\n";
+        assert_eq!(clock_utc(td), Some((1795336260, 2)));
+        // chronyc's reference time is not the clock.
+        assert_eq!(
+            clock_utc("Ref time (UTC)  : Sun Nov 22 08:28:41 2026\n"),
+            None
+        );
+        assert_eq!(clock_utc("date: command not found\n"), None);
+    }
 
     #[test]
     fn sources() {

@@ -12,7 +12,7 @@ use super::finding::{At, Evidence, EvidenceLine, Finding, FindingItem, FindingKi
 use super::load::LoadedRule;
 use super::model::{Condition, Lang, MatchSpec, Rule, Severity};
 use super::scan::{self, line_timestamp, LineFilter, Probe, ProbeResult, Texts, KEEP_LINES};
-use crate::facts::Facts;
+use crate::facts::{panic_text, Facts, TimeSync};
 use crate::model::Node;
 
 /// Items listed per finding; the rest are counted.
@@ -23,6 +23,89 @@ pub const MAX_ITEMS: usize = 100;
 pub struct NodeReport {
     pub findings: Vec<Finding>,
     pub warnings: Vec<String>,
+}
+
+/// One node of the case (every PATH of one `analyze` run), as rules see it in the `case`
+/// variable: what lets a rule compare this node with the others (docs/rule-format.md).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct CaseNode {
+    pub name: String,
+    pub origin: String,
+    pub hostname: Option<String>,
+    /// The manifest's `collected_at` (RFC 3339) and as unix seconds.
+    pub collected_at: Option<String>,
+    pub collected_at_unix: Option<i64>,
+    /// The node's clock (`facts.time.clock_utc`: `date -u` in node/host/time.txt), unix seconds.
+    pub clock_utc: Option<i64>,
+    /// `clock_utc` minus the median `clock_utc` of the case's nodes that have one (with two
+    /// nodes, each is half their difference); `clock_skew_s` is its absolute value.
+    pub clock_offset_s: Option<f64>,
+    pub clock_skew_s: Option<f64>,
+    /// `facts.time`.
+    pub time: Option<TimeSync>,
+    /// True for the node the rule is evaluated on.
+    pub this: bool,
+}
+
+impl CaseNode {
+    /// A node's entry from its facts (`None` when they could not be computed).
+    pub fn of(node: &Node, facts: Option<&Facts>) -> CaseNode {
+        let time = facts.and_then(|f| f.time.clone());
+        CaseNode {
+            name: node.name.clone(),
+            origin: node.origin.display().to_string(),
+            hostname: facts.and_then(|f| f.node.hostname.clone()),
+            collected_at: facts.and_then(|f| f.node.collected_at.clone()),
+            collected_at_unix: facts.and_then(|f| f.node.collected_at_unix),
+            clock_utc: time.as_ref().and_then(|t| t.clock_utc),
+            time,
+            ..CaseNode::default()
+        }
+    }
+
+    /// A node's entry from its facts as `Facts` serializes (for [`Engine::evaluate_with_facts`]).
+    pub fn of_json(node: &Node, facts: &serde_json::Value) -> CaseNode {
+        let str_at = |ptr: &str| {
+            facts
+                .pointer(ptr)
+                .and_then(|v| v.as_str())
+                .map(String::from)
+        };
+        let time: Option<TimeSync> = facts
+            .get("time")
+            .filter(|t| t.is_object())
+            .and_then(|t| serde_json::from_value(t.clone()).ok());
+        CaseNode {
+            name: node.name.clone(),
+            origin: node.origin.display().to_string(),
+            hostname: str_at("/node/hostname"),
+            collected_at: str_at("/node/collected_at"),
+            collected_at_unix: facts
+                .pointer("/node/collected_at_unix")
+                .and_then(|v| v.as_i64()),
+            clock_utc: time.as_ref().and_then(|t| t.clock_utc),
+            time,
+            ..CaseNode::default()
+        }
+    }
+}
+
+/// The `case` variable: the nodes in the order of the run, with the clock offsets filled in.
+pub fn case_view(mut nodes: Vec<CaseNode>) -> Vec<CaseNode> {
+    let mut clocks: Vec<i64> = nodes.iter().filter_map(|n| n.clock_utc).collect();
+    clocks.sort_unstable();
+    let median = match clocks.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(clocks[n / 2] as f64),
+        n => Some((clocks[n / 2 - 1] as f64 + clocks[n / 2] as f64) / 2.0),
+    };
+    for n in &mut nodes {
+        if let (Some(c), Some(m)) = (n.clock_utc, median) {
+            n.clock_offset_s = Some(c as f64 - m);
+            n.clock_skew_s = Some((c as f64 - m).abs());
+        }
+    }
+    nodes
 }
 
 struct CompiledRule {
@@ -90,29 +173,59 @@ impl Engine {
             .collect()
     }
 
-    /// Evaluates every rule on one node. Never panics because of a rule.
-    pub fn evaluate(&self, node: &Node) -> NodeReport {
+    /// Evaluates every rule on one node of a case, with the node's facts computed once by the
+    /// caller ([`Facts::try_from_node`]; `None` when that failed: every fact is then undefined).
+    /// `case` is [`case_view`] of every node of the run, `me` this node's index in it. Never
+    /// panics because of a rule.
+    pub fn evaluate(
+        &self,
+        node: &Node,
+        facts: Option<&Facts>,
+        case: &[CaseNode],
+        me: usize,
+    ) -> NodeReport {
         let mut warnings = Vec::new();
-        let facts = match catch_unwind(AssertUnwindSafe(|| Facts::from_node(node))) {
-            Ok(f) => serde_json::to_value(&f).unwrap_or_else(|e| {
+        let facts = match facts.map(serde_json::to_value) {
+            Some(Ok(v)) => v,
+            Some(Err(e)) => {
                 warnings.push(format!("facts: not serializable: {e}"));
                 serde_json::Value::Null
-            }),
-            Err(p) => {
-                warnings.push(format!("facts: parsing panicked: {}", panic_text(&p)));
-                serde_json::Value::Null
             }
+            None => serde_json::Value::Null,
         };
-        let mut report = self.evaluate_with_facts(node, facts);
+        let mut report = self.evaluate_in_case(node, facts, case, me);
         warnings.append(&mut report.warnings);
         report.warnings = warnings;
         report
     }
 
     /// Evaluates every rule on one node with the given facts (as `Facts` serializes), instead of
-    /// parsing them from the node: for rule fixtures and tests.
+    /// parsing them from the node: for rule fixtures and tests. The case is this node alone.
     pub fn evaluate_with_facts(&self, node: &Node, facts: serde_json::Value) -> NodeReport {
+        let case = case_view(vec![CaseNode::of_json(node, &facts)]);
+        self.evaluate_in_case(node, facts, &case, 0)
+    }
+
+    /// [`Engine::evaluate_with_facts`] for node `me` of `case`.
+    pub fn evaluate_in_case(
+        &self,
+        node: &Node,
+        facts: serde_json::Value,
+        case: &[CaseNode],
+        me: usize,
+    ) -> NodeReport {
         let mut report = NodeReport::default();
+        let case: Vec<CaseNode> = case
+            .iter()
+            .enumerate()
+            .map(|(i, c)| CaseNode {
+                this: i == me,
+                ..c.clone()
+            })
+            .collect();
+        let case = Value::from_serialize(strip_nulls(
+            serde_json::to_value(&case).unwrap_or(serde_json::Value::Null),
+        ));
         let texts = Texts::new(node);
         report.warnings.extend(texts.warnings.iter().cloned());
         let facts = Value::from_serialize(strip_nulls(facts));
@@ -145,6 +258,7 @@ impl Engine {
             node,
             texts: &texts,
             facts,
+            case,
             results: &results,
             targets: &targets,
         };
@@ -243,6 +357,7 @@ impl Engine {
         }
         let base = context! {
             facts => cx.facts.clone(),
+            case => cx.case.clone(),
             node => cx.node.name.clone(),
             matches => matches,
             captures => captures,
@@ -477,6 +592,7 @@ struct NodeCx<'a> {
     node: &'a Node,
     texts: &'a Texts<'a>,
     facts: Value,
+    case: Value,
     results: &'a [ProbeResult],
     targets: &'a [Vec<(usize, LineFilter)>],
 }
@@ -602,14 +718,4 @@ fn error_text(e: &minijinja::Error) -> String {
         src = x.source();
     }
     s
-}
-
-fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = p.downcast_ref::<&str>() {
-        s.to_string()
-    } else if let Some(s) = p.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "unknown panic".to_string()
-    }
 }
