@@ -717,3 +717,73 @@ fn same_capture_name_in_two_rules_on_one_source() {
     assert_eq!(find(&r.findings, "b").message, "harbor.local:5000");
     assert_eq!(find(&r.findings, "c").message, "10.0.0.9");
 }
+
+/// The `case` variable: every node of the run, with each node's clock (`date -u` in
+/// node/host/time.txt) and its offset from the median, so a rule can compare nodes.
+#[test]
+fn case_compares_the_clocks_of_the_nodes() {
+    use kdiag_analyzer::facts::Facts;
+    use kdiag_analyzer::rules::engine::{case_view, CaseNode};
+    let rules = [rule(
+        "clock-apart",
+        "warning",
+        "items: \"case | selectattr('this') | selectattr('clock_skew_s', 'gt', 300) | list\"\n\
+         item: { en: '{{ item.name }} is {{ item.clock_offset_s }} s off', zh: x }\n\
+         message: { en: \"{% for n in case | rejectattr('this') %}{{ n.name }}={{ n.clock_utc | default('?') }}{% if n.time is defined %}/{{ n.time.synchronized }}{% endif %} {% endfor %}\", zh: x }\n",
+    )];
+    let e = engine(&rules);
+    let node = |name: &str, time: Option<&str>| {
+        let mut n = bundle(&[]);
+        n.name = name.into();
+        n.manifest = Some(manifest(vec![]));
+        if let Some(t) = time {
+            n.files
+                .insert("node/host/time.txt".into(), t.as_bytes().to_vec());
+        }
+        n
+    };
+    let synced = "### date -u\nSun Nov 22 08:30:00 UTC 2026\n(exit 0)\n\n### timedatectl\nNTP synchronized: yes\n";
+    let nodes = [
+        node("a", Some(synced)),
+        node(
+            "b",
+            Some("Sun Nov 22 08:30:20 UTC 2026\nNTP synchronized: yes\n"),
+        ),
+        node(
+            "c",
+            Some("Sun Nov 22 09:30:00 UTC 2026\nNTP synchronized: no\n"),
+        ),
+        node("d", None),
+    ];
+    let facts: Vec<Facts> = nodes.iter().map(Facts::from_node).collect();
+    assert_eq!(
+        facts[0].time.as_ref().and_then(|t| t.clock_utc),
+        Some(1795336200)
+    );
+    let case = case_view(
+        nodes
+            .iter()
+            .zip(&facts)
+            .map(|(n, f)| CaseNode::of(n, Some(f)))
+            .collect(),
+    );
+    assert_eq!(case[2].clock_offset_s, Some(3580.0), "median is b's clock");
+    assert_eq!(case[3].clock_utc, None);
+    let mut found = Vec::new();
+    for (i, (n, f)) in nodes.iter().zip(&facts).enumerate() {
+        let r = e.evaluate(n, Some(f), &case, i);
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        found.extend(r.findings);
+    }
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = find(&found, "clock-apart");
+    assert_eq!(f.node, "c");
+    assert_eq!(f.kind, FindingKind::Finding);
+    assert_eq!(f.items[0].text, "c is 3580.0 s off");
+    assert_eq!(f.message, "a=1795336200/True b=1795336220/True d=? ");
+
+    // Without facts (they could not be computed) the case still lists the node.
+    let lone = case_view(vec![CaseNode::of(&nodes[3], None)]);
+    let r = e.evaluate(&nodes[3], None, &lone, 0);
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+}
