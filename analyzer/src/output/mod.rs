@@ -73,7 +73,7 @@ impl NodeSummary {
                 .collect(),
             facts_summary: facts
                 .filter(|_| node.kind == InputKind::Bundle)
-                .map(|f| crate::report::FactsSummary::of(f)),
+                .map(crate::report::FactsSummary::of),
         }
     }
 }
