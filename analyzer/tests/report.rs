@@ -228,6 +228,8 @@ fn filters() -> insta::Settings {
         r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?",
         "[time]",
     );
+    // The demo bundle's origin is a fresh temporary directory.
+    s.add_filter(r#"[^\s"'<>]*\.tmp[0-9A-Za-z]{6}/"#, "[tmp]/");
     s
 }
 
