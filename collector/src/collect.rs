@@ -156,10 +156,35 @@ pub fn run(cfg: Config) -> Result<Summary, String> {
             human_size(cfg.min_free)
         ));
     }
-    let now = unix_now();
-    let since_unix = now - cfg.since.as_secs() as i64;
     let host = node_hostname(&cfg.root);
-    let name = bundle_name(&host, &compact_utc(now));
+    // Another run in the same --out may hold this second's name (its temp file, or a bundle it
+    // finished within the same second): wait for the next second and take that name instead,
+    // so two runs at once never clobber each other. A few tries, then a clear error.
+    let mut tries = 0;
+    let (now, name, writer) = loop {
+        let now = unix_now();
+        let name = bundle_name(&host, &compact_utc(now));
+        match BundleWriter::create(&cfg.out, &name, cfg.max_total, now.max(0) as u64) {
+            Ok(w) => break (now, name, w),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && tries < 5 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(1100));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                return Err(format!(
+                    "cannot create the bundle in {}: {name}.tgz (or its temporary file) still exists after {tries} tries: another collect is writing there; wait for it or use another --out",
+                    cfg.out.display()
+                ));
+            }
+            Err(e) => {
+                return Err(format!(
+                    "cannot create the bundle in {}: {e}",
+                    cfg.out.display()
+                ))
+            }
+        }
+    };
+    let since_unix = now - cfg.since.as_secs() as i64;
     // SAFETY: geteuid never fails and touches no memory.
     let uid = unsafe { libc::geteuid() };
     let mut manifest = Manifest::new(
@@ -172,8 +197,6 @@ pub fn run(cfg: Config) -> Result<Summary, String> {
     );
 
     let spool_dir = cfg.out.join(format!(".{name}.spool"));
-    let writer = BundleWriter::create(&cfg.out, &name, cfg.max_total, now.max(0) as u64)
-        .map_err(|e| format!("cannot create the bundle in {}: {e}", cfg.out.display()))?;
     {
         let mut c = CLEANUP.lock().unwrap_or_else(|e| e.into_inner());
         c.push(writer.tmp_path().to_path_buf());

@@ -42,10 +42,17 @@ impl<R: Read> Read for HashReader<R> {
 }
 
 impl BundleWriter {
-    /// Starts `DIR/NAME.tgz` as `DIR/.NAME.tgz.tmp`.
+    /// Starts `DIR/NAME.tgz` as `DIR/.NAME.tgz.tmp`. `AlreadyExists` when either is there
+    /// (another run holds the name).
     pub fn create(dir: &Path, name: &str, max_total: u64, mtime: u64) -> io::Result<BundleWriter> {
         let target = dir.join(format!("{name}.tgz"));
         let tmp = dir.join(format!(".{name}.tgz.tmp"));
+        if target.symlink_metadata().is_ok() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} exists", target.display()),
+            ));
+        }
         let f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         let gz = GzEncoder::new(BufWriter::with_capacity(256 * 1024, f), Compression::new(6));
         let mut tar = tar::Builder::new(gz);
@@ -134,7 +141,7 @@ impl BundleWriter {
         let f = buf.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         drop(f);
-        fs::rename(&self.tmp, &self.target)?;
+        publish(&self.tmp, &self.target)?;
         Ok(self.target.clone())
     }
 
@@ -150,6 +157,32 @@ impl Drop for BundleWriter {
         // Still holding the archive means finish() never ran: never leave a partial file.
         if self.tar.take().is_some() {
             let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Moves the finished temp file to its final name without ever replacing a file there: a hard
+/// link fails when the target exists (then the temp file is removed and the error returned).
+/// Filesystems without hard links fall back to a checked rename.
+fn publish(tmp: &Path, target: &Path) -> io::Result<()> {
+    match fs::hard_link(tmp, target) {
+        Ok(()) => fs::remove_file(tmp),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            let _ = fs::remove_file(tmp);
+            Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} appeared while writing; not replaced", target.display()),
+            ))
+        }
+        Err(_) => {
+            if target.symlink_metadata().is_ok() {
+                let _ = fs::remove_file(tmp);
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!("{} appeared while writing; not replaced", target.display()),
+                ));
+            }
+            fs::rename(tmp, target)
         }
     }
 }
