@@ -533,8 +533,11 @@ fn value_after(line: &[u8], from: usize, sep_byte: u8) -> Option<Value> {
         let q = line[s];
         let inner = s + 1;
         let mut e = inner;
-        while e < line.len() && line[e] != q {
-            if line[e] == b'\\' && q == b'"' {
+        // An unterminated quote ends at the line end: the newline is never part of a value
+        // (replacing it would merge two lines and shift every line number after it).
+        let eol = |b: u8| b == b'\n' || b == b'\r';
+        while e < line.len() && line[e] != q && !eol(line[e]) {
+            if line[e] == b'\\' && q == b'"' && e + 1 < line.len() && !eol(line[e + 1]) {
                 e += 1;
             }
             e += 1;
@@ -547,6 +550,18 @@ fn value_after(line: &[u8], from: usize, sep_byte: u8) -> Option<Value> {
             inner_start: inner,
             inner_end: e,
             quoted: true,
+        });
+    }
+    // A marker left by an earlier pass is a (trivial) value, not a YAML flow sequence, so a
+    // `value: [REDACTED]` still ends a pending `name`/`value` pair (redaction stays idempotent).
+    if line[s..].starts_with(MARKER.as_bytes()) {
+        let e = s + MARKER.len();
+        return Some(Value {
+            start: s,
+            end: e,
+            inner_start: s,
+            inner_end: e,
+            quoted: false,
         });
     }
     if matches!(line[s], b'{' | b'[' | b'\n' | b'\r' | b'|' | b'>') {
@@ -846,6 +861,26 @@ mod tests {
         let (redacted, n) = Redactor::redact_text(text);
         assert_eq!(n as usize, hits.len());
         assert!(scan_text(redacted.as_bytes()).is_empty(), "{redacted}");
+    }
+
+    #[test]
+    fn an_unterminated_quote_keeps_the_newline() {
+        // Found by the proptest: the value ran over the newline, merging two lines.
+        let (got, n) = r("password\": \"+\n\nnext\n");
+        assert_eq!(got, "password\": \"[REDACTED]\n\nnext\n");
+        assert_eq!(n, 1);
+        let (got, _) = r("token: \"ab\\\nnext\n");
+        assert_eq!(got, "token: \"[REDACTED]\nnext\n");
+    }
+
+    #[test]
+    fn a_redacted_env_value_still_ends_the_pair() {
+        // Found by the proptest: `value: [REDACTED]` did not end the pending pair on a second
+        // pass, so a later `value=` was redacted too (redaction was not idempotent).
+        let text = "- name: DB_PASSWORD\n  value: 0\nvalue=a\n";
+        let (once, _) = r(text);
+        assert_eq!(once, "- name: DB_PASSWORD\n  value: [REDACTED]\nvalue=a\n");
+        assert_eq!(r(&once), (once.clone(), 0));
     }
 
     #[test]
