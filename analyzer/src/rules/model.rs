@@ -115,7 +115,7 @@ pub struct Reference {
 /// A condition: exactly one of `match`, `expr`, `all`, `any`, `not`.
 ///
 /// Read through [`ConditionMap`] because YAML would otherwise want `!match` tags for an enum.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(
     rename_all = "lowercase",
     deny_unknown_fields,
@@ -132,6 +132,24 @@ pub enum Condition {
     Any(Vec<Condition>),
     /// The condition is false.
     Not(Box<Condition>),
+}
+
+// Written back as the same one-key map (`{all: [...]}`), by hand: serde's derived externally
+// tagged enums become YAML tags (`!all [...]`) that the format does not read, and nested ones
+// (`not: {all: ...}`) do not serialize at all. JSON output is the same as the derive's.
+impl Serialize for Condition {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(1))?;
+        match self {
+            Condition::Match(x) => m.serialize_entry("match", x)?,
+            Condition::Expr(x) => m.serialize_entry("expr", x)?,
+            Condition::All(x) => m.serialize_entry("all", x)?,
+            Condition::Any(x) => m.serialize_entry("any", x)?,
+            Condition::Not(x) => m.serialize_entry("not", x)?,
+        }
+        m.end()
+    }
 }
 
 /// The map a condition is written as; exactly one key must be set.
