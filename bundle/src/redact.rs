@@ -659,13 +659,21 @@ fn contains_ci(h: &[u8], n: &[u8]) -> bool {
     find_ci(h, n, 0).is_some()
 }
 
+/// A PEM label of a private key: `PRIVATE KEY`, `RSA PRIVATE KEY`, `ENCRYPTED PRIVATE KEY`, ...
+/// (capitals and spaces only, so text that merely ends in "PRIVATE KEY" is not a header).
+fn is_pem_key_label(label: &[u8]) -> bool {
+    label.len() <= 40
+        && label.ends_with(b"PRIVATE KEY")
+        && label.iter().all(|&b| b.is_ascii_uppercase() || b == b' ')
+}
+
 /// Start of `-----BEGIN ... PRIVATE KEY-----` at or after `from`.
 fn find_pem_begin(line: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
     while let Some(p) = find(line, b"-----BEGIN ", i) {
         let rest = &line[p + 11..];
         let close = find(rest, b"-----", 0)?;
-        if rest[..close].ends_with(b"PRIVATE KEY") {
+        if is_pem_key_label(&rest[..close]) {
             return Some(p);
         }
         i = p + 11;
@@ -679,7 +687,7 @@ fn find_pem_end(line: &[u8], from: usize) -> Option<usize> {
     while let Some(p) = find(line, b"-----END ", i) {
         let rest = &line[p + 9..];
         let close = find(rest, b"-----", 0)?;
-        if rest[..close].ends_with(b"PRIVATE KEY") {
+        if is_pem_key_label(&rest[..close]) {
             return Some(p + 9 + close + 5);
         }
         i = p + 9;
@@ -880,6 +888,16 @@ mod tests {
         let text = "- name: DB_PASSWORD\n  value: 0\nvalue=a\n";
         let (once, _) = r(text);
         assert_eq!(once, "- name: DB_PASSWORD\n  value: [REDACTED]\nvalue=a\n");
+        assert_eq!(r(&once), (once.clone(), 0));
+    }
+
+    #[test]
+    fn a_pem_header_is_capitals_only() {
+        // Found by the fuzzer (testdata/fuzz/redact/crash-bb7944e7...): redacting the token
+        // between two `-----` made a PEM header appear, so a second pass redacted again.
+        let line = "-----BEGIN RSA PRIVAon: Bearer eyJhbGciOiJ-----END RSA PRIVATE KEY-----\n";
+        let (once, n) = r(line);
+        assert_eq!(n, 1);
         assert_eq!(r(&once), (once.clone(), 0));
     }
 
