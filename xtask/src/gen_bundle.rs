@@ -83,6 +83,9 @@ impl Rng {
     }
 }
 
+/// Bump when the generated content changes: cached bundles of an older generator are rebuilt.
+const GEN_VERSION: u32 = 1;
+
 /// Collection time of every synthetic bundle; the journals cover the 24 h before it.
 const COLLECTED_AT: &str = "2026-11-22T08:30:00Z";
 const COLLECTED_COMPACT: &str = "20261122T083000Z";
@@ -118,6 +121,25 @@ const NAMESPACES: &[&str] = &["default", "shop", "payments", "monitoring", "kube
 pub fn run(o: &Options) -> Result<PathBuf, String> {
     let name = format!("kdiag-{}-{}", o.hostname, COLLECTED_COMPACT);
     let top = o.out.join(&name);
+    let tgz = o.out.join(format!("{name}.tgz"));
+    // The same size, seed and generator give the same bytes: reuse a finished bundle (the stamp
+    // is written last, so an interrupted run is regenerated).
+    let stamp_path = o.out.join(format!("{name}.stamp"));
+    let key = format!(
+        "gen-bundle v{GEN_VERSION} size={} seed={}\n",
+        o.size, o.seed
+    );
+    if top.is_dir()
+        && tgz.is_file()
+        && fs::read_to_string(&stamp_path).ok().as_deref() == Some(&key)
+    {
+        eprintln!(
+            "gen-bundle: {} is up to date (size and seed unchanged)",
+            tgz.display()
+        );
+        return Ok(tgz);
+    }
+    let _ = fs::remove_file(&stamp_path);
     if top.exists() {
         fs::remove_dir_all(&top).map_err(|e| format!("cannot clear {}: {e}", top.display()))?;
     }
@@ -156,7 +178,6 @@ pub fn run(o: &Options) -> Result<PathBuf, String> {
         serde_json::to_string_pretty(&manifest).unwrap().as_bytes(),
     )?;
 
-    let tgz = o.out.join(format!("{name}.tgz"));
     run_checked(
         Command::new("tar")
             .arg("-czf")
@@ -171,6 +192,7 @@ pub fn run(o: &Options) -> Result<PathBuf, String> {
     )?;
     let list = serde_json::to_string_pretty(&injected).unwrap();
     fs::write(o.out.join(format!("{name}.injected.json")), list).map_err(|e| e.to_string())?;
+    fs::write(&stamp_path, key).map_err(|e| e.to_string())?;
     Ok(tgz)
 }
 
