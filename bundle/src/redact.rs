@@ -345,6 +345,12 @@ impl Redactor {
                 self.pending_value = 0;
             }
             let (vs, ve) = secret_span(line, &val, name_bytes);
+            // A value inside a span already replaced (an Authorization header runs to the line
+            // end, past `val.end`) is gone already.
+            if vs < copied {
+                i = val.end.max(i + 1);
+                continue;
+            }
             if vs >= ve || trivial_value(&line[vs..ve]) {
                 i = val.end.max(i + 1);
                 continue;
@@ -368,7 +374,7 @@ impl Redactor {
                 o.extend_from_slice(MARKER.as_bytes());
             }
             copied = ve;
-            i = val.end.max(i + 1);
+            i = val.end.max(ve).max(i + 1);
         }
         out.map(|mut o| {
             o.extend_from_slice(&line[copied..]);
@@ -899,6 +905,19 @@ mod tests {
         let (once, n) = r(line);
         assert_eq!(n, 1);
         assert_eq!(r(&once), (once.clone(), 0));
+    }
+
+    #[test]
+    fn a_key_inside_an_authorization_value_does_not_panic() {
+        // Found by the fuzzer (testdata/fuzz/redact/crash-e9ff825c...): the Authorization span
+        // runs to the line end, past the parsed value, and a `name: value` inside it was
+        // replaced again from before the end of the first replacement: a slice panic, on any
+        // line `collect` reads.
+        let (got, n) = r("Authorization: Be?arer eyJhbGnam e:1assword\\\":\\\"x\n");
+        assert_eq!(n, 1, "{got}");
+        assert!(!got.contains("eyJ"), "{got}");
+        let (got, _) = r("Authorization: Basic abc token: def password=ghi\n");
+        assert!(!got.contains("abc") && !got.contains("ghi"), "{got}");
     }
 
     #[test]
