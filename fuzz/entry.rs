@@ -62,7 +62,10 @@ pub fn archive(data: &[u8]) {
                 !key.split('/').any(|c| c == ".." || c.is_empty()),
                 "unclean key {key}"
             );
-            assert!(bytes.len() as u64 <= limits.max_file_bytes, "{key} over the cap");
+            assert!(
+                bytes.len() as u64 <= limits.max_file_bytes,
+                "{key} over the cap"
+            );
             for l in lines(bytes, limits.max_line_bytes) {
                 assert!(l.bytes.len() <= limits.max_line_bytes);
             }
@@ -108,7 +111,11 @@ pub fn rules(data: &[u8]) {
         let name = format!("{}.yaml", rule.id);
         let _ = lint(&[(name, text.to_string())], &BTreeSet::new(), true);
     } else {
-        let _ = lint(&[("x.yaml".into(), text.to_string())], &BTreeSet::new(), true);
+        let _ = lint(
+            &[("x.yaml".into(), text.to_string())],
+            &BTreeSet::new(),
+            true,
+        );
     }
 }
 
