@@ -334,7 +334,8 @@ impl Redactor {
                 } else {
                     self.pending_value = 0;
                 }
-                i = val.end.max(i + 1);
+                // Scan on inside the value: `name: PASS=x` holds a pair of its own.
+                i += 1;
                 continue;
             }
             if !secret {
@@ -918,6 +919,17 @@ mod tests {
         assert!(!got.contains("eyJ"), "{got}");
         let (got, _) = r("Authorization: Basic abc token: def password=ghi\n");
         assert!(!got.contains("abc") && !got.contains("ghi"), "{got}");
+    }
+
+    #[test]
+    fn a_pair_inside_a_name_value_is_redacted() {
+        // Found by the fuzzer (crash-131cc7d1...): the value of a `name` key was skipped whole,
+        // so a `KEY=secret` inside it was missed on the first pass.
+        let (got, n) = r("PASS=name': PASS=I\n");
+        assert_eq!(got, "PASS=[REDACTED]': PASS=[REDACTED]\n");
+        assert_eq!(n, 2);
+        let (got, _) = r("- name: DB_PASSWORD=hunter2\n");
+        assert!(!got.contains("hunter2"), "{got}");
     }
 
     #[test]
