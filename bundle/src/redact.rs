@@ -328,7 +328,11 @@ impl Redactor {
             let is_value_key = name_bytes.eq_ignore_ascii_case(b"value");
             let secret = is_secret_name(name_bytes) || (is_value_key && self.pending_value > 0);
             if name_bytes.eq_ignore_ascii_case(b"name") {
-                let v = &line[val.start..val.end];
+                // `name: X=Y`: the name is X (Y is scanned as a pair of its own, below).
+                let v = line[val.start..val.end]
+                    .split(|&b| b == b'=')
+                    .next()
+                    .unwrap_or_default();
                 if is_secret_name(v) {
                     self.pending_value = PENDING_LINES + 1;
                 } else {
@@ -930,6 +934,10 @@ mod tests {
         assert_eq!(n, 2);
         let (got, _) = r("- name: DB_PASSWORD=hunter2\n");
         assert!(!got.contains("hunter2"), "{got}");
+        // crash-03e001c1...: the name part before `=` decides, also after redaction.
+        let (once, _) = r("name=PASSWD=Name'value: I\n");
+        assert_eq!(once, "name=PASSWD=[REDACTED]'value: [REDACTED]\n");
+        assert_eq!(r(&once), (once.clone(), 0));
     }
 
     #[test]
