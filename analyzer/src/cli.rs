@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use crate::facts::Facts;
-use crate::input::{read_input, Limits};
+use crate::input::Limits;
 use crate::output::{self, Document, NodeSummary};
 use crate::report::{self, NodeData};
 use crate::rules::engine::{case_view, CaseNode};
@@ -313,6 +313,10 @@ pub fn run(config: Config) -> i32 {
     }
 }
 
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok()?.trim().parse().ok()
+}
+
 /// Reads inputs, evaluates, returns the document and the exit code.
 pub fn analyze_to_document(c: &AnalyzeConfig) -> (Document, i32) {
     let (doc, _, code) = analyze_case(c, false);
@@ -343,7 +347,44 @@ pub fn analyze_case(c: &AnalyzeConfig, report: bool) -> (Document, Vec<NodeData>
         b
     });
     let limits = Limits::default();
-    let inputs: Vec<_> = c.paths.par_iter().map(|p| read_input(p, &limits)).collect();
+    let n_rules = set.rules.len();
+    let engine = Engine::new(set.rules, c.lang);
+    // Big logs are scanned as they stream out of each input (a reader thread per input
+    // decompresses; the rayon pool scans its chunks), so the rules' pass overlaps decompression
+    // and memory stays bounded whatever the size. The readers are plain threads: a rayon worker
+    // must never block waiting for the pool.
+    let mut plan = engine.stream_plan();
+    plan.timeline = report;
+    // Test knobs: stream even small logs, in small chunks (the streaming path then runs on every
+    // fixture; tests/streaming.rs compares it with the in-memory one).
+    if let Some(n) = env_u64("KDIAG_STREAM_MIN_BYTES") {
+        plan.min_bytes = n;
+    }
+    if let Some(n) = env_u64("KDIAG_STREAM_CHUNK_BYTES") {
+        plan.chunk_bytes = n as usize;
+    }
+    let inputs: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = c
+            .paths
+            .iter()
+            .map(|p| {
+                let (limits, plan) = (&limits, &plan);
+                s.spawn(move || crate::input::read_input_with(p, limits, Some(plan)))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .zip(&c.paths)
+            .map(|(h, p)| {
+                h.join().unwrap_or_else(|e| {
+                    Err(crate::input::InputError {
+                        path: p.clone(),
+                        reason: format!("reading panicked: {}", crate::facts::panic_text(&e)),
+                    })
+                })
+            })
+            .collect()
+    });
     let mut nodes = Vec::new();
     for r in inputs {
         match r {
@@ -352,9 +393,8 @@ pub fn analyze_case(c: &AnalyzeConfig, report: bool) -> (Document, Vec<NodeData>
         }
     }
     if let Some(b) = &bar {
-        b.set_message(format!("evaluating {} rule(s)", set.rules.len()));
+        b.set_message(format!("evaluating {n_rules} rule(s)"));
     }
-    let engine = Engine::new(set.rules, c.lang);
     // Facts once per node, for the rules and the reports; a parser's panic costs the node its
     // facts (a warning), not the run.
     let facts: Vec<Result<Facts, String>> = nodes.par_iter().map(Facts::try_from_node).collect();

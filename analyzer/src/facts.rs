@@ -919,7 +919,16 @@ fn kubelet_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Option<Kubelet
             .collect();
     }
     // Version: the kubelet's own startup line, else this node in nodes.json, else the package.
-    if let Some(t) = cx.text(p::JOURNAL_KUBELET) {
+    if let Some((n, line)) = cx
+        .node
+        .streamed
+        .get(p::JOURNAL_KUBELET)
+        .and_then(|s| s.kubelet_version.as_ref())
+    {
+        // A big journal: its last version line was kept while it streamed.
+        k.version = kubelet_version_in(line);
+        k.version_at = Some(at(p::JOURNAL_KUBELET, *n as usize));
+    } else if let Some(t) = cx.text(p::JOURNAL_KUBELET) {
         for (i, line) in t.lines().enumerate().collect::<Vec<_>>().into_iter().rev() {
             if let Some(v) = kubelet_version_in(line) {
                 k.version = Some(v);
@@ -945,7 +954,7 @@ fn kubelet_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Option<Kubelet
 }
 
 /// `"Kubelet version" kubeletVersion="v1.27.3"` (structured) or `Version: v1.18.19` (older).
-fn kubelet_version_in(line: &str) -> Option<String> {
+pub(crate) fn kubelet_version_in(line: &str) -> Option<String> {
     let v = if let Some(p) = line.find("kubeletVersion=\"") {
         line[p + 16..].split('"').next()?
     } else if line.contains("server.go") {

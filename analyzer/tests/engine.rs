@@ -42,6 +42,7 @@ fn bundle(files: &[(&str, &str)]) -> Node {
             .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
             .collect(),
         warnings: Vec::new(),
+        streamed: Default::default(),
     }
 }
 

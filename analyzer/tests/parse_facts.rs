@@ -137,6 +137,7 @@ fn node() -> Node {
         manifest: Some(manifest),
         files,
         warnings: vec![],
+        streamed: Default::default(),
     }
 }
 

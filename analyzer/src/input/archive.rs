@@ -13,7 +13,7 @@ use tar::EntryType;
 use super::{
     clean_entry_path, err, file_name, is_tar_header, looks_like_text, InputError, Limits, Sink,
 };
-use crate::model::Node;
+use crate::model::{Node, StreamScanner};
 
 /// Compressed bytes in, decompressed bytes out, and why we stopped (if the guard tripped).
 #[derive(Default)]
@@ -102,7 +102,11 @@ fn open(path: &Path) -> Result<File, InputError> {
 }
 
 /// A gzip file: a .tgz, or a gzipped text (`kubelet.log.gz`).
-pub(super) fn read_gzip(path: &Path, limits: &Limits) -> Result<Node, InputError> {
+pub(super) fn read_gzip(
+    path: &Path,
+    limits: &Limits,
+    scanner: Option<&dyn StreamScanner>,
+) -> Result<Node, InputError> {
     let budget = Rc::new(Budget::default());
     let raw = Counting {
         inner: BufReader::new(open(path)?),
@@ -124,10 +128,10 @@ pub(super) fn read_gzip(path: &Path, limits: &Limits) -> Result<Node, InputError
     let zero_block = head.len() == 512 && head.iter().all(|&b| b == 0);
     let rest = Cursor::new(head.clone()).chain(stream);
     if is_tar_header(&head) || zero_block {
-        return read_tar_stream(rest, path, limits, &budget);
+        return read_tar_stream(rest, path, limits, &budget, scanner);
     }
     if looks_like_text(&head) {
-        let mut sink = Sink::new(limits);
+        let mut sink = Sink::new(limits, scanner);
         let name = {
             let n = file_name(path);
             match n.strip_suffix(".gz") {
@@ -135,7 +139,7 @@ pub(super) fn read_gzip(path: &Path, limits: &Limits) -> Result<Node, InputError
                 _ => n,
             }
         };
-        let (data, e) = sink.read_tail(&name, rest);
+        let (data, e) = sink.read_entry(&name, true, rest);
         if let Some(e) = e {
             if let Some(why) = budget.tripped() {
                 return Err(err(path, why));
@@ -153,7 +157,11 @@ pub(super) fn read_gzip(path: &Path, limits: &Limits) -> Result<Node, InputError
 }
 
 /// A plain .tar file.
-pub(super) fn read_tar_file(path: &Path, limits: &Limits) -> Result<Node, InputError> {
+pub(super) fn read_tar_file(
+    path: &Path,
+    limits: &Limits,
+    scanner: Option<&dyn StreamScanner>,
+) -> Result<Node, InputError> {
     let budget = Rc::new(Budget::default());
     let raw = Counting {
         inner: BufReader::new(open(path)?),
@@ -161,7 +169,7 @@ pub(super) fn read_tar_file(path: &Path, limits: &Limits) -> Result<Node, InputE
     };
     // No compression: the ratio guard is moot (1:1), the total bound still holds.
     let stream = guard(raw, &budget, limits);
-    read_tar_stream(stream, path, limits, &budget)
+    read_tar_stream(stream, path, limits, &budget, scanner)
 }
 
 fn read_tar_stream<R: Read>(
@@ -169,8 +177,9 @@ fn read_tar_stream<R: Read>(
     path: &Path,
     limits: &Limits,
     budget: &Rc<Budget>,
+    scanner: Option<&dyn StreamScanner>,
 ) -> Result<Node, InputError> {
-    let mut sink = Sink::new(limits);
+    let mut sink = Sink::new(limits, scanner);
     let mut ar = tar::Archive::new(reader);
     let entries = ar
         .entries()
@@ -225,7 +234,7 @@ fn read_tar_stream<R: Read>(
         };
         let declared = entry.size();
         let before = sink.total;
-        let (data, e) = sink.read_tail(&key, &mut entry);
+        let (data, e) = sink.read_entry(&key, false, &mut entry);
         let got = sink.total - before;
         if let Some(e) = e {
             if let Some(why) = budget.tripped() {
@@ -234,24 +243,24 @@ fn read_tar_stream<R: Read>(
             stop_error = Some(format!(
                 "archive truncated inside entry {key} ({e}): kept its first {got} of {declared} bytes, nothing after it was read"
             ));
-            sink.insert(key, data);
+            sink.insert_read(key, data);
             break;
         }
         if got < declared {
             stop_error = Some(format!(
                 "archive truncated inside entry {key}: its header says {declared} bytes, only {got} were there; nothing after it was read"
             ));
-            sink.insert(key, data);
+            sink.insert_read(key, data);
             break;
         }
-        sink.insert(key.clone(), data);
+        sink.insert_read(key.clone(), data);
         last_ok = Some(key);
     }
     if let Some(why) = budget.tripped() {
         return Err(err(path, why));
     }
     if let Some(stop) = stop_error {
-        if sink.files.is_empty() {
+        if sink.files.is_empty() && sink.streamed.is_empty() {
             return Err(err(path, format!("no readable entry: {stop}")));
         }
         sink.warn(stop);
@@ -260,9 +269,13 @@ fn read_tar_stream<R: Read>(
 }
 
 /// A .zip: through its central directory; when that is corrupt, from the local headers.
-pub(super) fn read_zip(path: &Path, limits: &Limits) -> Result<Node, InputError> {
+pub(super) fn read_zip(
+    path: &Path,
+    limits: &Limits,
+    scanner: Option<&dyn StreamScanner>,
+) -> Result<Node, InputError> {
     let budget = Rc::new(Budget::default());
-    let mut sink = Sink::new(limits);
+    let mut sink = Sink::new(limits, scanner);
     match zip::ZipArchive::new(BufReader::new(open(path)?)) {
         Ok(mut za) => {
             for i in 0..za.len() {
@@ -347,16 +360,16 @@ fn zip_entry<R: Read>(
     budget
         .compressed
         .set(budget.compressed.get() + zf.compressed_size());
-    let (data, e) = sink.read_tail(&key, guard(&mut zf, budget, limits));
+    let (data, e) = sink.read_entry(&key, false, guard(&mut zf, budget, limits));
     if let Some(why) = budget.tripped() {
         return Err(why);
     }
     if let Some(e) = e {
         sink.warn(format!(
             "entry {key}: read error ({e}), kept the {} bytes read",
-            data.len()
+            data.as_ref().map_or(0, |d| d.len())
         ));
     }
-    sink.insert(key, data);
+    sink.insert_read(key, data);
     Ok(())
 }

@@ -97,17 +97,23 @@ pub(super) fn read_folder(path: &Path, sink: &mut Sink<'_>) -> Result<Option<Str
                 continue;
             }
         };
-        // Seek near the tail of huge files instead of reading what would be dropped.
         let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-        let cap = sink.limits.max_file_bytes;
-        if len > cap.saturating_add(1 << 20) {
-            let _ = f.seek(SeekFrom::Start(len - cap - (1 << 20)));
-        }
-        let (data, e) = sink.read_tail(&key, f.take(cap.saturating_add(1 << 20)));
+        let (data, e) = if sink.streams(&key, len) {
+            // A big log: scanned whole as it streams, never held.
+            sink.read_entry(&key, false, f)
+        } else {
+            // Seek near the tail of huge files instead of reading what would be dropped.
+            let cap = sink.limits.max_file_bytes;
+            if len > cap.saturating_add(1 << 20) {
+                let _ = f.seek(SeekFrom::Start(len - cap - (1 << 20)));
+            }
+            let (d, e) = sink.read_tail(&key, f.take(cap.saturating_add(1 << 20)));
+            (Some(d), e)
+        };
         if let Some(e) = e {
             sink.warn(format!(
                 "{key}: read error ({e}), kept the {} bytes read",
-                data.len()
+                data.as_ref().map_or(0, |d| d.len())
             ));
         }
         if sink.total > sink.limits.max_total_bytes {
@@ -116,7 +122,7 @@ pub(super) fn read_folder(path: &Path, sink: &mut Sink<'_>) -> Result<Option<Str
                 sink.limits.max_total_bytes >> 20
             ));
         }
-        sink.insert(key, data);
+        sink.insert_read(key, data);
     }
     Ok(top)
 }

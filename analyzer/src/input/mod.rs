@@ -18,7 +18,8 @@ use std::path::Path;
 
 use kdiag_bundle::{Manifest, MANIFEST_PATH};
 
-use crate::model::{InputKind, Node};
+use crate::model::{InputKind, Node, StreamScanner};
+use crate::rules::scan::Streamed;
 
 pub use sniff::sniff_text;
 pub use text::{decode_text, keep_tail, lines, text_lines, Line};
@@ -84,10 +85,21 @@ fn err(path: &Path, reason: impl Into<String>) -> InputError {
 
 /// Reads one PATH given on the command line: an archive, a folder, or a loose text file.
 /// The kind is sniffed from the content (gzip, ustar/tar checksum, PK magic), not the name.
+/// Every file is read into memory (capped): see [`read_input_with`] for big logs.
 pub fn read_input(path: &Path, limits: &Limits) -> Result<Node, InputError> {
+    read_input_with(path, limits, None)
+}
+
+/// [`read_input`], with big log files handed to `scanner` chunk by chunk as they stream out of
+/// the input, instead of being held (they land in [`Node::streamed`], not in `files`).
+pub fn read_input_with(
+    path: &Path,
+    limits: &Limits,
+    scanner: Option<&dyn StreamScanner>,
+) -> Result<Node, InputError> {
     let meta = std::fs::metadata(path).map_err(|e| err(path, format!("cannot read: {e}")))?;
     if meta.is_dir() {
-        let mut sink = Sink::new(limits);
+        let mut sink = Sink::new(limits, scanner);
         let top = folder::read_folder(path, &mut sink).map_err(|r| err(path, r))?;
         return Ok(sink.into_bundle(path, top));
     }
@@ -105,16 +117,16 @@ pub fn read_input(path: &Path, limits: &Limits) -> Result<Node, InputError> {
         .map_err(|e| err(path, format!("cannot read: {e}")))?;
     drop(file);
     match magic(&head) {
-        Magic::Gzip => archive::read_gzip(path, limits),
-        Magic::Zip => archive::read_zip(path, limits),
-        Magic::Tar => archive::read_tar_file(path, limits),
+        Magic::Gzip => archive::read_gzip(path, limits, scanner),
+        Magic::Zip => archive::read_zip(path, limits, scanner),
+        Magic::Tar => archive::read_tar_file(path, limits, scanner),
         Magic::Other(name) => Err(err(
             path,
             format!(
                 "{name}-compressed file: not supported, unpack it or give a .tgz, .tar or .zip"
             ),
         )),
-        Magic::None if looks_like_text(&head) => read_loose_file(path, limits),
+        Magic::None if looks_like_text(&head) => read_loose_file(path, limits, scanner),
         Magic::None => Err(err(
             path,
             "not a bundle (gzip, tar or zip) and not text: binary content",
@@ -192,13 +204,18 @@ pub(crate) fn looks_like_text(head: &[u8]) -> bool {
 }
 
 /// A loose text file: kept under its file name, kind sniffed.
-fn read_loose_file(path: &Path, limits: &Limits) -> Result<Node, InputError> {
+fn read_loose_file(
+    path: &Path,
+    limits: &Limits,
+    scanner: Option<&dyn StreamScanner>,
+) -> Result<Node, InputError> {
     let file = File::open(path).map_err(|e| err(path, format!("cannot open: {e}")))?;
-    let mut sink = Sink::new(limits);
+    let mut sink = Sink::new(limits, scanner);
     let name = file_name(path);
-    let data = sink
-        .read_capped(&name, file)
-        .map_err(|e| err(path, format!("read error: {e}")))?;
+    let data = match sink.read_entry(&name, true, file) {
+        (d, None) => d,
+        (_, Some(e)) => return Err(err(path, format!("read error: {e}"))),
+    };
     Ok(sink.into_loose(path, &name, data))
 }
 
@@ -232,11 +249,16 @@ pub(crate) struct Sink<'l> {
     skipped_entries: usize,
     /// Bytes read so far (for folders and loose files; archives count in their guard).
     pub total: u64,
+    /// Scans big logs as they stream (`None`: everything is read into memory).
+    scanner: Option<&'l dyn StreamScanner>,
+    pub streamed: BTreeMap<String, Streamed>,
 }
 
 impl<'l> Sink<'l> {
-    pub fn new(limits: &'l Limits) -> Self {
+    pub fn new(limits: &'l Limits, scanner: Option<&'l dyn StreamScanner>) -> Self {
         Sink {
+            scanner,
+            streamed: BTreeMap::new(),
             limits,
             files: BTreeMap::new(),
             warnings: Vec::new(),
@@ -302,26 +324,136 @@ impl<'l> Sink<'l> {
         (data, error)
     }
 
-    fn read_capped(&mut self, name: &str, r: impl Read) -> io::Result<Vec<u8>> {
-        match self.read_tail(name, r) {
-            (d, None) => Ok(d),
-            (_, Some(e)) => Err(e),
+    /// Reads one file: into memory (as [`Sink::read_tail`]) when it is small or the scanner
+    /// does not want it, else scanned in line-aligned chunks as it streams and recorded in
+    /// `streamed` (`None` returned: there are no bytes to insert). `loose`: a loose input.
+    pub fn read_entry(
+        &mut self,
+        key: &str,
+        loose: bool,
+        mut r: impl Read,
+    ) -> (Option<Vec<u8>>, Option<io::Error>) {
+        let Some(scanner) = self.scanner else {
+            let (d, e) = self.read_tail(key, r);
+            return (Some(d), e);
+        };
+        let min = scanner.min_bytes();
+        let mut head = Vec::new();
+        let first = (&mut r).take(min.saturating_add(1)).read_to_end(&mut head);
+        let small = first.is_err() || (head.len() as u64) <= min;
+        let stream = if small {
+            None
+        } else {
+            scanner.begin(key, loose)
+        };
+        let Some(mut fs) = stream else {
+            if let Err(e) = first {
+                self.total += head.len() as u64;
+                return (Some(head), Some(e));
+            }
+            let (d, e) = self.read_tail(key, io::Cursor::new(head).chain(r));
+            return (Some(d), e);
+        };
+        let chunk = scanner.chunk_bytes().max(4096);
+        let mut data = head;
+        let mut bytes = 0u64;
+        let mut error = None;
+        let mut eof = false;
+        self.total += data.len() as u64;
+        loop {
+            if !eof && data.len() < chunk {
+                let before = data.len();
+                let want = (chunk - before) as u64;
+                match (&mut r).take(want).read_to_end(&mut data) {
+                    Ok(n) => eof = (n as u64) < want,
+                    Err(e) => {
+                        error = Some(e);
+                        eof = true;
+                    }
+                }
+                self.total += (data.len() - before) as u64;
+                if self.total > self.limits.max_total_bytes && error.is_none() {
+                    error = Some(io::Error::other("stopped: the input size limit"));
+                    eof = true;
+                }
+            }
+            if data.is_empty() {
+                break;
+            }
+            // Line-aligned chunks; a line longer than a chunk is split (its number stays right).
+            let cut = if eof {
+                data.len()
+            } else {
+                memchr::memrchr(b'\n', &data).map_or(data.len(), |i| i + 1)
+            };
+            let rest = data[cut..].to_vec();
+            data.truncate(cut);
+            bytes += data.len() as u64;
+            data = fs.feed(data);
+            data.extend_from_slice(&rest);
+            if eof && data.is_empty() {
+                break;
+            }
+        }
+        let s = fs.finish(bytes);
+        if bytes > self.limits.max_file_bytes {
+            self.warn(format!(
+                "{key}: larger than the {} MiB per-file cap: scanned whole ({} MiB) as it streamed, never held in memory",
+                self.limits.max_file_bytes >> 20,
+                bytes >> 20
+            ));
+        }
+        if let Some(e) = &s.error {
+            self.warn(format!("{key}: {e}; the rest of the file was scanned"));
+        }
+        self.insert_streamed(key.to_string(), s);
+        (None, error)
+    }
+
+    /// Whether a file of `len` bytes at `key` would be streamed rather than held.
+    pub fn streams(&self, key: &str, len: u64) -> bool {
+        self.scanner
+            .is_some_and(|s| len > s.min_bytes() && crate::rules::scan::is_log_path(key))
+    }
+
+    fn is_manifest(key: &str) -> bool {
+        key == MANIFEST_PATH
+            || key
+                .split_once('/')
+                .is_some_and(|(_, rest)| rest == MANIFEST_PATH)
+    }
+
+    pub fn insert_streamed(&mut self, key: String, s: Streamed) {
+        if self.files.len() + self.streamed.len() >= self.limits.max_entries
+            && !self.streamed.contains_key(&key)
+        {
+            self.skipped_entries += 1;
+            return;
+        }
+        self.files.remove(&key);
+        if self.streamed.insert(key.clone(), s).is_some() {
+            self.warn(format!("{key}: appears twice, the later copy is kept"));
+        }
+    }
+
+    /// Inserts what [`Sink::read_entry`] read (nothing when it was streamed).
+    pub fn insert_read(&mut self, key: String, data: Option<Vec<u8>>) {
+        if let Some(d) = data {
+            self.insert(key, d);
         }
     }
 
     pub fn insert(&mut self, key: String, data: Vec<u8>) {
-        let is_manifest = key == MANIFEST_PATH
-            || key
-                .split_once('/')
-                .is_some_and(|(_, rest)| rest == MANIFEST_PATH);
-        if self.files.len() >= self.limits.max_entries
+        let is_manifest = Self::is_manifest(&key);
+        if self.files.len() + self.streamed.len() >= self.limits.max_entries
             && !is_manifest
             && !self.files.contains_key(&key)
         {
             self.skipped_entries += 1;
             return;
         }
-        if self.files.insert(key.clone(), data).is_some() {
+        let again = self.streamed.remove(&key).is_some();
+        if self.files.insert(key.clone(), data).is_some() || again {
             self.warn(format!("{key}: appears twice, the later copy is kept"));
         }
     }
@@ -344,8 +476,12 @@ impl<'l> Sink<'l> {
     pub fn into_bundle(mut self, origin: &Path, top_hint: Option<String>) -> Node {
         let mut files = std::mem::take(&mut self.files);
         let mut top = top_hint;
-        if let Some(first) = common_top(&files) {
+        if let Some(first) = common_top(files.keys().chain(self.streamed.keys())) {
             files = files
+                .into_iter()
+                .map(|(k, v)| (k[first.len() + 1..].to_string(), v))
+                .collect();
+            self.streamed = std::mem::take(&mut self.streamed)
                 .into_iter()
                 .map(|(k, v)| (k[first.len() + 1..].to_string(), v))
                 .collect();
@@ -382,7 +518,7 @@ impl<'l> Sink<'l> {
                 }
             },
         };
-        if files.is_empty() {
+        if files.is_empty() && self.streamed.is_empty() {
             self.warn("the bundle holds no readable file".into());
         }
         let name = manifest
@@ -397,20 +533,30 @@ impl<'l> Sink<'l> {
             kind: InputKind::Bundle,
             manifest,
             files,
+            streamed: std::mem::take(&mut self.streamed),
             warnings: self.finish_warnings(),
         }
     }
 
-    pub fn into_loose(mut self, origin: &Path, name: &str, data: Vec<u8>) -> Node {
-        let kind = sniff_text(&decode_text(&data[..data.len().min(256 << 10)]));
+    /// A loose input's node; `data` is `None` when the file was streamed.
+    pub fn into_loose(mut self, origin: &Path, name: &str, data: Option<Vec<u8>>) -> Node {
+        let head: &[u8] = match (&data, self.streamed.get(name)) {
+            (Some(d), _) => d,
+            (None, Some(s)) => &s.head,
+            (None, None) => &[],
+        };
+        let kind = sniff_text(&decode_text(&head[..head.len().min(256 << 10)]));
         let mut files = BTreeMap::new();
-        files.insert(name.to_string(), data);
+        if let Some(data) = data {
+            files.insert(name.to_string(), data);
+        }
         Node {
             name: file_stem(Path::new(name)),
             origin: origin.to_path_buf(),
             kind: InputKind::Loose(kind),
             manifest: None,
             files,
+            streamed: std::mem::take(&mut self.streamed),
             warnings: self.finish_warnings(),
         }
     }
@@ -418,9 +564,9 @@ impl<'l> Sink<'l> {
 
 /// The single first component every key shares (a bundle's `kdiag-<host>-<ts>/`), unless it is
 /// a layout folder itself (`node`, `cluster`).
-fn common_top(files: &BTreeMap<String, Vec<u8>>) -> Option<String> {
+fn common_top<'k>(keys: impl Iterator<Item = &'k String>) -> Option<String> {
     let mut first: Option<&str> = None;
-    for k in files.keys() {
+    for k in keys {
         let (head, _) = k.split_once('/')?;
         match first {
             None => first = Some(head),
@@ -497,14 +643,14 @@ mod tests {
 
     #[test]
     fn top_folder_detection() {
-        let mut f = BTreeMap::new();
+        let mut f: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         f.insert("kdiag-a/node/x".to_string(), vec![]);
         f.insert("kdiag-a/manifest.json".to_string(), vec![]);
-        assert_eq!(common_top(&f).as_deref(), Some("kdiag-a"));
+        assert_eq!(common_top(f.keys()).as_deref(), Some("kdiag-a"));
         f.insert("other".to_string(), vec![]);
-        assert_eq!(common_top(&f), None);
+        assert_eq!(common_top(f.keys()), None);
         let mut g = BTreeMap::new();
-        g.insert("node/host/hostname".to_string(), vec![]);
-        assert_eq!(common_top(&g), None);
+        g.insert("node/host/hostname".to_string(), vec![0u8]);
+        assert_eq!(common_top(g.keys()), None);
     }
 }

@@ -64,7 +64,7 @@ impl NodeSummary {
             text_kind,
             has_manifest: node.manifest.is_some(),
             collected_at: node.manifest.as_ref().map(|m| m.collected_at.clone()),
-            files: node.files.len(),
+            files: node.files.len() + node.streamed.len(),
             warnings: node
                 .warnings
                 .iter()

@@ -120,7 +120,7 @@ struct CompiledRule {
 pub struct Engine {
     env: Environment<'static>,
     rules: Vec<CompiledRule>,
-    probes: Vec<Probe>,
+    probes: std::sync::Arc<Vec<Probe>>,
     lang: Lang,
 }
 
@@ -151,9 +151,30 @@ impl Engine {
         Engine {
             env: environment(),
             rules: compiled,
-            probes,
+            probes: std::sync::Arc::new(probes),
             lang,
         }
+    }
+
+    /// What scanning big logs as they stream needs of the rules: every probe with its sources,
+    /// every `evidence: file:` spec. See [`scan::StreamPlan`].
+    pub fn stream_plan(&self) -> scan::StreamPlan {
+        let mut sources = vec![Vec::new(); self.probes.len()];
+        let mut evidence = Vec::new();
+        for r in &self.rules {
+            for ((_, m), (_, p)) in r.loaded.rule.matches().iter().zip(&r.probes) {
+                sources[*p] = m.source.as_slice().to_vec();
+            }
+            for e in &r.loaded.rule.evidence {
+                if let Some(glob) = &e.file {
+                    let key = (glob.clone(), e.regex.clone());
+                    if !evidence.contains(&key) {
+                        evidence.push(key);
+                    }
+                }
+            }
+        }
+        scan::StreamPlan::new(self.probes.clone(), sources, evidence)
     }
 
     /// The minijinja environment, e.g. to add filters.
@@ -455,6 +476,23 @@ impl Engine {
                 };
                 for t in cx.texts.glob(glob) {
                     let text = &cx.texts.texts[t];
+                    if let Some(st) = text.streamed {
+                        // Selected while it streamed (the same lines, see scan::evidence_lines).
+                        let key = (glob.clone(), spec.regex.clone());
+                        let hits = st
+                            .evidence
+                            .iter()
+                            .find(|(k, _)| *k == key)
+                            .map(|(_, h)| h.clone())
+                            .unwrap_or_default();
+                        let lines: Vec<(u64, &[u8])> =
+                            hits.lines().map(|l| (l.n, l.text.as_bytes())).collect();
+                        let mut ev = capped_evidence(&text.path, "file", lines.into_iter());
+                        ev.count = hits.count;
+                        ev.omitted = hits.count - ev.lines.len() as u64;
+                        f.evidence.push(ev);
+                        continue;
+                    }
                     let selected = text
                         .bytes
                         .split(|b| *b == b'\n')
@@ -484,6 +522,15 @@ impl Engine {
                         continue;
                     };
                     let text = &cx.texts.texts[t];
+                    if let Some(st) = text.streamed {
+                        // Only the lines the streaming pass kept (hits, version line).
+                        let kept = st.kept_lines();
+                        let selected = wanted
+                            .iter()
+                            .filter_map(|n| kept.get(n).map(|l| (*n, l.as_bytes())));
+                        f.evidence.push(capped_evidence(path, "at", selected));
+                        continue;
+                    }
                     let selected = text
                         .bytes
                         .split(|b| *b == b'\n')

@@ -11,6 +11,7 @@ pub mod env;
 pub mod finding;
 pub mod load;
 pub mod model;
+pub mod prefilter;
 pub mod scan;
 pub mod tools;
 
