@@ -45,6 +45,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "kdiag-analyzer",
         "--bin",
         "analyze",
+        "-p",
+        "kdiag-collector",
+        "--bin",
+        "collect",
     ]))?;
     let analyze = root.join("target/release/analyze");
     let work = root.join("target/bench");
@@ -148,6 +152,37 @@ pub fn run(args: &[String]) -> Result<(), String> {
             input_mib * n as f64,
         )?;
     }
+
+    // collect on the fake node with a journal of the bundle size: bounded by its caps (64 MiB an
+    // item, 512 MiB in all) and its deadline, whatever the journal holds.
+    let fake = root.join("testdata/fakenode");
+    let collect_out = work.join("collect-out");
+    let _ = fs::remove_dir_all(&collect_out);
+    fs::create_dir_all(&collect_out).map_err(|e| e.to_string())?;
+    let path = format!(
+        "{}:{}",
+        fake.join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let journal_mib = size >> 20;
+    let collect_sh = format!(
+        "PATH='{path}' FAKENODE_DATA='{}' FAKE_JOURNAL_MB={journal_mib} {} --out {} --root {} --min-free 1M --deadline 120s > /dev/null 2>&1",
+        fake.join("data").display(),
+        root.join("target/release/collect").display(),
+        collect_out.display(),
+        fake.join("root").display(),
+    );
+    let r = measure(
+        &format!("collect, fake node, {journal_mib} MiB journal"),
+        &collect_sh,
+        journal_mib as f64,
+        &[0, 1],
+    )?;
+    eprintln!(
+        "bench: {:<40} {:>8.2} s {:>8.1} MiB",
+        r.what, r.wall_s, r.rss_mib
+    );
+    rows.push(r);
 
     let doc = render(&rows, size, regexes.len());
     println!("{doc}");
