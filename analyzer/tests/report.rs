@@ -230,6 +230,9 @@ fn filters() -> insta::Settings {
     );
     // The demo bundle's origin is a fresh temporary directory.
     s.add_filter(r#"[^\s"'<>]*\.tmp[0-9A-Za-z]{6}/"#, "[tmp]/");
+    // Scenario origins are absolute paths under wherever the repository was cloned.
+    let root = repo().display().to_string();
+    s.add_filter(&regex::escape(root.trim_end_matches('/')), "[repo]");
     s
 }
 
