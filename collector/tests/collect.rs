@@ -1,127 +1,21 @@
 //! End-to-end tests of the `collect` binary on the fake node (testdata/fakenode): a root tree for
 //! --root, fake commands on PATH that print real-format output, and planted secrets.
 
-use flate2::read::GzDecoder;
-use kdiag_bundle::{paths, Manifest, Status};
-use std::collections::BTreeMap;
+mod common;
+
+use common::{
+    as_nobody, collect_cmd, fake_path, fakenode, open, stderr, the_bundle, wait_for_temp_file,
+    Bundle,
+};
+use kdiag_bundle::{paths, Status};
 use std::fs;
-use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn fakenode() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/fakenode")
-}
-
-fn fake_path() -> String {
-    format!("{}:/usr/bin:/bin", fakenode().join("bin").display())
-}
-
-/// A `collect` command on the fake node, writing into `out`.
-fn collect_cmd(out: &Path, root: &Path, path: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_collect"));
-    c.arg("--out")
-        .arg(out)
-        .arg("--root")
-        .arg(root)
-        .args(["--deadline", "60s", "--min-free", "1M"])
-        .env("PATH", path)
-        .env("FAKENODE_DATA", fakenode().join("data"))
-        .env_remove("FAKE_KUBECTL_HANG")
-        .env_remove("FAKE_KUBECTL_DOWN")
-        .env_remove("FAKE_JOURNAL_MB")
-        .env_remove("KUBECONFIG")
-        .stdin(Stdio::null());
-    c
-}
-
 fn run(mut c: Command) -> Output {
     c.output().expect("collect runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// The one .tgz in `out`.
-fn the_bundle(out: &Path) -> PathBuf {
-    let found: Vec<PathBuf> = fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().map(|x| x == "tgz").unwrap_or(false))
-        .collect();
-    assert_eq!(
-        found.len(),
-        1,
-        "exactly one bundle in {}: {found:?}",
-        out.display()
-    );
-    found[0].clone()
-}
-
-struct Bundle {
-    files: BTreeMap<String, Vec<u8>>,
-    manifest: Manifest,
-    /// The whole decompressed tar stream.
-    raw: Vec<u8>,
-}
-
-impl Bundle {
-    fn text(&self, p: &str) -> String {
-        String::from_utf8_lossy(
-            self.files
-                .get(p)
-                .unwrap_or_else(|| panic!("{p} missing from the bundle")),
-        )
-        .into_owned()
-    }
-    fn item(&self, p: &str) -> &kdiag_bundle::Item {
-        self.manifest
-            .item(p)
-            .unwrap_or_else(|| panic!("no manifest item for {p}"))
-    }
-}
-
-/// Opens a bundle with tar + flate2 and checks the container rules: one top folder named like the
-/// file, manifest.json inside it.
-fn open(bundle: &Path) -> Bundle {
-    let stem = bundle
-        .file_name()
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .strip_suffix(".tgz")
-        .unwrap()
-        .to_string();
-    assert!(stem.starts_with("kdiag-"), "{stem}");
-    let mut raw = Vec::new();
-    GzDecoder::new(fs::File::open(bundle).unwrap())
-        .read_to_end(&mut raw)
-        .unwrap();
-    let mut files = BTreeMap::new();
-    let mut ar = tar::Archive::new(&raw[..]);
-    for e in ar.entries().unwrap() {
-        let mut e = e.unwrap();
-        let p = e.path().unwrap().to_string_lossy().into_owned();
-        let rel = p
-            .strip_prefix(&format!("{stem}/"))
-            .unwrap_or_else(|| panic!("entry {p} is not under the top folder {stem}"))
-            .to_string();
-        let mut v = Vec::new();
-        e.read_to_end(&mut v).unwrap();
-        files.insert(rel, v);
-    }
-    let manifest: Manifest =
-        serde_json::from_slice(files.get("manifest.json").expect("manifest.json")).unwrap();
-    assert_eq!(manifest.format, "kdiag-bundle");
-    assert_eq!(manifest.format_version, 1);
-    Bundle {
-        files,
-        manifest,
-        raw,
-    }
 }
 
 /// Every item that wrote a file says so honestly: bytes and sha256 match the entry.
@@ -703,19 +597,7 @@ fn sigterm_removes_the_temp_file_and_exits_143() {
         .stderr(Stdio::null());
     let mut child = c.spawn().unwrap();
     // Wait until the run is under way (its temp file exists), then interrupt it.
-    let t = Instant::now();
-    while !fs::read_dir(out.path()).unwrap().any(|e| {
-        e.unwrap()
-            .file_name()
-            .to_string_lossy()
-            .ends_with(".tgz.tmp")
-    }) {
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "collect never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_temp_file(out.path());
     std::thread::sleep(Duration::from_millis(300));
     Command::new("kill")
         .arg("-TERM")
@@ -757,15 +639,7 @@ fn as_nobody_unreadable_files_are_permission_denied_and_the_bundle_is_written() 
         fs::set_permissions(root.join(f), fs::Permissions::from_mode(0o000)).unwrap();
     }
     let c = collect_cmd(&out, &root, &fake_path());
-    let mut sp = Command::new("setpriv");
-    sp.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(c.get_program())
-        .args(c.get_args());
-    for (k, v) in c.get_envs() {
-        if let Some(v) = v {
-            sp.env(k, v);
-        }
-    }
+    let mut sp = as_nobody(&c);
     sp.env("HOME", "/nonexistent");
     let o = run(sp);
     assert!(

@@ -2,13 +2,13 @@
 //! a hanging kubectl, missing tools, `ulimit -f`, SIGTERM and the caps): endless output and a
 //! hang whose grandchild holds the pipe, a read-only output folder, the disk filling up mid-run,
 //! SIGINT, two runs into the same --out, and a collected bundle re-scanned for secrets.
-//! Helpers are copied from collect.rs (small on purpose).
+//! The fake node, the `collect` command and opening a bundle are in common/mod.rs.
 
-use flate2::read::GzDecoder;
-use kdiag_bundle::{paths, Manifest, Status};
-use std::collections::BTreeMap;
+mod common;
+
+use common::{bundles, entries, fake_path, fakenode, open, stderr, wait_for_temp_file};
+use kdiag_bundle::{paths, Status};
 use std::fs;
-use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -17,29 +17,9 @@ use std::time::{Duration, Instant};
 /// Generous guard against a hang (not a timing assertion).
 const GUARD: Duration = Duration::from_secs(120);
 
-fn fakenode() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/fakenode")
-}
-
-fn fake_path() -> String {
-    format!("{}:/usr/bin:/bin", fakenode().join("bin").display())
-}
-
+/// A `collect` command on the fake node's root, writing into `out`.
 fn collect_cmd(out: &Path, path: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_collect"));
-    c.arg("--out")
-        .arg(out)
-        .arg("--root")
-        .arg(fakenode().join("root"))
-        .args(["--deadline", "60s", "--min-free", "1M"])
-        .env("PATH", path)
-        .env("FAKENODE_DATA", fakenode().join("data"))
-        .env_remove("FAKE_KUBECTL_HANG")
-        .env_remove("FAKE_KUBECTL_DOWN")
-        .env_remove("FAKE_JOURNAL_MB")
-        .env_remove("KUBECONFIG")
-        .stdin(Stdio::null());
-    c
+    common::collect_cmd(out, &fakenode().join("root"), path)
 }
 
 /// Runs with the guard: a hang kills the child and fails the test.
@@ -71,75 +51,6 @@ fn run(mut c: Command) -> (Output, Duration) {
         "collect hung (killed by the guard)"
     );
     (o, elapsed)
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn entries(out: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
-fn bundles(out: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "tgz"))
-        .collect();
-    v.sort();
-    v
-}
-
-struct Bundle {
-    files: BTreeMap<String, Vec<u8>>,
-    manifest: Manifest,
-}
-
-impl Bundle {
-    fn item(&self, p: &str) -> &kdiag_bundle::Item {
-        self.manifest
-            .item(p)
-            .unwrap_or_else(|| panic!("no manifest item for {p}"))
-    }
-}
-
-/// Opens a bundle completely (a partial file fails here).
-fn open(bundle: &Path) -> Bundle {
-    let stem = bundle
-        .file_name()
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .strip_suffix(".tgz")
-        .unwrap()
-        .to_string();
-    let mut raw = Vec::new();
-    GzDecoder::new(fs::File::open(bundle).unwrap())
-        .read_to_end(&mut raw)
-        .unwrap_or_else(|e| panic!("{}: not a complete gzip: {e}", bundle.display()));
-    let mut files = BTreeMap::new();
-    let mut ar = tar::Archive::new(&raw[..]);
-    for e in ar.entries().unwrap() {
-        let mut e = e.unwrap();
-        let p = e.path().unwrap().to_string_lossy().into_owned();
-        let rel = p.strip_prefix(&format!("{stem}/")).unwrap().to_string();
-        let mut v = Vec::new();
-        e.read_to_end(&mut v).unwrap();
-        files.insert(rel, v);
-    }
-    let manifest: Manifest = serde_json::from_slice(
-        files
-            .get("manifest.json")
-            .unwrap_or_else(|| panic!("{}: no manifest.json", bundle.display())),
-    )
-    .unwrap();
-    Bundle { files, manifest }
 }
 
 /// A PATH folder: the fake node's tools, with `overrides` (name -> shell script) in their place.
@@ -288,17 +199,7 @@ fn a_read_only_output_folder_is_a_clear_error_and_exit_2() {
         fs::set_permissions(base.path(), fs::Permissions::from_mode(0o755)).unwrap();
         // SAFETY: geteuid has no preconditions and touches no memory.
         if unsafe { libc::geteuid() } == 0 {
-            let c = collect_cmd(&out, &fake_path());
-            let mut sp = Command::new("setpriv");
-            sp.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-                .arg(c.get_program())
-                .args(c.get_args());
-            for (k, v) in c.get_envs() {
-                if let Some(v) = v {
-                    sp.env(k, v);
-                }
-            }
-            run(sp)
+            run(common::as_nobody(&collect_cmd(&out, &fake_path())))
         } else {
             run(collect_cmd(&out, &fake_path()))
         }
@@ -362,14 +263,7 @@ fn sigint_removes_the_temp_file_and_exits_130() {
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     let child = c.spawn().unwrap();
-    let t = Instant::now();
-    while !entries(out.path()).iter().any(|n| n.ends_with(".tgz.tmp")) {
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "collect never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_temp_file(out.path());
     std::thread::sleep(Duration::from_millis(300));
     Command::new("kill")
         .arg("-INT")
@@ -421,7 +315,8 @@ fn two_runs_into_the_same_out_never_clobber() {
         .as_secs() as i64;
     let mut squat = Vec::new();
     for s in 0..3 {
-        let name = kdiag_bundle::bundle_name("node01", &compact(now + s));
+        let name =
+            kdiag_bundle::bundle_name("node01", &kdiag_collector::util::compact_utc(now + s));
         let p = out.path().join(format!("{name}.tgz"));
         fs::write(&p, b"not mine").unwrap();
         squat.push(p);
@@ -444,29 +339,6 @@ fn two_runs_into_the_same_out_never_clobber() {
         .collect();
     assert_eq!(mine.len(), 1, "{:?}", entries(out.path()));
     open(&mine[0]);
-}
-
-/// `20261122T083000Z` for a unix time (UTC), as bundle names carry it.
-fn compact(t: i64) -> String {
-    let days = t.div_euclid(86400);
-    let secs = t.rem_euclid(86400);
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
 }
 
 /// A bundle `collect` wrote scans clean with the detector `analyze secrets` uses (the same
