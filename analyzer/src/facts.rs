@@ -365,6 +365,8 @@ pub struct ContainerStatus {
     pub last_exit_code: Option<i64>,
     pub image: Option<String>,
     pub init: bool,
+    /// `startedAt` of the current state (running, or terminated).
+    pub started_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -374,6 +376,14 @@ pub struct Pod {
     pub uid: Option<String>,
     pub node: Option<String>,
     pub phase: Option<String>,
+    /// Pod-level `status.reason` (`Evicted`, `NodeLost`, `OutOfcpu`, ...).
+    pub reason: Option<String>,
+    /// Pod-level `status.message` ("The node was low on resource: ephemeral-storage. ...").
+    pub message: Option<String>,
+    /// `metadata.creationTimestamp`.
+    pub creation_timestamp: Option<String>,
+    /// Seconds from creation_timestamp to collected_at.
+    pub age_s: Option<i64>,
     /// Status of the Ready condition is `True`.
     pub ready: bool,
     pub host_network: bool,
@@ -1585,6 +1595,7 @@ fn state_of(st: Option<&Value>) -> (Option<String>, Option<String>, Option<Strin
 
 fn pod(v: &Value, reference: Option<i64>) -> Pod {
     let del = s(v, "/metadata/deletionTimestamp");
+    let created = s(v, "/metadata/creationTimestamp");
     let conds = conditions(v, "/status/conditions");
     let mut statuses = Vec::new();
     for (ptr, init) in [
@@ -1607,6 +1618,11 @@ fn pod(v: &Value, reference: Option<i64>) -> Pod {
                 last_exit_code,
                 image: s(cs, "/image"),
                 init,
+                started_at: cs
+                    .get("state")
+                    .and_then(Value::as_object)
+                    .and_then(|o| o.values().next())
+                    .and_then(|b| s(b, "/startedAt")),
             });
         }
     }
@@ -1616,6 +1632,10 @@ fn pod(v: &Value, reference: Option<i64>) -> Pod {
         uid: s(v, "/metadata/uid"),
         node: s(v, "/spec/nodeName"),
         phase: s(v, "/status/phase"),
+        reason: s(v, "/status/reason"),
+        message: s(v, "/status/message"),
+        age_s: age(reference, &created),
+        creation_timestamp: created,
         ready: conds
             .iter()
             .any(|c| c.kind == "Ready" && c.status == "True"),

@@ -59,15 +59,23 @@ const PODS: &str = r#"{
     },
     {
       "apiVersion": "v1", "kind": "Pod",
-      "metadata": {"name": "web-0", "namespace": "default", "deletionTimestamp": "2026-11-22T08:00:00Z", "finalizers": ["example.com/block"]},
+      "metadata": {"name": "web-0", "namespace": "default", "creationTimestamp": "2026-11-22T07:00:00Z", "deletionTimestamp": "2026-11-22T08:00:00Z", "finalizers": ["example.com/block"]},
       "spec": {"nodeName": "node01", "hostNetwork": true, "containers": [{"name": "web", "image": "nginx", "ports": [{"containerPort": 80, "hostPort": 80, "protocol": "TCP"}]}]},
-      "status": {"phase": "Running"}
+      "status": {"phase": "Running",
+        "containerStatuses": [{"name": "web", "ready": true, "restartCount": 0, "image": "nginx",
+          "state": {"running": {"startedAt": "2026-11-22T07:01:00Z"}}}]}
     },
     {
       "apiVersion": "v1", "kind": "Pod",
       "metadata": {"name": "done", "namespace": "default"},
       "spec": {"nodeName": "node01", "containers": [{"name": "c", "image": "busybox"}]},
       "status": {"phase": "Succeeded"}
+    },
+    {
+      "apiVersion": "v1", "kind": "Pod",
+      "metadata": {"name": "evicted-1", "namespace": "default", "creationTimestamp": "2026-11-22T08:29:00Z"},
+      "spec": {"nodeName": "node01", "containers": [{"name": "c", "image": "busybox"}]},
+      "status": {"phase": "Failed", "reason": "Evicted", "message": "The node was low on resource: ephemeral-storage. "}
     }
   ],
   "kind": "List", "metadata": {"resourceVersion": ""}
@@ -270,6 +278,20 @@ fn facts_of_a_full_bundle() {
     assert_eq!(coredns["owner"], "ReplicaSet/coredns-546565776c");
     let web = &c["pods"][1];
     assert_eq!(web["deletion_age_s"], 1800);
+    assert_eq!(web["creation_timestamp"], "2026-11-22T07:00:00Z");
+    assert_eq!(web["age_s"], 5400);
+    assert_eq!(web["statuses"][0]["started_at"], "2026-11-22T07:01:00Z");
+    assert!(
+        coredns["statuses"][0]["started_at"].is_null(),
+        "waiting has no startedAt"
+    );
+    let evicted = &c["pods"][3];
+    assert_eq!(evicted["reason"], "Evicted");
+    assert_eq!(
+        evicted["message"],
+        "The node was low on resource: ephemeral-storage. "
+    );
+    assert_eq!(evicted["age_s"], 60);
     assert_eq!(web["containers"][0]["ports"][0]["host_port"], 80);
     assert_eq!(c["events"][0]["object"], "Pod/coredns-546565776c-j6bw8");
     assert_eq!(c["events"][0]["count"], 25);
