@@ -185,6 +185,22 @@ pub struct AnalyzeConfig {
     pub progress: bool,
 }
 
+impl AnalyzeConfig {
+    /// The findings document of `paths` in `lang`, as JSON on stdout: the embedded rules only,
+    /// no color, no progress (what a test or another program asks for).
+    pub fn json(paths: Vec<PathBuf>, lang: Lang) -> AnalyzeConfig {
+        AnalyzeConfig {
+            paths,
+            format: Format::Json,
+            output: None,
+            lang,
+            rules: None,
+            color: false,
+            progress: false,
+        }
+    }
+}
+
 fn lang_of(arg: Option<LangArg>) -> Lang {
     match arg {
         Some(LangArg::Zh) => Lang::Zh,

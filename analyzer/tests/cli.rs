@@ -1,24 +1,9 @@
 //! `analyze` end to end: folders and loose files written inline, custom rules via --rules.
 
+mod common;
+
+use common::{analyze, write};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn analyze(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args(args)
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("analyze runs")
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
 
 const TEXTS: &str = "title: { en: \"Plain HTTP registry\", zh: \"仓库使用 HTTP\" }\nwhy: { en: w, zh: w }\nfix: { en: f, zh: f }\n";
 

@@ -1,5 +1,8 @@
 //! Engine tests with inline rules and nodes built in memory (no dependency on rules/*.yaml texts).
 
+mod common;
+
+use common::assert_blessed;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -531,15 +534,10 @@ fn chains_do_not_cross_nodes() {
 #[test]
 fn schema_is_up_to_date() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../rules/schema.json");
-    let want = schema_json();
-    if std::env::var_os("KDIAG_BLESS").is_some() {
-        std::fs::write(&path, &want).unwrap();
-        return;
-    }
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        have == want,
-        "rules/schema.json is stale: rerun with KDIAG_BLESS=1 cargo test -p kdiag-analyzer --test engine schema"
+    assert_blessed(
+        &path,
+        &schema_json(),
+        "rules/schema.json is stale: rerun with KDIAG_BLESS=1 cargo test -p kdiag-analyzer --test engine schema",
     );
 }
 
@@ -787,4 +785,41 @@ fn case_compares_the_clocks_of_the_nodes() {
     let lone = case_view(vec![CaseNode::of(&nodes[3], None)]);
     let r = e.evaluate(&nodes[3], None, &lone, 0);
     assert!(r.findings.is_empty(), "{:?}", r.findings);
+}
+
+#[test]
+fn matches_give_the_paths_of_their_lines() {
+    let r = rule(
+        "paths",
+        "warning",
+        r#"
+message:
+  en: "{{ matches.af.paths | join(',') }} first={{ matches.af.first_path }} last={{ matches.af.last_path }} none={{ matches.none.paths | length }}/{{ matches.none.first_path is defined }}"
+  zh: "x"
+when:
+  any:
+    - match: { name: af, source: container-logs, regex: 'Address family not supported' }
+    - match: { name: none, source: container-logs, regex: 'never there' }
+"#,
+    );
+    let e = engine(&[r]);
+    let line =
+        "nginx: [emerg] socket() [::]:80 failed (97: Address family not supported by protocol)\n";
+    let f = run(
+        &e,
+        &bundle(&[
+            ("cluster/logs/default/web-1/nginx.log", line),
+            ("cluster/logs/default/web-2/nginx.log", "all good\n"),
+            (
+                "node/pods/shop_api-0_0c4f/app/0.log",
+                &format!("{line}{line}"),
+            ),
+        ]),
+        json!({}),
+    );
+    assert_eq!(
+        find(&f, "paths").message,
+        "cluster/logs/default/web-1/nginx.log,node/pods/shop_api-0_0c4f/app/0.log \
+         first=cluster/logs/default/web-1/nginx.log last=node/pods/shop_api-0_0c4f/app/0.log none=0/False"
+    );
 }

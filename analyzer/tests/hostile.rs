@@ -7,6 +7,9 @@
 //! the binary's behaviour: exit codes, messages, memory, and the absence of stray writes.
 //! The huge inputs are generated streaming (nothing large is committed).
 
+mod common;
+
+use common::{gzip, noisy, random_bytes, raw_tar, write, RawEntry, TOP};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -17,7 +20,6 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 use serde_json::Value;
 
-const TOP: &str = "kdiag-node01-20261122T083000Z";
 /// Generous memory bound for the analyze process on any one hostile input.
 const MAX_RSS_KIB: u64 = 512 * 1024;
 /// Generous guard against a hang (not a timing assertion): the child is killed past it.
@@ -245,41 +247,6 @@ fn snapshot(p: &Path) -> Vec<(PathBuf, u64, u64, Option<std::time::SystemTime>)>
         .collect()
 }
 
-fn header(name: &[u8], size: u64, kind: tar::EntryType, link: Option<&str>) -> tar::Header {
-    let mut h = tar::Header::new_gnu();
-    h.set_size(size);
-    h.set_mode(0o644);
-    h.set_entry_type(kind);
-    let gnu = h.as_gnu_mut().unwrap();
-    gnu.name = [0; 100];
-    gnu.name[..name.len()].copy_from_slice(name);
-    if let Some(l) = link {
-        gnu.linkname[..l.len()].copy_from_slice(l.as_bytes());
-    }
-    h.set_cksum();
-    h
-}
-
-/// A tar with raw entry names (tar::Builder refuses `..` and absolute names; the attacker's
-/// archiver does not).
-/// A raw tar entry: name bytes, type, data, link target.
-type RawEntry<'a> = (&'a [u8], tar::EntryType, &'a [u8], Option<&'a str>);
-
-fn raw_tar(entries: &[RawEntry<'_>]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (name, kind, data, link) in entries {
-        let h = header(name, data.len() as u64, *kind, *link);
-        b.append(&h, *data).unwrap();
-    }
-    b.into_inner().unwrap()
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
 fn ok_entries() -> Vec<(String, Vec<u8>)> {
     vec![
         (format!("{TOP}/manifest.json"), MANIFEST.as_bytes().to_vec()),
@@ -289,12 +256,6 @@ fn ok_entries() -> Vec<(String, Vec<u8>)> {
             KUBELET_LINE.as_bytes().to_vec(),
         ),
     ]
-}
-
-fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
-    let p = dir.join(name);
-    fs::write(&p, data).unwrap();
-    p
 }
 
 /// A readable partial report: exit code from the findings (0-2), a document, the node read.
@@ -413,9 +374,7 @@ fn folder_with_links_outside_a_fifo_and_a_non_utf8_name() {
     let dir = tempfile::tempdir().unwrap();
     let top = dir.path().join(TOP);
     for (n, d) in ok_entries() {
-        let p = dir.path().join(n);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, d).unwrap();
+        write(dir.path(), &n, &d);
     }
     let host = top.join("node/host");
     std::os::unix::fs::symlink("/etc/shadow", host.join("shadow")).unwrap();
@@ -636,20 +595,6 @@ fn a_pax_size_header_that_lies_gives_a_partial_report() {
     }
 }
 
-fn noisy(n: usize, seed: u32) -> Vec<u8> {
-    let mut x = seed | 1;
-    let mut out = Vec::with_capacity(n);
-    while out.len() < n {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        out.extend_from_slice(
-            format!("line {x:08x} {:x}\n", x.wrapping_mul(2654435761)).as_bytes(),
-        );
-    }
-    out
-}
-
 #[test]
 fn truncated_gzip_corrupt_zip_empty_and_random_inputs() {
     let dir = tempfile::tempdir().unwrap();
@@ -695,15 +640,7 @@ fn truncated_gzip_corrupt_zip_empty_and_random_inputs() {
 
     let p = write(dir.path(), "empty.tgz", b"");
     assert_refused(&analyze(&p, &[]), "empty");
-    let mut x: u64 = 0x9E3779B97F4A7C15;
-    let random: Vec<u8> = (0..1 << 20)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect();
+    let random = random_bytes(1 << 20);
     let p = write(dir.path(), "random.bin", &random);
     assert_refused(&analyze(&p, &[]), "not a bundle");
     // Random bytes behind each magic.
@@ -781,9 +718,7 @@ fn gbk_crlf_logs_and_kubectl_error_text_in_place_of_json() {
     let dir = tempfile::tempdir().unwrap();
     let top = dir.path().join(TOP);
     for (n, d) in ok_entries() {
-        let p = dir.path().join(n);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, d).unwrap();
+        write(dir.path(), &n, &d);
     }
     // The kubelet journal in GBK with CRLF endings (a Windows paste of a zh_CN node's log).
     let text = format!(
@@ -887,9 +822,7 @@ fn hand_made_bundle(dir: &Path) -> PathBuf {
         ),
     ];
     for (p, d) in files {
-        let f = top.join(p);
-        fs::create_dir_all(f.parent().unwrap()).unwrap();
-        fs::write(f, d).unwrap();
+        write(&top, p, &d);
     }
     top
 }

@@ -1,5 +1,8 @@
 //! read_input over every container form, and over hostile inputs built here (nothing shipped).
 
+mod common;
+
+use common::{gzip, noisy, random_bytes, tar_bytes, tar_header, write, TOP};
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
@@ -9,8 +12,6 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 use kdiag_analyzer::input::{decode_text, lines, read_input, Limits};
 use kdiag_analyzer::model::{InputKind, TextKind};
-
-const TOP: &str = "kdiag-node01-20261122T083000Z";
 
 const MANIFEST: &str = r#"{"format":"kdiag-bundle","format_version":1,"collector_version":"0.1.0",
 "hostname":"node01","collected_at":"2026-11-22T08:30:00Z","since":"2026-11-21T08:30:00Z",
@@ -34,33 +35,9 @@ fn bundle_files() -> Vec<(&'static str, Vec<u8>)> {
 fn write_folder(dir: &Path) -> PathBuf {
     let top = dir.join(TOP);
     for (p, data) in bundle_files() {
-        let f = top.join(p);
-        fs::create_dir_all(f.parent().unwrap()).unwrap();
-        fs::write(f, data).unwrap();
+        write(&top, p, &data);
     }
     top
-}
-
-fn tar_bytes(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (name, data) in entries {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        h.set_entry_type(tar::EntryType::Regular);
-        set_raw_name(&mut h, name);
-        h.set_cksum();
-        b.append(&h, *data).unwrap();
-    }
-    b.into_inner().unwrap()
-}
-
-/// Sets the header name bytes directly: tar::Builder refuses `..` and absolute paths, which is
-/// exactly what the hostile tests need to write.
-fn set_raw_name(h: &mut tar::Header, name: &str) {
-    let gnu = h.as_gnu_mut().unwrap();
-    gnu.name = [0; 100];
-    gnu.name[..name.len()].copy_from_slice(name.as_bytes());
 }
 
 fn bundle_tar() -> Vec<u8> {
@@ -71,12 +48,6 @@ fn bundle_tar() -> Vec<u8> {
         .collect();
     let refs: Vec<(&str, &[u8])> = named.iter().map(|(n, d)| (n.as_str(), *d)).collect();
     tar_bytes(&refs)
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
 }
 
 fn bundle_zip() -> Vec<u8> {
@@ -171,16 +142,7 @@ fn bundle_without_top_folder_or_manifest_is_read() {
 fn hostile_tar_entries_are_skipped_with_warnings() {
     let mut b = tar::Builder::new(Vec::new());
     let mut add = |name: &str, kind: tar::EntryType, data: &[u8], link: Option<&str>| {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        h.set_entry_type(kind);
-        set_raw_name(&mut h, name);
-        if let Some(l) = link {
-            let gnu = h.as_gnu_mut().unwrap();
-            gnu.linkname[..l.len()].copy_from_slice(l.as_bytes());
-        }
-        h.set_cksum();
+        let h = tar_header(name.as_bytes(), data.len() as u64, kind, link);
         b.append(&h, data).unwrap();
     };
     add(
@@ -310,21 +272,6 @@ fn zip_bomb_stops_at_the_ratio_guard() {
     assert!(e.reason.contains("bomb"), "{e}");
 }
 
-/// Incompressible-ish text so a cut in the gzip lands inside an entry.
-fn noisy(n: usize, seed: u32) -> Vec<u8> {
-    let mut x = seed | 1;
-    let mut out = Vec::with_capacity(n);
-    while out.len() < n {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        out.extend_from_slice(
-            format!("line {x:08x} {:x}\n", x.wrapping_mul(2654435761)).as_bytes(),
-        );
-    }
-    out
-}
-
 #[test]
 fn truncated_tgz_gives_a_partial_node_and_names_the_entry() {
     let a = noisy(200_000, 1);
@@ -401,15 +348,7 @@ fn empty_random_and_text_files() {
         .contains("empty"));
 
     let random = dir.path().join("random.bin");
-    let mut x: u64 = 0x9E3779B97F4A7C15;
-    let bytes: Vec<u8> = (0..100_000)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect();
+    let bytes = random_bytes(100_000);
     fs::write(&random, &bytes).unwrap();
     let e = read_input(&random, &Limits::default()).unwrap_err();
     assert!(e.reason.contains("not a bundle"), "{e}");

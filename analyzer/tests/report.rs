@@ -8,32 +8,11 @@
 //! Keep a rendered demo to look at: `KDIAG_REPORT_KEEP=/tmp/demo cargo test -p kdiag-analyzer
 //! --test report demo` writes /tmp/demo/{bundle,out}.
 
+mod common;
+
+use common::{analyze, root as repo, write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn analyze(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args(args)
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("analyze runs")
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use std::process::Command;
 
 /// An embedded rule's texts (title, why, fix, references, explains) with a test condition:
 /// the demo does not depend on the rule conditions being written.

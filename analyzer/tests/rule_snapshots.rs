@@ -2,31 +2,19 @@
 //! change to a rule's wording, captured values or evidence shows up in review.
 //! Re-bless: `INSTA_UPDATE=always cargo test -p kdiag-analyzer --test rule_snapshots`.
 
-use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+mod common;
 
-use kdiag_analyzer::cli::{analyze_to_document, AnalyzeConfig, Format};
+use common::root;
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use kdiag_analyzer::cli::{analyze_to_document, AnalyzeConfig};
 use kdiag_analyzer::rules::load::{embedded_files, parse_rule};
 use kdiag_analyzer::rules::{FindingKind, Lang};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
 fn render(id: &str, case: &Path, lang: Lang, out: &mut String) {
-    let c = AnalyzeConfig {
-        paths: vec![case.to_path_buf()],
-        format: Format::Json,
-        output: None,
-        lang,
-        rules: None,
-        color: false,
-        progress: false,
-    };
-    let (doc, _) = analyze_to_document(&c);
+    let (doc, _) = analyze_to_document(&AnalyzeConfig::json(vec![case.to_path_buf()], lang));
     for f in doc
         .findings
         .iter()

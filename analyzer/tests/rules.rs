@@ -4,32 +4,20 @@
 //! and no case may give any other finding at warning or above, except the ids listed for that case
 //! in testdata/rules/<id>/expect.yaml. `KDIAG_RULE=<id>` limits the fixture test to one rule.
 
+mod common;
+
+use common::root;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use kdiag_analyzer::cli::{analyze_to_document, AnalyzeConfig, Format};
+use kdiag_analyzer::cli::{analyze_to_document, AnalyzeConfig};
 use kdiag_analyzer::rules::load::embedded_files;
 use kdiag_analyzer::rules::load::parse_rule;
 use kdiag_analyzer::rules::{FindingKind, Lang, Severity};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
 fn analyze(paths: Vec<PathBuf>, lang: Lang) -> kdiag_analyzer::output::Document {
-    let c = AnalyzeConfig {
-        paths,
-        format: Format::Json,
-        output: None,
-        lang,
-        rules: None,
-        color: false,
-        progress: false,
-    };
-    analyze_to_document(&c).0
+    analyze_to_document(&AnalyzeConfig::json(paths, lang)).0
 }
 
 fn shipped_rules() -> BTreeMap<String, kdiag_analyzer::rules::Rule> {

@@ -1,21 +1,21 @@
 //! docs/rules.md and docs/rules.zh.md are generated from rules/*.yaml; this fails when they are
 //! stale. `KDIAG_BLESS=1 cargo test -p kdiag-analyzer --test rules_doc` rewrites them.
 
+mod common;
+
+use common::assert_blessed;
 use std::path::Path;
 
 use kdiag_analyzer::rules::{doc, Lang};
 
 fn check(lang: Lang, rel: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel);
-    let want = doc::render(lang);
-    if std::env::var_os("KDIAG_BLESS").is_some() {
-        std::fs::write(&path, &want).unwrap();
-        return;
-    }
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        have == want,
-        "{rel} is stale: run `KDIAG_BLESS=1 cargo test -p kdiag-analyzer --test rules_doc`"
+    assert_blessed(
+        &path,
+        &doc::render(lang),
+        &format!(
+            "{rel} is stale: run `KDIAG_BLESS=1 cargo test -p kdiag-analyzer --test rules_doc`"
+        ),
     );
 }
 

@@ -3,10 +3,13 @@
 //! explain through the findings' chain links (`chain`), and which other findings are expected
 //! (`also`). Nothing else may fire at warning or above.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+mod common;
 
-use kdiag_analyzer::cli::{analyze_to_document, AnalyzeConfig, Format};
+use common::root;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use kdiag_analyzer::cli::{analyze_to_document, AnalyzeConfig};
 use kdiag_analyzer::rules::{FindingKind, Lang, Severity};
 use serde::Deserialize;
 
@@ -20,29 +23,13 @@ struct Expect {
     also: Vec<String>,
 }
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
 fn check(name: &str, lang: Lang) -> Vec<String> {
     let dir = root().join("testdata/scenarios");
     let expect: Expect = serde_yaml::from_str(
         &std::fs::read_to_string(dir.join(format!("{name}.expect.yaml"))).unwrap(),
     )
     .unwrap_or_else(|e| panic!("{name}.expect.yaml: {e}"));
-    let c = AnalyzeConfig {
-        paths: vec![dir.join(name)],
-        format: Format::Json,
-        output: None,
-        lang,
-        rules: None,
-        color: false,
-        progress: false,
-    };
-    let (doc, _) = analyze_to_document(&c);
+    let (doc, _) = analyze_to_document(&AnalyzeConfig::json(vec![dir.join(name)], lang));
     let mut problems = Vec::new();
     let fired: Vec<_> = doc
         .findings

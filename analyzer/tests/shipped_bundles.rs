@@ -1,16 +1,11 @@
 //! testdata/bundles/<name>.tgz is what `cargo xtask fixtures` packs from testdata/scenarios/<name>/:
 //! the README's first command runs on one of them, so they must not drift from their folders.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::root;
 
 use kdiag_analyzer::input::{read_input, Limits};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 #[test]
 fn every_scenario_ships_as_a_current_tgz() {

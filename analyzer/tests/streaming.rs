@@ -4,18 +4,15 @@
 //! of chunks (counts, first/last evidence lines with their numbers, captures, `evidence: file:`
 //! on a big kernel journal, the kubelet version line).
 
+mod common;
+
+use common::root;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use kdiag_analyzer::cli::{analyze_case, AnalyzeConfig, Format};
+use kdiag_analyzer::cli::{analyze_case, AnalyzeConfig};
 use kdiag_analyzer::rules::Lang;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// Findings and the timeline's totals, as JSON text; `stream`: every log streamed in 4 KiB chunks.
 fn run(paths: &[PathBuf], stream: bool) -> (String, Vec<String>) {
@@ -27,16 +24,7 @@ fn run(paths: &[PathBuf], stream: bool) -> (String, Vec<String>) {
         std::env::set_var("KDIAG_STREAM_MIN_BYTES", u64::MAX.to_string());
         std::env::remove_var("KDIAG_STREAM_CHUNK_BYTES");
     }
-    let c = AnalyzeConfig {
-        paths: paths.to_vec(),
-        format: Format::Json,
-        output: None,
-        lang: Lang::En,
-        rules: None,
-        color: false,
-        progress: false,
-    };
-    let (doc, data, _) = analyze_case(&c, true);
+    let (doc, data, _) = analyze_case(&AnalyzeConfig::json(paths.to_vec(), Lang::En), true);
     let findings = serde_json::to_string_pretty(&doc.findings).unwrap();
     let timeline = data
         .iter()
