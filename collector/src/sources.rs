@@ -129,6 +129,34 @@ impl Job {
             },
         }
     }
+    /// A kubectl read (`argv` in full, the default command timeout); `pods`: the pod list.
+    fn kubectl(path: &str, argv: Vec<String>, pods: bool) -> Job {
+        let spec = CmdSpec {
+            argv,
+            timeout: CMD_TIMEOUT,
+            ok_codes: vec![],
+            not_found_codes: vec![],
+        };
+        Job {
+            path: path.to_string(),
+            source: spec.display(),
+            action: Action::Kubectl { spec, pods },
+        }
+    }
+    /// The first of `candidates` (paths on the node) that exists under `root`.
+    fn first_file(root: &Path, path: &str, candidates: &[&str]) -> Job {
+        Job {
+            path: path.to_string(),
+            source: format!("file:{}", candidates.join(" or ")),
+            action: Action::FirstFile {
+                candidates: candidates
+                    .iter()
+                    .map(|f| (under(root, f), f.to_string()))
+                    .collect(),
+                tail: None,
+            },
+        }
+    }
     fn record(path: &str, source: &str, status: kdiag_bundle::Status, reason: String) -> Job {
         Job {
             path: path.into(),
@@ -190,31 +218,19 @@ pub fn node_jobs(cfg: &Config, since_unix: i64) -> Vec<Job> {
     jobs.push(Job::cmd(JOURNAL_DOCKER, journal(Some("docker"))));
     jobs.push(Job::cmd(JOURNAL_CONTAINERD, journal(Some("containerd"))));
     jobs.push(Job::cmd(JOURNAL_KERNEL, journal(None)));
-    jobs.push(Job {
-        path: MESSAGES.into(),
-        source: "file:/var/log/messages or /var/log/syslog".into(),
-        action: Action::FirstFile {
-            candidates: ["/var/log/messages", "/var/log/syslog"]
-                .iter()
-                .map(|f| (under(root, f), f.to_string()))
-                .collect(),
-            tail: None,
-        },
-    });
+    jobs.push(Job::first_file(
+        root,
+        MESSAGES,
+        &["/var/log/messages", "/var/log/syslog"],
+    ));
     jobs.push(Job::cmd(DMESG, CmdSpec::new(&["dmesg", "-T"])));
 
     // Host identity and time.
-    jobs.push(Job {
-        path: HOSTNAME.into(),
-        source: "file:/proc/sys/kernel/hostname or /etc/hostname".into(),
-        action: Action::FirstFile {
-            candidates: ["/proc/sys/kernel/hostname", "/etc/hostname"]
-                .iter()
-                .map(|f| (under(root, f), f.to_string()))
-                .collect(),
-            tail: None,
-        },
-    });
+    jobs.push(Job::first_file(
+        root,
+        HOSTNAME,
+        &["/proc/sys/kernel/hostname", "/etc/hostname"],
+    ));
     jobs.push(Job::cmd(UNAME, CmdSpec::new(&["uname", "-a"])));
     jobs.push(Job::file(root, OS_RELEASE, "/etc/os-release"));
     jobs.push(Job::file(root, REDHAT_RELEASE, "/etc/redhat-release"));
@@ -319,17 +335,11 @@ pub fn node_jobs(cfg: &Config, since_unix: i64) -> Vec<Job> {
         KUBELET_UNIT,
         CmdSpec::new(&["systemctl", "cat", "kubelet", "--no-pager"]),
     ));
-    jobs.push(Job {
-        path: KUBELET_SYSCONFIG.into(),
-        source: "file:/etc/sysconfig/kubelet or /etc/default/kubelet".into(),
-        action: Action::FirstFile {
-            candidates: ["/etc/sysconfig/kubelet", "/etc/default/kubelet"]
-                .iter()
-                .map(|f| (under(root, f), f.to_string()))
-                .collect(),
-            tail: None,
-        },
-    });
+    jobs.push(Job::first_file(
+        root,
+        KUBELET_SYSCONFIG,
+        &["/etc/sysconfig/kubelet", "/etc/default/kubelet"],
+    ));
     for unit in SERVICE_UNITS {
         jobs.push(Job::cmd(
             &service_status(unit),
@@ -394,34 +404,11 @@ pub fn kubectl_jobs(base: &[String]) -> Vec<Job> {
             argv.push("--all-namespaces".into());
         }
         argv.extend(["-o".to_string(), "json".to_string()]);
-        let spec = CmdSpec {
-            argv,
-            timeout: CMD_TIMEOUT,
-            ok_codes: vec![],
-            not_found_codes: vec![],
-        };
-        jobs.push(Job {
-            path: path.to_string(),
-            source: spec.display(),
-            action: Action::Kubectl {
-                spec,
-                pods: *path == PODS,
-            },
-        });
+        jobs.push(Job::kubectl(path, argv, *path == PODS));
     }
     let mut argv = base.to_vec();
     argv.extend(["get", "configmaps", "-n", "kube-system", "-o", "json"].map(String::from));
-    let spec = CmdSpec {
-        argv,
-        timeout: CMD_TIMEOUT,
-        ok_codes: vec![],
-        not_found_codes: vec![],
-    };
-    jobs.push(Job {
-        path: CONFIGMAPS_KUBE_SYSTEM.into(),
-        source: spec.display(),
-        action: Action::Kubectl { spec, pods: false },
-    });
+    jobs.push(Job::kubectl(CONFIGMAPS_KUBE_SYSTEM, argv, false));
     jobs
 }
 

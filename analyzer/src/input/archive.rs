@@ -101,17 +101,23 @@ fn open(path: &Path) -> Result<File, InputError> {
     File::open(path).map_err(|e| err(path, format!("cannot open: {e}")))
 }
 
+/// The file at `path`, buffered, its raw bytes counted into a fresh budget.
+fn open_counted(path: &Path) -> Result<(Rc<Budget>, Counting<BufReader<File>>), InputError> {
+    let budget = Rc::new(Budget::default());
+    let raw = Counting {
+        inner: BufReader::new(open(path)?),
+        budget: budget.clone(),
+    };
+    Ok((budget, raw))
+}
+
 /// A gzip file: a .tgz, or a gzipped text (`kubelet.log.gz`).
 pub(super) fn read_gzip(
     path: &Path,
     limits: &Limits,
     scanner: Option<&dyn StreamScanner>,
 ) -> Result<Node, InputError> {
-    let budget = Rc::new(Budget::default());
-    let raw = Counting {
-        inner: BufReader::new(open(path)?),
-        budget: budget.clone(),
-    };
+    let (budget, raw) = open_counted(path)?;
     let mut stream = guard(MultiGzDecoder::new(raw), &budget, limits);
     let mut head = Vec::with_capacity(512);
     if let Err(e) = (&mut stream).take(512).read_to_end(&mut head) {
@@ -162,11 +168,7 @@ pub(super) fn read_tar_file(
     limits: &Limits,
     scanner: Option<&dyn StreamScanner>,
 ) -> Result<Node, InputError> {
-    let budget = Rc::new(Budget::default());
-    let raw = Counting {
-        inner: BufReader::new(open(path)?),
-        budget: budget.clone(),
-    };
+    let (budget, raw) = open_counted(path)?;
     // No compression: the ratio guard is moot (1:1), the total bound still holds.
     let stream = guard(raw, &budget, limits);
     read_tar_stream(stream, path, limits, &budget, scanner)

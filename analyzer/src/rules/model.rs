@@ -259,39 +259,41 @@ pub struct EvidenceSpec {
 impl Rule {
     /// Every `match` of the `when` tree in file order, with its effective name.
     pub fn matches(&self) -> Vec<(String, &MatchSpec)> {
-        fn walk<'a>(c: &'a Condition, out: &mut Vec<(String, &'a MatchSpec)>) {
-            match c {
-                Condition::Match(m) => {
-                    let name = m.name.clone().unwrap_or_else(|| format!("m{}", out.len()));
-                    out.push((name, m));
-                }
-                Condition::Expr(_) => {}
-                Condition::All(v) | Condition::Any(v) => v.iter().for_each(|c| walk(c, out)),
-                Condition::Not(c) => walk(c, out),
-            }
-        }
         let mut out = Vec::new();
-        if let Some(w) = &self.when {
-            walk(w, &mut out);
-        }
+        self.each_condition(|c| {
+            if let Condition::Match(m) = c {
+                let name = m.name.clone().unwrap_or_else(|| format!("m{}", out.len()));
+                out.push((name, m));
+            }
+        });
         out
     }
 
     /// Every `expr` of the `when` tree.
     pub fn exprs(&self) -> Vec<&str> {
-        fn walk<'a>(c: &'a Condition, out: &mut Vec<&'a str>) {
+        let mut out = Vec::new();
+        self.each_condition(|c| {
+            if let Condition::Expr(e) = c {
+                out.push(e.as_str());
+            }
+        });
+        out
+    }
+
+    /// Calls `f` on every condition of the `when` tree, in file order (a node before its
+    /// children).
+    fn each_condition<'a>(&'a self, mut f: impl FnMut(&'a Condition)) {
+        fn walk<'a>(c: &'a Condition, f: &mut impl FnMut(&'a Condition)) {
+            f(c);
             match c {
-                Condition::Match(_) => {}
-                Condition::Expr(e) => out.push(e),
-                Condition::All(v) | Condition::Any(v) => v.iter().for_each(|c| walk(c, out)),
-                Condition::Not(c) => walk(c, out),
+                Condition::Match(_) | Condition::Expr(_) => {}
+                Condition::All(v) | Condition::Any(v) => v.iter().for_each(|c| walk(c, f)),
+                Condition::Not(c) => walk(c, f),
             }
         }
-        let mut out = Vec::new();
         if let Some(w) = &self.when {
-            walk(w, &mut out);
+            walk(w, &mut f);
         }
-        out
     }
 }
 

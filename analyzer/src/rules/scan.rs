@@ -354,7 +354,8 @@ pub struct ProbeResult {
 }
 
 impl ProbeResult {
-    fn merge(&mut self, text: usize, other: ProbeResult) {
+    /// Adds `other`'s count, captures and values to this result; returns its file hits.
+    fn absorb(&mut self, other: ProbeResult) -> BTreeMap<usize, FileHits> {
         self.count += other.count;
         if self.first_caps.is_none() {
             self.first_caps = other.first_caps;
@@ -370,7 +371,11 @@ impl ProbeResult {
                 }
             }
         }
-        if let Some(h) = other.files.into_values().next() {
+        other.files
+    }
+
+    fn merge(&mut self, text: usize, other: ProbeResult) {
+        if let Some(h) = self.absorb(other).into_values().next() {
             self.files.insert(text, h);
         }
     }
@@ -850,22 +855,7 @@ impl ProbeResult {
     /// Appends the result of the next part of one file (hits under text 0, numbered from
     /// `base` + 1).
     fn append(&mut self, other: ProbeResult, base: u64) {
-        self.count += other.count;
-        if self.first_caps.is_none() {
-            self.first_caps = other.first_caps;
-        }
-        if other.last_caps.is_some() {
-            self.last_caps = other.last_caps;
-        }
-        for (k, vs) in other.values {
-            let mine = self.values.entry(k).or_default();
-            for v in vs {
-                if mine.len() < MAX_VALUES && !mine.contains(&v) {
-                    mine.push(v);
-                }
-            }
-        }
-        for (t, h) in other.files {
+        for (t, h) in self.absorb(other) {
             self.files.entry(t).or_default().append(h, base);
         }
     }
