@@ -823,3 +823,40 @@ when:
          first=cluster/logs/default/web-1/nginx.log last=node/pods/shop_api-0_0c4f/app/0.log none=0/False"
     );
 }
+
+#[test]
+fn matches_give_the_paths_of_their_lines() {
+    let r = rule(
+        "paths",
+        "warning",
+        r#"
+message:
+  en: "{{ matches.af.paths | join(',') }} first={{ matches.af.first_path }} last={{ matches.af.last_path }} none={{ matches.none.paths | length }}/{{ matches.none.first_path is defined }}"
+  zh: "x"
+when:
+  any:
+    - match: { name: af, source: container-logs, regex: 'Address family not supported' }
+    - match: { name: none, source: container-logs, regex: 'never there' }
+"#,
+    );
+    let e = engine(&[r]);
+    let line =
+        "nginx: [emerg] socket() [::]:80 failed (97: Address family not supported by protocol)\n";
+    let f = run(
+        &e,
+        &bundle(&[
+            ("cluster/logs/default/web-1/nginx.log", line),
+            ("cluster/logs/default/web-2/nginx.log", "all good\n"),
+            (
+                "node/pods/shop_api-0_0c4f/app/0.log",
+                &format!("{line}{line}"),
+            ),
+        ]),
+        json!({}),
+    );
+    assert_eq!(
+        find(&f, "paths").message,
+        "cluster/logs/default/web-1/nginx.log,node/pods/shop_api-0_0c4f/app/0.log \
+         first=cluster/logs/default/web-1/nginx.log last=node/pods/shop_api-0_0c4f/app/0.log none=0/False"
+    );
+}

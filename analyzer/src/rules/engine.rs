@@ -360,6 +360,13 @@ impl Engine {
                 .take(KEEP_LINES)
                 .map(|l| l.text.clone())
                 .collect();
+            // Distinct bundle paths of the matching lines, in text order (the order the scan
+            // meets them: the first is the first match's file, the last the last match's).
+            let paths: Vec<String> = res
+                .files
+                .keys()
+                .map(|t| cx.texts.texts[*t].path.clone())
+                .collect();
             if let Some(c) = &res.first_caps {
                 for (k, v) in c {
                     captures.entry(k.clone()).or_insert_with(|| v.clone());
@@ -373,6 +380,10 @@ impl Engine {
                     last => res.last_caps.clone().unwrap_or_default(),
                     values => res.values.clone(),
                     lines => lines,
+                    // undefined without a match, like an absent fact
+                    first_path => paths.first().map(Value::from).unwrap_or(Value::UNDEFINED),
+                    last_path => paths.last().map(Value::from).unwrap_or(Value::UNDEFINED),
+                    paths => paths,
                 },
             );
         }
