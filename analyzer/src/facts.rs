@@ -58,6 +58,8 @@ pub struct Facts {
     /// Unit name -> status, for every `node/services/UNIT.status.txt` that parsed.
     pub services: BTreeMap<String, Service>,
     pub cluster: Option<Cluster>,
+    /// The cluster's Service IP range(s).
+    pub service_cidr: Option<ServiceCidr>,
     pub manifest: ManifestFacts,
     /// `path: why` for files that were present but held no data we could read.
     pub parse_errors: Vec<String>,
@@ -469,6 +471,20 @@ pub struct Cluster {
     pub not_collected: BTreeMap<String, String>,
 }
 
+/// The Service IP range: kube-apiserver's `--service-cluster-ip-range`, else a guess from the
+/// `kubernetes` Service's clusterIP.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ServiceCidr {
+    /// `["10.96.0.0/12"]`, two for dual-stack (`10.96.0.0/12,fd00::/108`).
+    pub cidrs: Vec<String>,
+    /// `kube-apiserver` (the static pod manifest) or `kubernetes-service` (the guess).
+    pub source: String,
+    /// True for the guess: the /12 around default/kubernetes' clusterIP (kubeadm's default
+    /// size; the real range may be smaller or larger).
+    pub guessed: bool,
+    pub at: Option<At>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ManifestItem {
     pub path: String,
@@ -572,6 +588,7 @@ impl Facts {
         f.time = time_facts(&mut cx);
         f.certificates = certificates(&mut cx);
         f.services = services(&mut cx);
+        f.service_cidr = service_cidr(&cx);
         f.parse_errors = cx.errors;
         f
     }
@@ -1383,6 +1400,63 @@ fn conditions(v: &Value, ptr: &str) -> Vec<Condition> {
             last_transition: s(c, "/lastTransitionTime"),
         })
         .collect()
+}
+
+/// kube-apiserver's `--service-cluster-ip-range` (the static pod manifest), else the /12 around
+/// the clusterIP of the `kubernetes` Service in the default namespace (flagged `guessed`).
+fn service_cidr(cx: &Cx) -> Option<ServiceCidr> {
+    let path = format!("{}/kube-apiserver.yaml", p::MANIFESTS_DIR);
+    if let Some(t) = cx.text(&path) {
+        let mut words = t.lines().enumerate().flat_map(|(i, l)| {
+            l.split_whitespace()
+                .map(|w| {
+                    (
+                        i,
+                        w.trim_matches(|c| matches!(c, '"' | '\'' | ',' | '[' | ']')),
+                    )
+                })
+                .collect::<Vec<_>>()
+        });
+        while let Some((i, w)) = words.next() {
+            let value = match w.strip_prefix("--service-cluster-ip-range") {
+                Some(rest) if rest.starts_with('=') => Some(rest[1..].to_string()),
+                Some("") => words.next().map(|(_, v)| v.to_string()),
+                _ => None,
+            };
+            let Some(value) = value else { continue };
+            let cidrs: Vec<String> = value
+                .split(',')
+                .map(str::trim)
+                .filter(|c| crate::rules::env::parse_cidr(c).is_some())
+                .map(String::from)
+                .collect();
+            if !cidrs.is_empty() {
+                return Some(ServiceCidr {
+                    cidrs,
+                    source: "kube-apiserver".into(),
+                    guessed: false,
+                    at: Some(at(&path, i + 1)),
+                });
+            }
+        }
+    }
+    let items = kubectl::json_list(&cx.text(p::SERVICES)?).ok()?;
+    let ip: std::net::Ipv4Addr = items
+        .iter()
+        .find(|v| {
+            s(v, "/metadata/namespace").as_deref() == Some("default")
+                && s(v, "/metadata/name").as_deref() == Some("kubernetes")
+        })
+        .and_then(|v| s(v, "/spec/clusterIP"))?
+        .parse()
+        .ok()?;
+    let net = u32::from(ip) & !((1u32 << 20) - 1);
+    Some(ServiceCidr {
+        cidrs: vec![format!("{}/12", std::net::Ipv4Addr::from(net))],
+        source: "kubernetes-service".into(),
+        guessed: true,
+        at: None,
+    })
 }
 
 fn age(reference: Option<i64>, ts: &Option<String>) -> Option<i64> {

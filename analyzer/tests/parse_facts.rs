@@ -366,6 +366,43 @@ fn error_texts_are_not_data() {
         .any(|e| e.starts_with("node/proc/swaps")));
 }
 
+#[test]
+fn service_cidr_from_the_apiserver_manifest_else_guessed_from_the_kubernetes_service() {
+    let svc = r#"{"apiVersion":"v1","kind":"List","items":[
+      {"metadata":{"name":"kube-dns","namespace":"kube-system"},"spec":{"clusterIP":"10.96.0.10"}},
+      {"metadata":{"name":"kubernetes","namespace":"default"},"spec":{"clusterIP":"10.100.0.1"}}]}"#;
+    let mut n = Node::default();
+    n.files
+        .insert("cluster/services.json".into(), svc.as_bytes().to_vec());
+    let c = Facts::from_node(&n).service_cidr.unwrap();
+    assert_eq!(c.cidrs, vec!["10.96.0.0/12"], "the /12 around 10.100.0.1");
+    assert!(c.guessed);
+    assert_eq!(c.source, "kubernetes-service");
+    // The flag wins, dual-stack and `--flag value` forms included.
+    for (yaml, want, line) in [
+        (
+            "spec:\n  containers:\n  - command:\n    - kube-apiserver\n    - --service-cluster-ip-range=10.254.0.0/16,fd00::/108\n",
+            vec!["10.254.0.0/16", "fd00::/108"],
+            5,
+        ),
+        (
+            "    command: [\"kube-apiserver\", \"--service-cluster-ip-range\",\n      \"172.20.0.0/16\"]\n",
+            vec!["172.20.0.0/16"],
+            1,
+        ),
+    ] {
+        n.files.insert(
+            "node/kubernetes/manifests/kube-apiserver.yaml".into(),
+            yaml.as_bytes().to_vec(),
+        );
+        let c = Facts::from_node(&n).service_cidr.unwrap();
+        assert_eq!(c.cidrs, want, "{yaml}");
+        assert!(!c.guessed);
+        assert_eq!(c.at.unwrap().line, line);
+    }
+    assert!(Facts::from_node(&Node::default()).service_cidr.is_none());
+}
+
 /// The scenario bundles under testdata/scenarios (hand-made in the collector's formats) must read
 /// without a warning and parse without a single parse error: a format drift shows up here.
 #[test]

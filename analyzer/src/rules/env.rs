@@ -18,6 +18,8 @@ pub fn environment() -> Environment<'static> {
     env.add_filter("number", number);
     env.add_filter("quantity", quantity);
     env.add_filter("version_cmp", version_cmp);
+    env.add_filter("cidr_contains", cidr_contains);
+    env.add_test("cidr_contains", cidr_contains);
     env.add_filter("version_lt", |a: Value, b: Value| -> bool {
         version_cmp(a, b).as_i64() == Some(-1)
     });
@@ -171,5 +173,113 @@ fn version_cmp(a: Value, b: Value) -> Value {
     match (text_of(&a), text_of(&b)) {
         (Some(a), Some(b)) => Value::from(compare_versions(&a, &b) as i64),
         _ => Value::UNDEFINED,
+    }
+}
+
+/// `"10.96.0.0/12"` -> (network address, prefix length); a bare address is a /32 or /128.
+pub fn parse_cidr(s: &str) -> Option<(std::net::IpAddr, u8)> {
+    let s = s.trim();
+    let (addr, len) = match s.split_once('/') {
+        Some((a, l)) => (a, Some(l.parse::<u8>().ok()?)),
+        None => (s, None),
+    };
+    let addr: std::net::IpAddr = addr.parse().ok()?;
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    let len = len.unwrap_or(max);
+    (len <= max).then_some((addr, len))
+}
+
+/// True when `ip` lies in `cidr` (both parsed by [`parse_cidr`]; v4 never matches v6).
+pub fn cidr_has(cidr: &str, ip: &str) -> bool {
+    use std::net::IpAddr;
+    let (Some((net, len)), Ok(ip)) = (parse_cidr(cidr), ip.trim().parse::<IpAddr>()) else {
+        return false;
+    };
+    let bits = |a: IpAddr| -> u128 {
+        match a {
+            IpAddr::V4(a) => u32::from(a) as u128,
+            IpAddr::V6(a) => u128::from(a),
+        }
+    };
+    let width: u32 = match (net, ip) {
+        (IpAddr::V4(_), IpAddr::V4(_)) => 32,
+        (IpAddr::V6(_), IpAddr::V6(_)) => 128,
+        _ => return false,
+    };
+    let shift = width - len as u32;
+    let mask = |x: u128| if shift >= 128 { 0 } else { x >> shift };
+    mask(bits(net)) == mask(bits(ip))
+}
+
+/// `ip | cidr_contains(cidrs)` / `ip is cidr_contains(cidrs)`: `cidrs` is one CIDR, a
+/// comma-separated list (`10.96.0.0/12,fd00::/108`) or a list of them. False for an undefined
+/// or unparsable side.
+fn cidr_contains(ip: Value, cidrs: Value) -> bool {
+    let Some(ip) = text_of(&ip) else {
+        return false;
+    };
+    let list: Vec<String> = if let Some(s) = cidrs.as_str() {
+        s.split(',').map(String::from).collect()
+    } else if cidrs.is_undefined() || cidrs.is_none() {
+        Vec::new()
+    } else {
+        match cidrs.try_iter() {
+            Ok(it) => it.filter_map(|v| text_of(&v)).collect(),
+            Err(_) => Vec::new(),
+        }
+    };
+    list.iter().any(|c| cidr_has(c, &ip))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(expr: &str) -> String {
+        let env = environment();
+        let e = env.compile_expression(expr).unwrap();
+        e.eval(minijinja::context! { cidrs => vec!["10.96.0.0/12", "fd00::/108"] })
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn cidr_contains_as_test_and_filter() {
+        assert_eq!(
+            eval(r#""10.96.0.1" is cidr_contains("10.96.0.0/12")"#),
+            "True"
+        );
+        assert_eq!(
+            eval(r#""10.111.255.254" is cidr_contains("10.96.0.0/12")"#),
+            "True"
+        );
+        assert_eq!(
+            eval(r#""10.112.0.1" is cidr_contains("10.96.0.0/12")"#),
+            "False"
+        );
+        assert_eq!(
+            eval(r#""10.95.255.255" | cidr_contains("10.96.0.0/12")"#),
+            "False"
+        );
+        assert_eq!(eval(r#""fd00::a" is cidr_contains(cidrs)"#), "True");
+        assert_eq!(eval(r#""10.100.0.1" is cidr_contains(cidrs)"#), "True");
+        assert_eq!(
+            eval(r#""10.100.0.1" is cidr_contains("192.168.0.0/16,10.96.0.0/12")"#),
+            "True"
+        );
+        assert_eq!(eval(r#""1.2.3.4" is cidr_contains("0.0.0.0/0")"#), "True");
+        assert_eq!(eval(r#""1.2.3.4" is cidr_contains("1.2.3.4")"#), "True");
+        // never an error: bad or absent sides are false
+        assert_eq!(eval(r#""10.96.0.1" is cidr_contains(nothing)"#), "False");
+        assert_eq!(eval(r#"nothing is cidr_contains("10.96.0.0/12")"#), "False");
+        assert_eq!(eval(r#""x" is cidr_contains("10.96.0.0/40")"#), "False");
+        assert_eq!(
+            eval(r#""::ffff:a60:1" is cidr_contains("10.96.0.0/12")"#),
+            "False"
+        );
+        assert_eq!(
+            eval(r#"["10.96.0.1", "192.168.1.9"] | select('cidr_contains', cidrs) | list"#),
+            r#"["10.96.0.1"]"#
+        );
     }
 }
