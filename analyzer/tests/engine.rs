@@ -823,3 +823,54 @@ when:
          first=cluster/logs/default/web-1/nginx.log last=node/pods/shop_api-0_0c4f/app/0.log none=0/False"
     );
 }
+
+#[test]
+fn severity_if_first_true_wins_else_the_rule_severity() {
+    let r = rule(
+        "sev",
+        "warning",
+        r#"
+severity_if:
+  - { severity: critical, expr: "facts.level == 'bad' or matches.boom.count > 0" }
+  - { severity: info, expr: "count == 1" }
+items: "facts.things | default([])"
+when:
+  any:
+    - match: { name: boom, source: kubelet, regex: 'BOOM' }
+    - expr: "true"
+"#,
+    );
+    let e = engine(&[r]);
+    let quiet = bundle(&[("node/journal/kubelet.log", "fine\n")]);
+    let sev = |node: &Node, facts: serde_json::Value| find(&run(&e, node, facts), "sev").severity;
+    assert_eq!(
+        sev(&quiet, json!({"things": ["a", "b"]})),
+        Severity::Warning
+    );
+    assert_eq!(
+        sev(&quiet, json!({"things": ["a", "b"], "level": "bad"})),
+        Severity::Critical
+    );
+    assert_eq!(
+        sev(&quiet, json!({"things": ["a"]})),
+        Severity::Info,
+        "sees items' count"
+    );
+    let loud = bundle(&[("node/journal/kubelet.log", "BOOM\n")]);
+    assert_eq!(
+        sev(&loud, json!({"things": ["a"]})),
+        Severity::Critical,
+        "the first true entry wins"
+    );
+    // lint: a severity_if expression must compile
+    let bad = rule(
+        "sevbad",
+        "warning",
+        "severity_if: [{ severity: critical, expr: \"(((\" }]\nwhen: { expr: \"true\" }\n",
+    );
+    let problems = lint_one(&[("sevbad.yaml", bad)]);
+    assert!(
+        problems.iter().any(|p| p.contains("severity_if[0]")),
+        "{problems:?}"
+    );
+}

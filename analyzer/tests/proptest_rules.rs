@@ -5,7 +5,7 @@
 
 use kdiag_analyzer::rules::load::parse_rule;
 use kdiag_analyzer::rules::model::{
-    Condition, EvidenceSpec, I18n, MatchSpec, OneOrMany, Reference, Rule, Severity,
+    Condition, EvidenceSpec, I18n, MatchSpec, OneOrMany, Reference, Rule, Severity, SeverityIf,
 };
 use proptest::prelude::*;
 
@@ -106,16 +106,29 @@ fn rule() -> impl Strategy<Value = Rule> {
                     .prop_map(|(file, regex, at)| EvidenceSpec { file, regex, at }),
                 0..3,
             ),
+            prop::collection::vec(
+                (
+                    prop_oneof![
+                        Just(Severity::Info),
+                        Just(Severity::Warning),
+                        Just(Severity::Critical)
+                    ],
+                    text(),
+                )
+                    .prop_map(|(severity, expr)| SeverityIf { severity, expr }),
+                0..3,
+            ),
         ),
     )
         .prop_map(
             |(
                 (id, severity, knowledge, title, why, fix),
                 (references, explains, sources, message, when),
-                (items, item, requires, evidence),
+                (items, item, requires, evidence, severity_if),
             )| Rule {
                 id,
                 severity,
+                severity_if,
                 knowledge,
                 title,
                 why,

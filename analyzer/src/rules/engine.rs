@@ -443,6 +443,15 @@ impl Engine {
             f.items_omitted = list.len().saturating_sub(MAX_ITEMS);
             msg_cx = context! { count => list.len(), items => Value::from(list), ..base.clone() };
         }
+        for (i, s) in rule.severity_if.iter().enumerate() {
+            let v = self
+                .eval_expr(&s.expr, &msg_cx)
+                .map_err(|e| format!("severity_if[{i}] {:?}: {e}", s.expr))?;
+            if v.is_true() {
+                f.severity = s.severity;
+                break;
+            }
+        }
         f.message = match &rule.message {
             Some(m) => self
                 .render(m.get(self.lang), &msg_cx)

@@ -251,6 +251,16 @@ pub fn lint(
                 problem(format!("items {e:?} does not compile: {err}"));
             }
         }
+        for (i, s) in rule.severity_if.iter().enumerate() {
+            if s.expr.trim().is_empty() {
+                problem(format!("severity_if[{i}]: empty expr"));
+            } else if let Err(err) = env.compile_expression(&s.expr) {
+                problem(format!(
+                    "severity_if[{i}] expr {:?} does not compile: {err}",
+                    s.expr
+                ));
+            }
+        }
         for ev in &rule.evidence {
             match (&ev.file, &ev.at) {
                 (None, None) => problem("evidence entry needs `file` or `at`".into()),

@@ -11,6 +11,10 @@ pub struct Rule {
     /// The catalog id; the file name is `<id>.yaml`.
     pub id: String,
     pub severity: Severity,
+    /// Severity by expression: the first entry whose `expr` is true gives the finding's severity;
+    /// when none is, `severity` does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub severity_if: Vec<SeverityIf>,
     /// Knowledge-base write-ups behind the rule ("000".."004"), empty for "beyond".
     #[serde(default)]
     pub knowledge: Vec<String>,
@@ -66,6 +70,15 @@ impl Severity {
             Severity::Critical => "critical",
         }
     }
+}
+
+/// One `severity_if` entry: `severity` when `expr` is truthy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeverityIf {
+    pub severity: Severity,
+    /// A minijinja expression over the message's variables (`facts`, `matches`, `items`, ...).
+    pub expr: String,
 }
 
 /// A text in English and Chinese.
