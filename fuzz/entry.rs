@@ -11,8 +11,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use kdiag_analyzer::input::{decode_text, lines, read_input, sniff_text, Limits};
-use kdiag_analyzer::parse::{journal, kubectl};
+use kdiag_analyzer::parse::kubectl;
 use kdiag_analyzer::rules::load::{lint, parse_rule};
+use kdiag_analyzer::units::logtime as journal;
 
 /// Small bounds so one input cannot make the fuzzer run out of memory or time.
 pub fn fuzz_limits() -> Limits {

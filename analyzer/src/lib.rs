@@ -1,15 +1,32 @@
 //! analyze: reads kdiag bundles (or loose text) and diagnoses them with the rules in rules/.
 //!
-//! Pipeline: `input` turns each PATH into a [`model::Node`] (files as bytes, manifest, warnings);
-//! `facts` parses a node's files into one typed, serializable [`facts::Facts`]; `rules` evaluates
-//! every rule over texts and facts into findings; renderers print them.
+//! Layers, lowest first; a module imports only from layers below its own (tests/layers.rs
+//! checks it, ARCHITECTURE.md draws it):
+//! `units` (times, log timestamps, quantities, CIDRs, versions) -> `texts` (a node's files, held
+//! or streamed, the named sources, the scanners) -> `input` (archives, folders, loose files into
+//! a [`texts::Node`]) -> `parse` (one module per format) -> `facts` (one typed [`facts::Facts`]
+//! per node) -> `rules` (load, evaluate, chains) -> `findings` (the [`findings::Document`]) ->
+//! `render` (terminal, JSON, Markdown, HTML) -> `pipeline` ([`pipeline::Case::analyze`]) and
+//! `secrets` -> `cli` (arguments and exit codes only).
 
-pub mod cli;
-pub mod facts;
+pub mod units;
+
+pub mod texts;
+
 pub mod input;
-pub mod model;
-pub mod output;
+
 pub mod parse;
-pub mod report;
+
+pub mod facts;
+
 pub mod rules;
+
+pub mod findings;
+
+pub mod render;
+
+pub mod pipeline;
 pub mod secrets;
+
+pub mod args;
+pub mod cli;

@@ -6,10 +6,10 @@ use common::assert_blessed;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use kdiag_analyzer::model::{InputKind, Node, TextKind};
 use kdiag_analyzer::rules::load::{embedded_files, lint, parse_rule};
 use kdiag_analyzer::rules::model::schema_json;
 use kdiag_analyzer::rules::{finalize, Engine, Finding, FindingKind, Lang, RuleSet, Severity};
+use kdiag_analyzer::texts::node::{InputKind, Node, TextKind};
 use kdiag_bundle::{Item, Manifest, Status};
 use serde_json::json;
 

@@ -425,6 +425,9 @@ fn streamed_tgz(path: &Path, entry: &str, size: u64, content: impl Read, level: 
 
 #[test]
 fn gzip_bomb_and_zip_bomb_stop_with_a_message_in_bounded_memory() {
+    if !common::slow_tests(module_path!()) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     // 2 GiB of zeros: about 2 MiB of gzip.
     let p = dir.path().join("bomb.tgz");
@@ -489,6 +492,9 @@ impl Read for OneLine {
 /// One byte more than the limit is refused with a message (the second half).
 #[test]
 fn a_2gib_single_line_is_read_in_bounded_memory() {
+    if !common::slow_tests(module_path!()) {
+        return;
+    }
     let mib: u64 = std::env::var("KDIAG_HUGE_LINE_MIB")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -660,6 +666,9 @@ fn truncated_gzip_corrupt_zip_empty_and_random_inputs() {
 
 #[test]
 fn a_million_tiny_entries_and_deep_nesting() {
+    if !common::slow_tests(module_path!()) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("many.tgz");
     let add = |b: &mut tar::Builder<_>, name: &str, data: &[u8]| {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use kdiag_analyzer::input::{decode_text, lines, read_input, Limits};
-use kdiag_analyzer::model::{InputKind, TextKind};
+use kdiag_analyzer::texts::node::{InputKind, TextKind};
 
 const MANIFEST: &str = r#"{"format":"kdiag-bundle","format_version":1,"collector_version":"0.1.0",
 "hostname":"node01","collected_at":"2026-11-22T08:30:00Z","since":"2026-11-21T08:30:00Z",

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use kdiag_analyzer::facts::Facts;
-use kdiag_analyzer::model::{InputKind, Node};
+use kdiag_analyzer::texts::node::{InputKind, Node};
 use serde_json::json;
 
 const MANIFEST: &str = r#"{"format":"kdiag-bundle","format_version":1,"collector_version":"0.1.0",

@@ -9,7 +9,7 @@ use common::root;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kdiag_analyzer::cli::{analyze_to_document, AnalyzeConfig};
+use kdiag_analyzer::pipeline::{Case, Options};
 use kdiag_analyzer::rules::{FindingKind, Lang, Severity};
 use serde::Deserialize;
 
@@ -29,7 +29,7 @@ fn check(name: &str, lang: Lang) -> Vec<String> {
         &std::fs::read_to_string(dir.join(format!("{name}.expect.yaml"))).unwrap(),
     )
     .unwrap_or_else(|e| panic!("{name}.expect.yaml: {e}"));
-    let (doc, _) = analyze_to_document(&AnalyzeConfig::json(vec![dir.join(name)], lang));
+    let doc = Case::analyze(&Options::new(vec![dir.join(name)], lang)).document;
     let mut problems = Vec::new();
     let fired: Vec<_> = doc
         .findings

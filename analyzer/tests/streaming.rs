@@ -11,27 +11,33 @@ use common::root;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use kdiag_analyzer::cli::{analyze_case, AnalyzeConfig};
+use kdiag_analyzer::pipeline::{Case, Options, Streaming};
 use kdiag_analyzer::rules::Lang;
 
 /// Findings and the timeline's totals, as JSON text; `stream`: every log streamed in 4 KiB chunks.
 fn run(paths: &[PathBuf], stream: bool) -> (String, Vec<String>) {
-    // One test function sets these, so no other test of this binary sees them.
-    if stream {
-        std::env::set_var("KDIAG_STREAM_MIN_BYTES", "0");
-        std::env::set_var("KDIAG_STREAM_CHUNK_BYTES", "4096");
+    let mut opts = Options::new(paths.to_vec(), Lang::En);
+    opts.report = true;
+    opts.stream = if stream {
+        Streaming {
+            min_bytes: Some(0),
+            chunk_bytes: Some(4096),
+        }
     } else {
-        std::env::set_var("KDIAG_STREAM_MIN_BYTES", u64::MAX.to_string());
-        std::env::remove_var("KDIAG_STREAM_CHUNK_BYTES");
-    }
-    let (doc, data, _) = analyze_case(&AnalyzeConfig::json(paths.to_vec(), Lang::En), true);
+        Streaming {
+            min_bytes: Some(u64::MAX),
+            chunk_bytes: None,
+        }
+    };
+    let case = Case::analyze(&opts);
+    let (doc, data) = (case.document, case.report_data);
     let findings = serde_json::to_string_pretty(&doc.findings).unwrap();
     let timeline = data
         .iter()
         .map(|d| {
             let mut s = String::new();
             let _ = write!(s, "{:?} untimed {}", d.counts.files, d.counts.untimed);
-            if let Some(t) = kdiag_analyzer::report::timeline::Timeline::layout(
+            if let Some(t) = kdiag_analyzer::render::timeline::Timeline::layout(
                 &d.counts,
                 d.window,
                 d.reference,

@@ -9,6 +9,7 @@ mod bench;
 mod dist;
 mod fixtures;
 mod gen_bundle;
+mod rules;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -16,6 +17,8 @@ fn main() -> ExitCode {
         Some("dist") => dist::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("fixtures") => fixtures::run(&args[1..]),
+        Some("new-rule") => rules::new_rule(&args[1..]),
+        Some("bless") => rules::bless(&args[1..]),
         Some("gen-bundle") => {
             gen_bundle::parse_args(&args[1..], workspace_root().join("target/bench"))
                 .and_then(|o| gen_bundle::run(&o))
@@ -47,7 +50,11 @@ fn print_help() {
          fixtures\n          \
          pack testdata/scenarios/<name>/ into testdata/bundles/<name>.tgz\n  \
          bench [--size 1G] [--no-doc]\n          \
-         analyze vs the gzip floor and a ripgrep baseline; writes docs/performance.md"
+         analyze vs the gzip floor and a ripgrep baseline; writes docs/performance.md\n  \
+         new-rule ID [--signal TEXT]\n          \
+         scaffold rules/ID.yaml, its fixtures and its catalog line (docs/adding-a-rule.md)\n  \
+         bless\n          \
+         rewrite every snapshot and generated doc the tests compare against"
     );
 }
 

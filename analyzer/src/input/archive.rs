@@ -13,7 +13,7 @@ use tar::EntryType;
 use super::{
     clean_entry_path, err, file_name, is_tar_header, looks_like_text, InputError, Limits, Sink,
 };
-use crate::model::{Node, StreamScanner};
+use crate::texts::node::{Node, StreamScanner};
 
 /// Compressed bytes in, decompressed bytes out, and why we stopped (if the guard tripped).
 #[derive(Default)]

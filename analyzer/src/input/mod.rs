@@ -8,7 +8,6 @@
 mod archive;
 mod folder;
 pub mod sniff;
-pub mod text;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -18,11 +17,11 @@ use std::path::Path;
 
 use kdiag_bundle::{Manifest, MANIFEST_PATH};
 
-use crate::model::{InputKind, Node, StreamScanner};
-use crate::rules::scan::Streamed;
+use crate::texts::node::{InputKind, Node, StreamScanner};
+use crate::texts::Streamed;
 
+pub use crate::texts::decode::{decode_text, keep_tail, lines, text_lines, Line};
 pub use sniff::sniff_text;
-pub use text::{decode_text, keep_tail, lines, text_lines, Line};
 
 /// Bounds on what one input may make us read.
 #[derive(Debug, Clone)]
@@ -413,7 +412,7 @@ impl<'l> Sink<'l> {
     /// Whether a file of `len` bytes at `key` would be streamed rather than held.
     pub fn streams(&self, key: &str, len: u64) -> bool {
         self.scanner
-            .is_some_and(|s| len > s.min_bytes() && crate::rules::scan::is_log_path(key))
+            .is_some_and(|s| len > s.min_bytes() && crate::texts::is_log_path(key))
     }
 
     fn is_manifest(key: &str) -> bool {

@@ -1,7 +1,7 @@
 //! Guessing what a loose text is (a pasted journal, dmesg, kubectl output, an iptables listing...).
 
-use crate::model::TextKind;
-use crate::parse::journal;
+use crate::texts::node::TextKind;
+use crate::units::logtime as journal;
 
 /// Looks at the first few hundred lines and votes. Ties and no votes give `Unknown`.
 pub fn sniff_text(text: &str) -> TextKind {

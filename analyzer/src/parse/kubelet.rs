@@ -603,7 +603,7 @@ pub fn threshold(s: &str) -> Option<Threshold> {
             quantity: None,
         });
     }
-    let q = crate::rules::env::parse_quantity(s)?;
+    let q = crate::units::quantity::parse_quantity(s)?;
     (q >= 0.0).then_some(Threshold {
         percent: None,
         quantity: Some(q),

@@ -2,7 +2,7 @@
 //! after a `file=PATH` line; blocks separated by blank lines. Also read: the hand-written
 //! `key: value` form with RFC 3339 dates (`notAfter: 2027-03-02T03:06:30Z`).
 
-use super::time;
+use crate::units::time;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Cert {

@@ -1,7 +1,7 @@
 //! node/host/time.txt: `date -u`, then `timedatectl`, `chronyc tracking` or `ntpstat` output,
 //! whichever exist.
 
-use super::time;
+use crate::units::time;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeSync {

@@ -8,6 +8,23 @@ use super::load::{embedded_files, parse_rule};
 use super::model::{Lang, Rule, Severity};
 
 /// The rules document in `lang`, from the embedded rules (sorted by severity, then id).
+/// `analyze rules list`: one line per rule (id, severity, title), the most severe first.
+pub fn list(rules: &[&Rule], lang: Lang) -> String {
+    let mut rules = rules.to_vec();
+    rules.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
+    let mut out = String::new();
+    for r in rules {
+        let _ = writeln!(
+            out,
+            "{:<32} {:<8} {}",
+            r.id,
+            r.severity.as_str(),
+            r.title.get(lang)
+        );
+    }
+    out
+}
+
 pub fn render(lang: Lang) -> String {
     let mut rules: Vec<Rule> = embedded_files()
         .iter()

@@ -7,13 +7,17 @@ use minijinja::value::Value;
 use minijinja::{context, Environment};
 use rayon::prelude::*;
 
+pub use super::case::{case_view, CaseNode};
 use super::env::environment;
+use super::evidence::{canonical_paths, capped_evidence, collect_ats, missing_reason};
 use super::finding::{At, Evidence, EvidenceLine, Finding, FindingItem, FindingKind};
 use super::load::LoadedRule;
 use super::model::{Condition, Lang, MatchSpec, Rule, Severity};
-use super::scan::{self, line_timestamp, LineFilter, Probe, ProbeResult, Texts, KEEP_LINES};
-use crate::facts::{panic_text, Facts, TimeSync};
-use crate::model::Node;
+use crate::facts::Facts;
+use crate::texts::node::Node;
+use crate::texts::{self as scan, LineFilter, Probe, ProbeResult, Texts, KEEP_LINES};
+use crate::units::logtime::line_timestamp;
+use crate::units::panic_text;
 
 /// Items listed per finding; the rest are counted.
 pub const MAX_ITEMS: usize = 100;
@@ -23,89 +27,6 @@ pub const MAX_ITEMS: usize = 100;
 pub struct NodeReport {
     pub findings: Vec<Finding>,
     pub warnings: Vec<String>,
-}
-
-/// One node of the case (every PATH of one `analyze` run), as rules see it in the `case`
-/// variable: what lets a rule compare this node with the others (docs/rule-format.md).
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct CaseNode {
-    pub name: String,
-    pub origin: String,
-    pub hostname: Option<String>,
-    /// The manifest's `collected_at` (RFC 3339) and as unix seconds.
-    pub collected_at: Option<String>,
-    pub collected_at_unix: Option<i64>,
-    /// The node's clock (`facts.time.clock_utc`: `date -u` in node/host/time.txt), unix seconds.
-    pub clock_utc: Option<i64>,
-    /// `clock_utc` minus the median `clock_utc` of the case's nodes that have one (with two
-    /// nodes, each is half their difference); `clock_skew_s` is its absolute value.
-    pub clock_offset_s: Option<f64>,
-    pub clock_skew_s: Option<f64>,
-    /// `facts.time`.
-    pub time: Option<TimeSync>,
-    /// True for the node the rule is evaluated on.
-    pub this: bool,
-}
-
-impl CaseNode {
-    /// A node's entry from its facts (`None` when they could not be computed).
-    pub fn of(node: &Node, facts: Option<&Facts>) -> CaseNode {
-        let time = facts.and_then(|f| f.time.clone());
-        CaseNode {
-            name: node.name.clone(),
-            origin: node.origin.display().to_string(),
-            hostname: facts.and_then(|f| f.node.hostname.clone()),
-            collected_at: facts.and_then(|f| f.node.collected_at.clone()),
-            collected_at_unix: facts.and_then(|f| f.node.collected_at_unix),
-            clock_utc: time.as_ref().and_then(|t| t.clock_utc),
-            time,
-            ..CaseNode::default()
-        }
-    }
-
-    /// A node's entry from its facts as `Facts` serializes (for [`Engine::evaluate_with_facts`]).
-    pub fn of_json(node: &Node, facts: &serde_json::Value) -> CaseNode {
-        let str_at = |ptr: &str| {
-            facts
-                .pointer(ptr)
-                .and_then(|v| v.as_str())
-                .map(String::from)
-        };
-        let time: Option<TimeSync> = facts
-            .get("time")
-            .filter(|t| t.is_object())
-            .and_then(|t| serde_json::from_value(t.clone()).ok());
-        CaseNode {
-            name: node.name.clone(),
-            origin: node.origin.display().to_string(),
-            hostname: str_at("/node/hostname"),
-            collected_at: str_at("/node/collected_at"),
-            collected_at_unix: facts
-                .pointer("/node/collected_at_unix")
-                .and_then(|v| v.as_i64()),
-            clock_utc: time.as_ref().and_then(|t| t.clock_utc),
-            time,
-            ..CaseNode::default()
-        }
-    }
-}
-
-/// The `case` variable: the nodes in the order of the run, with the clock offsets filled in.
-pub fn case_view(mut nodes: Vec<CaseNode>) -> Vec<CaseNode> {
-    let mut clocks: Vec<i64> = nodes.iter().filter_map(|n| n.clock_utc).collect();
-    clocks.sort_unstable();
-    let median = match clocks.len() {
-        0 => None,
-        n if n % 2 == 1 => Some(clocks[n / 2] as f64),
-        n => Some((clocks[n / 2 - 1] as f64 + clocks[n / 2] as f64) / 2.0),
-    };
-    for n in &mut nodes {
-        if let (Some(c), Some(m)) = (n.clock_utc, median) {
-            n.clock_offset_s = Some(c as f64 - m);
-            n.clock_skew_s = Some((c as f64 - m).abs());
-        }
-    }
-    nodes
 }
 
 struct CompiledRule {
@@ -662,103 +583,6 @@ struct NodeCx<'a> {
     case: Value,
     results: &'a [ProbeResult],
     targets: &'a [Vec<(usize, LineFilter)>],
-}
-
-/// The bundle paths behind a source name (for "not collected" reasons).
-fn canonical_paths(source: &str) -> Vec<String> {
-    use kdiag_bundle::paths as p;
-    let v: &[&str] = match source {
-        "kubelet" => &[p::JOURNAL_KUBELET, p::MESSAGES],
-        "docker" => &[p::JOURNAL_DOCKER, p::MESSAGES],
-        "containerd" => &[p::JOURNAL_CONTAINERD, p::MESSAGES],
-        "kernel" => &[p::JOURNAL_KERNEL, p::DMESG, p::MESSAGES],
-        "messages" => &[p::MESSAGES],
-        "events" => &[p::EVENTS],
-        "container-logs" => &["cluster/logs/**", "node/pods/**"],
-        "iptables" => &[p::IPTABLES_SAVE, p::IPTABLES_LIST],
-        "any" => &[],
-        other => return vec![other.to_string()],
-    };
-    v.iter().map(|s| s.to_string()).collect()
-}
-
-/// Why `path` (or glob) is not in the bundle, from the manifest.
-fn missing_reason(node: &Node, path: &str) -> String {
-    let Some(m) = &node.manifest else {
-        return format!("{path} is not in the bundle (no manifest)");
-    };
-    let re = scan::glob_regex(path);
-    let item = m
-        .items
-        .iter()
-        .find(|i| i.path == path || (path.contains('*') && re.is_match(i.path.as_bytes())));
-    match item {
-        None => format!("{path} is not in the bundle (the collector did not try it)"),
-        Some(i) => {
-            let status = i.status.as_str().replace('_', " ");
-            let stderr = i
-                .stderr
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("");
-            if stderr.is_empty() {
-                format!("{}: `{}` {status}", i.path, i.source)
-            } else {
-                format!("{}: `{}` {status}: {}", i.path, i.source, stderr.trim())
-            }
-        }
-    }
-}
-
-fn capped_evidence<'b>(
-    path: &str,
-    label: &str,
-    selected: impl Iterator<Item = (u64, &'b [u8])>,
-) -> Evidence {
-    let mut first = Vec::new();
-    let mut last = std::collections::VecDeque::new();
-    let mut count = 0u64;
-    for (n, l) in selected {
-        count += 1;
-        let l = l.strip_suffix(b"\r").unwrap_or(l);
-        if first.len() < KEEP_LINES {
-            first.push((n, l));
-        } else {
-            if last.len() == KEEP_LINES {
-                last.pop_front();
-            }
-            last.push_back((n, l));
-        }
-    }
-    let lines: Vec<EvidenceLine> = first
-        .into_iter()
-        .chain(last)
-        .map(|(n, l)| EvidenceLine {
-            n,
-            text: String::from_utf8_lossy(l).into_owned(),
-        })
-        .collect();
-    Evidence {
-        path: path.to_string(),
-        label: label.to_string(),
-        count,
-        omitted: count - lines.len() as u64,
-        first_ts: lines.first().and_then(|l| line_timestamp(&l.text)),
-        last_ts: lines.last().and_then(|l| line_timestamp(&l.text)),
-        lines,
-    }
-}
-
-fn collect_ats(v: &serde_json::Value, out: &mut Vec<At>) {
-    match v {
-        serde_json::Value::Array(a) => a.iter().for_each(|x| collect_ats(x, out)),
-        serde_json::Value::Object(_) => {
-            if let Ok(at) = serde_json::from_value::<At>(v.clone()) {
-                out.push(at);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// Removes nulls from objects, so a fact that was not collected is undefined in expressions.

@@ -1,6 +1,9 @@
 //! The minijinja environment rules are evaluated in, with the custom filters of
 //! docs/rule-format.md.
 
+use crate::units::cidr::cidr_has;
+use crate::units::quantity::parse_quantity;
+use crate::units::version::compare_versions;
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
@@ -107,35 +110,6 @@ fn number(v: Value) -> Value {
         .unwrap_or(Value::UNDEFINED)
 }
 
-/// A Kubernetes resource quantity as a plain number ("1Gi", "500m", "1e3", "4").
-pub fn parse_quantity(s: &str) -> Option<f64> {
-    let s = s.trim();
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
-        .unwrap_or(s.len());
-    let (num, suffix) = s.split_at(split);
-    let n: f64 = num.parse().ok()?;
-    let mult = match suffix {
-        "" => 1.0,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024.0,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        e if e.starts_with(['e', 'E']) => 10f64.powi(e[1..].parse().ok()?),
-        _ => return None,
-    };
-    Some(n * mult)
-}
-
 fn quantity(v: Value) -> Value {
     if v.is_number() {
         return v;
@@ -147,26 +121,6 @@ fn quantity(v: Value) -> Value {
     }
 }
 
-/// Compares dotted versions numerically ("17.03.2-ce" < "17.12.1", "v1.20.4" > "1.9").
-pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
-    fn parts(s: &str) -> Vec<u64> {
-        s.trim()
-            .trim_start_matches(['v', 'V'])
-            .split(|c: char| !c.is_ascii_digit())
-            .take_while(|p| !p.is_empty())
-            .map(|p| p.parse().unwrap_or(0))
-            .collect()
-    }
-    let (pa, pb) = (parts(a), parts(b));
-    for i in 0..pa.len().max(pb.len()) {
-        let o = pa.get(i).unwrap_or(&0).cmp(pb.get(i).unwrap_or(&0));
-        if o.is_ne() {
-            return o;
-        }
-    }
-    std::cmp::Ordering::Equal
-}
-
 /// -1/0/1, or undefined when either side is missing (so a rule over an uncollected version is
 /// silent rather than an error).
 fn version_cmp(a: Value, b: Value) -> Value {
@@ -174,41 +128,6 @@ fn version_cmp(a: Value, b: Value) -> Value {
         (Some(a), Some(b)) => Value::from(compare_versions(&a, &b) as i64),
         _ => Value::UNDEFINED,
     }
-}
-
-/// `"10.96.0.0/12"` -> (network address, prefix length); a bare address is a /32 or /128.
-pub fn parse_cidr(s: &str) -> Option<(std::net::IpAddr, u8)> {
-    let s = s.trim();
-    let (addr, len) = match s.split_once('/') {
-        Some((a, l)) => (a, Some(l.parse::<u8>().ok()?)),
-        None => (s, None),
-    };
-    let addr: std::net::IpAddr = addr.parse().ok()?;
-    let max = if addr.is_ipv4() { 32 } else { 128 };
-    let len = len.unwrap_or(max);
-    (len <= max).then_some((addr, len))
-}
-
-/// True when `ip` lies in `cidr` (both parsed by [`parse_cidr`]; v4 never matches v6).
-pub fn cidr_has(cidr: &str, ip: &str) -> bool {
-    use std::net::IpAddr;
-    let (Some((net, len)), Ok(ip)) = (parse_cidr(cidr), ip.trim().parse::<IpAddr>()) else {
-        return false;
-    };
-    let bits = |a: IpAddr| -> u128 {
-        match a {
-            IpAddr::V4(a) => u32::from(a) as u128,
-            IpAddr::V6(a) => u128::from(a),
-        }
-    };
-    let width: u32 = match (net, ip) {
-        (IpAddr::V4(_), IpAddr::V4(_)) => 32,
-        (IpAddr::V6(_), IpAddr::V6(_)) => 128,
-        _ => return false,
-    };
-    let shift = width - len as u32;
-    let mask = |x: u128| if shift >= 128 { 0 } else { x >> shift };
-    mask(bits(net)) == mask(bits(ip))
 }
 
 /// `ip | cidr_contains(cidrs)` / `ip is cidr_contains(cidrs)`: `cidrs` is one CIDR, a

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::env::environment;
 use super::model::{Condition, I18n, Rule};
-use super::scan::{self, SOURCE_NAMES};
+use crate::texts::{self as scan, SOURCE_NAMES};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
@@ -311,5 +311,63 @@ fn check_empty(c: &Condition, problem: &mut impl FnMut(String)) {
         Condition::All(v) | Condition::Any(v) => v.iter().for_each(|c| check_empty(c, problem)),
         Condition::Not(c) => check_empty(c, problem),
         _ => {}
+    }
+}
+
+/// The rule files to lint, read: folders expand to their *.yaml files.
+pub fn lint_files(paths: &[PathBuf]) -> Result<Vec<(String, String)>, String> {
+    let mut files = Vec::new();
+    for p in paths {
+        let list = if p.is_dir() {
+            yaml_files(p)?
+        } else {
+            vec![p.clone()]
+        };
+        for f in list {
+            let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+            files.push((f.display().to_string(), text));
+        }
+    }
+    Ok(files)
+}
+
+/// Lints the rule files of `paths` (folders expand to their *.yaml files), or the embedded
+/// rules when `paths` is empty. `explains` may name any embedded rule too.
+pub fn lint_paths(paths: &[PathBuf], allow_incomplete: bool) -> Result<LintReport, String> {
+    let files = if paths.is_empty() {
+        embedded_files()
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect()
+    } else {
+        lint_files(paths)?
+    };
+    let known: BTreeSet<String> = embedded_files()
+        .iter()
+        .filter_map(|(n, _)| {
+            Path::new(n)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+        })
+        .collect();
+    Ok(lint(&files, &known, allow_incomplete))
+}
+
+impl std::fmt::Display for LintReport {
+    /// One line per problem and per incomplete rule, then the totals.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for p in &self.problems {
+            writeln!(f, "{p}")?;
+        }
+        for r in &self.incomplete {
+            writeln!(f, "{r}: note: no `when`/`items` yet (not checked further)")?;
+        }
+        writeln!(
+            f,
+            "{} file(s) checked, {} problem(s), {} incomplete",
+            self.checked,
+            self.problems.len(),
+            self.incomplete.len()
+        )
     }
 }

@@ -74,6 +74,28 @@ pub fn random_bytes(n: usize) -> Vec<u8> {
         .collect()
 }
 
+/// Whether the slow tests (multi-GiB inputs, a million entries) run: in CI (`CI` set) and on
+/// demand (`KDIAG_SLOW_TESTS=1`), not on every local `cargo test`. Says so when it skips.
+pub fn slow_tests(what: &str) -> bool {
+    let on = std::env::var_os("CI").is_some_and(|v| !v.is_empty())
+        || std::env::var_os("KDIAG_SLOW_TESTS").is_some_and(|v| v != "0");
+    if !on {
+        eprintln!("{what}: slow test skipped (set KDIAG_SLOW_TESTS=1 to run it; CI runs it)");
+    }
+    on
+}
+
+/// The message of a caught panic.
+pub fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".to_string()
+    }
+}
+
 /// Asserts the generated text `want` is what `path` holds; with KDIAG_BLESS set, writes it
 /// there instead. `stale` is the failure message (how to regenerate).
 pub fn assert_blessed(path: &Path, want: &str, stale: &str) {
@@ -82,7 +104,7 @@ pub fn assert_blessed(path: &Path, want: &str, stale: &str) {
         return;
     }
     let have = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(have == want, "{stale}");
+    assert!(have.trim_end() == want.trim_end(), "{stale}");
 }
 
 /// A GNU tar header with the name bytes set directly: tar::Builder refuses `..` and absolute

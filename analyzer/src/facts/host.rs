@@ -1,0 +1,421 @@
+//! Host facts: OS, SELinux, memory, swap, cgroups, disks, time synchronisation, certificates.
+
+use super::*;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Os {
+    pub id: Option<String>,
+    pub version_id: Option<String>,
+    pub pretty_name: Option<String>,
+    pub kernel_release: Option<String>,
+    pub kernel_version: Option<[u32; 3]>,
+    pub kernel_3_10: Option<bool>,
+    pub arch: Option<String>,
+    pub kernel_at: Option<At>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Selinux {
+    /// `enforcing` | `permissive` | `disabled` (running mode).
+    pub mode: Option<String>,
+    pub mode_at: Option<At>,
+    /// Mode in /etc/selinux/config (applies at next boot).
+    pub config_mode: Option<String>,
+    pub config_mode_at: Option<At>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SwapDevice {
+    pub filename: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub size_kb: u64,
+    pub used_kb: u64,
+    pub at: At,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Swap {
+    /// Active swaps from /proc/swaps (`None` when /proc/swaps was not collected).
+    pub devices: Option<Vec<SwapDevice>>,
+    pub total_kb: u64,
+    pub enabled: bool,
+    /// Which file said so: `node/proc/swaps`, `node/memory/free.txt` or `node/proc/meminfo`.
+    pub source: String,
+    pub at: Option<At>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Memory {
+    pub total_mb: Option<u64>,
+    pub swap_total_mb: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Subsystem {
+    pub name: String,
+    pub hierarchy: u32,
+    pub num_cgroups: u64,
+    pub enabled: bool,
+    pub at: At,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Cgroups {
+    /// Rows of /proc/cgroups (`None` when not collected).
+    pub subsystems: Option<Vec<Subsystem>>,
+    /// Enabled subsystem names.
+    pub names: Option<Vec<String>>,
+    /// A `pids` row, enabled, in /proc/cgroups.
+    pub has_pids: Option<bool>,
+    /// num_cgroups of the memory row.
+    pub memory_cgroups: Option<u64>,
+    /// node/cgroup/controllers (cgroup v2 only; `None` on v1 nodes).
+    pub v2_controllers: Option<Vec<String>>,
+    /// Controllers with a cgroup v1 mount in /proc/mounts.
+    pub mounted_controllers: Option<Vec<String>>,
+    /// A cgroup2 mount at /sys/fs/cgroup, or a cgroup.controllers file.
+    pub v2: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Disk {
+    pub filesystem: String,
+    #[serde(rename = "type")]
+    pub fstype: Option<String>,
+    pub size_kb: Option<u64>,
+    pub used_kb: Option<u64>,
+    pub avail_kb: Option<u64>,
+    pub use_pct: Option<u32>,
+    pub inodes_use_pct: Option<u32>,
+    pub mount: String,
+    pub at: At,
+    pub inodes_at: Option<At>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TimeSync {
+    pub synchronized: Option<bool>,
+    pub source: Option<String>,
+    pub at: Option<At>,
+    /// The node's clock at collection, unix seconds: `date -u` (else timedatectl's
+    /// `Universal time`) in node/host/time.txt.
+    pub clock_utc: Option<i64>,
+    pub clock_utc_at: Option<At>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Certificate {
+    pub file: Option<String>,
+    pub subject: Option<String>,
+    pub issuer: Option<String>,
+    pub not_before: Option<String>,
+    pub not_after: Option<String>,
+    /// Whole days from collected_at to notAfter (negative once expired); needs collected_at.
+    pub days_left: Option<i64>,
+    pub expired: Option<bool>,
+    pub error: Option<String>,
+    pub at: At,
+}
+
+pub(super) fn os(cx: &mut Cx) -> Option<Os> {
+    let mut o = Os::default();
+    let mut any = false;
+    if let Some(t) = cx.text(p::OS_RELEASE) {
+        let kv = parse::host::key_values(&t);
+        o.id = kv.get("ID").map(|v| v.0.clone());
+        o.version_id = kv.get("VERSION_ID").map(|v| v.0.clone());
+        o.pretty_name = kv.get("PRETTY_NAME").map(|v| v.0.clone());
+        any |= o.id.is_some() || o.pretty_name.is_some();
+    }
+    if o.pretty_name.is_none() {
+        if let Some(t) = cx.text(p::REDHAT_RELEASE) {
+            let l = t.lines().next().unwrap_or("").trim();
+            if l.contains("release") {
+                o.pretty_name = Some(l.to_string());
+                any = true;
+            }
+        }
+    }
+    if let Some(t) = cx.text(p::UNAME) {
+        match parse::host::uname(&t) {
+            Some(u) => {
+                o.kernel_at = t
+                    .lines()
+                    .position(|l| l.starts_with("Linux "))
+                    .map(|i| at(p::UNAME, i + 1));
+                o.kernel_release = Some(u.kernel_release);
+                o.arch = u.arch;
+            }
+            None => cx.error(p::UNAME, "no `uname -a` line"),
+        }
+    }
+    if o.kernel_release.is_none() {
+        if let Some(r) = cx
+            .text(p::PROC_VERSION)
+            .and_then(|t| parse::host::proc_version(&t))
+        {
+            o.kernel_release = Some(r);
+            o.kernel_at = Some(at(p::PROC_VERSION, 1));
+        }
+    }
+    if let Some(r) = &o.kernel_release {
+        o.kernel_version = parse::host::kernel_version(r);
+        o.kernel_3_10 = o.kernel_version.map(|v| v[0] == 3 && v[1] == 10);
+        any = true;
+    }
+    any.then_some(o)
+}
+
+pub(super) fn selinux_facts(cx: &mut Cx) -> Option<Selinux> {
+    let mut s = Selinux::default();
+    if let Some(t) = cx.text(p::GETENFORCE) {
+        match selinux::getenforce(&t) {
+            Some((m, l)) => {
+                s.mode = Some(m);
+                s.mode_at = Some(at(p::GETENFORCE, l));
+            }
+            None => cx.error(p::GETENFORCE, "no SELinux mode"),
+        }
+    }
+    let st = cx.text(p::SESTATUS).and_then(|t| selinux::sestatus(&t));
+    if let Some(st) = &st {
+        if s.mode.is_none() {
+            if let Some((m, l)) = &st.current_mode {
+                s.mode = Some(m.clone());
+                s.mode_at = Some(at(p::SESTATUS, *l));
+            } else if let Some((v, l)) = &st.status {
+                if v == "disabled" {
+                    s.mode = Some("disabled".into());
+                    s.mode_at = Some(at(p::SESTATUS, *l));
+                }
+            }
+        }
+    }
+    if let Some((m, l)) = cx.text(p::SELINUX_CONFIG).and_then(|t| selinux::config(&t)) {
+        s.config_mode = Some(m);
+        s.config_mode_at = Some(at(p::SELINUX_CONFIG, l));
+    } else if let Some((m, l)) = st.as_ref().and_then(|s| s.config_mode.clone()) {
+        s.config_mode = Some(m);
+        s.config_mode_at = Some(at(p::SESTATUS, l));
+    }
+    (s.mode.is_some() || s.config_mode.is_some()).then_some(s)
+}
+
+pub(super) fn memory(cx: &Cx) -> Option<Memory> {
+    let free = cx.text(p::FREE).and_then(|t| procfs::free(&t));
+    let meminfo = cx.text(p::PROC_MEMINFO);
+    let mi = |k: &str| {
+        meminfo
+            .as_deref()
+            .and_then(|t| procfs::meminfo(t, k))
+            .map(|(v, _)| v / 1024)
+    };
+    let m = Memory {
+        total_mb: free
+            .as_ref()
+            .and_then(|f| f.mem_total_mb)
+            .or_else(|| mi("MemTotal")),
+        swap_total_mb: free
+            .as_ref()
+            .and_then(|f| f.swap_total_mb)
+            .or_else(|| mi("SwapTotal")),
+    };
+    (m.total_mb.is_some() || m.swap_total_mb.is_some()).then_some(m)
+}
+
+pub(super) fn swap(cx: &mut Cx) -> Option<Swap> {
+    if let Some(t) = cx.text(p::PROC_SWAPS) {
+        match procfs::swaps(&t) {
+            Some(rows) => {
+                let total: u64 = rows.iter().map(|r| r.size_kb).sum();
+                let first = rows.first().map(|r| at(p::PROC_SWAPS, r.line));
+                return Some(Swap {
+                    devices: Some(
+                        rows.into_iter()
+                            .map(|r| SwapDevice {
+                                filename: r.filename,
+                                kind: r.kind,
+                                size_kb: r.size_kb,
+                                used_kb: r.used_kb,
+                                at: at(p::PROC_SWAPS, r.line),
+                            })
+                            .collect(),
+                    ),
+                    total_kb: total,
+                    enabled: total > 0,
+                    source: p::PROC_SWAPS.into(),
+                    at: first,
+                });
+            }
+            None => cx.error(p::PROC_SWAPS, "no /proc/swaps header"),
+        }
+    }
+    if let Some(f) = cx.text(p::FREE).and_then(|t| procfs::free(&t)) {
+        if let Some(mb) = f.swap_total_mb {
+            return Some(Swap {
+                devices: None,
+                total_kb: mb * 1024,
+                enabled: mb > 0,
+                source: p::FREE.into(),
+                at: f.swap_line.map(|l| at(p::FREE, l)),
+            });
+        }
+    }
+    let (kb, l) = cx
+        .text(p::PROC_MEMINFO)
+        .and_then(|t| procfs::meminfo(&t, "SwapTotal"))?;
+    Some(Swap {
+        devices: None,
+        total_kb: kb,
+        enabled: kb > 0,
+        source: p::PROC_MEMINFO.into(),
+        at: Some(at(p::PROC_MEMINFO, l)),
+    })
+}
+
+pub(super) fn cgroups(cx: &mut Cx) -> Option<Cgroups> {
+    let mut c = Cgroups::default();
+    if let Some(t) = cx.text(p::PROC_CGROUPS) {
+        match procfs::cgroups(&t) {
+            Some(rows) => {
+                c.names = Some(
+                    rows.iter()
+                        .filter(|r| r.enabled)
+                        .map(|r| r.name.clone())
+                        .collect(),
+                );
+                c.has_pids = Some(rows.iter().any(|r| r.name == "pids" && r.enabled));
+                c.memory_cgroups = rows
+                    .iter()
+                    .find(|r| r.name == "memory")
+                    .map(|r| r.num_cgroups);
+                c.subsystems = Some(
+                    rows.into_iter()
+                        .map(|r| Subsystem {
+                            name: r.name,
+                            hierarchy: r.hierarchy,
+                            num_cgroups: r.num_cgroups,
+                            enabled: r.enabled,
+                            at: at(p::PROC_CGROUPS, r.line),
+                        })
+                        .collect(),
+                );
+            }
+            None => cx.error(p::PROC_CGROUPS, "no /proc/cgroups rows"),
+        }
+    }
+    if let Some(t) = cx.text(p::CGROUP_CONTROLLERS) {
+        c.v2_controllers = procfs::controllers(&t);
+        if c.v2_controllers.is_none() && !t.trim().is_empty() {
+            cx.error(p::CGROUP_CONTROLLERS, "not a controller list");
+        }
+    }
+    if let Some(t) = cx.text(p::PROC_MOUNTS) {
+        if let Some(m) = procfs::mounts(&t) {
+            let known = c.names.clone().unwrap_or_default();
+            c.mounted_controllers = Some(procfs::mounted_controllers(&m, &known));
+            c.v2 = Some(
+                m.iter()
+                    .any(|m| m.fstype == "cgroup2" && m.mount_point == "/sys/fs/cgroup")
+                    || c.v2_controllers.is_some(),
+            );
+        }
+    }
+    if c.v2.is_none() && c.v2_controllers.is_some() {
+        c.v2 = Some(true);
+    }
+    (c.subsystems.is_some() || c.v2_controllers.is_some() || c.mounted_controllers.is_some())
+        .then_some(c)
+}
+
+pub(super) fn disks(cx: &mut Cx) -> Option<Vec<Disk>> {
+    let t = cx.text(p::DF)?;
+    let Some((kind, rows)) = df::df(&t) else {
+        cx.error(p::DF, "no df header");
+        return None;
+    };
+    if kind == df::DfKind::Inodes {
+        cx.error(p::DF, "holds inode counts, not sizes");
+        return None;
+    }
+    let inodes: BTreeMap<String, (Option<u32>, usize)> = cx
+        .text(p::DF_INODES)
+        .and_then(|t| df::df(&t))
+        .filter(|(k, _)| *k == df::DfKind::Inodes)
+        .map(|(_, r)| {
+            r.into_iter()
+                .map(|r| (r.mount, (r.use_pct, r.line)))
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(
+        rows.into_iter()
+            .map(|r| {
+                let ino = inodes.get(&r.mount);
+                Disk {
+                    filesystem: r.filesystem,
+                    fstype: r.fstype,
+                    size_kb: r.size,
+                    used_kb: r.used,
+                    avail_kb: r.avail,
+                    use_pct: r.use_pct,
+                    inodes_use_pct: ino.and_then(|i| i.0),
+                    inodes_at: ino.map(|i| at(p::DF_INODES, i.1)),
+                    at: at(p::DF, r.line),
+                    mount: r.mount,
+                }
+            })
+            .collect(),
+    )
+}
+
+pub(super) fn time_facts(cx: &mut Cx) -> Option<TimeSync> {
+    let t = cx.text(p::TIME)?;
+    let s = timesync::time_sync(&t);
+    let clock = timesync::clock_utc(&t);
+    if s.is_none() && clock.is_none() {
+        return None;
+    }
+    Some(TimeSync {
+        synchronized: s.as_ref().map(|s| s.synchronized),
+        source: s.as_ref().map(|s| s.source.to_string()),
+        at: s.as_ref().map(|s| at(p::TIME, s.line)),
+        clock_utc: clock.map(|c| c.0),
+        clock_utc_at: clock.map(|c| at(p::TIME, c.1)),
+    })
+}
+
+pub(super) fn certificates(cx: &mut Cx) -> Option<Vec<Certificate>> {
+    let t = cx.text(p::PKI)?;
+    let reference = cx.reference;
+    let certs = pki::certs(&t);
+    if certs.is_empty() && !t.trim().is_empty() {
+        cx.error(p::PKI, "no `file=`/`notAfter=` block");
+    }
+    Some(
+        certs
+            .into_iter()
+            .map(|c| {
+                let days_left = match (c.not_after, reference) {
+                    (Some(na), Some(r)) => Some((na - r).div_euclid(86400)),
+                    _ => None,
+                };
+                Certificate {
+                    file: c.file,
+                    subject: c.subject,
+                    issuer: c.issuer,
+                    not_before: c.not_before.map(time::iso),
+                    not_after: c.not_after.map(time::iso),
+                    days_left,
+                    expired: match (c.not_after, reference) {
+                        (Some(na), Some(r)) => Some(na <= r),
+                        _ => None,
+                    },
+                    error: c.error,
+                    at: at(p::PKI, c.not_after_line.unwrap_or(c.line)),
+                }
+            })
+            .collect(),
+    )
+}

@@ -1,0 +1,244 @@
+//! Network facts: routes, sysctls, iptables, the Service objects and the Service CIDR.
+
+use super::*;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Route {
+    pub dest: String,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub via: Option<String>,
+    pub dev: Option<String>,
+    pub table: Option<String>,
+    pub at: At,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Network {
+    pub routes: Option<Vec<Route>>,
+    pub has_default_route: Option<bool>,
+    pub nameservers: Option<Vec<String>>,
+    pub search: Option<Vec<String>>,
+    pub iptables: Option<Iptables>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct IptPolicy {
+    pub table: String,
+    pub chain: String,
+    pub policy: String,
+    pub at: At,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct IptRule {
+    pub table: String,
+    pub chain: String,
+    pub spec: String,
+    pub target: Option<String>,
+    pub at: At,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Iptables {
+    pub policies: Vec<IptPolicy>,
+    pub rules: Vec<IptRule>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Service {
+    pub found: bool,
+    pub active: Option<String>,
+    pub sub: Option<String>,
+    pub enabled: Option<String>,
+    pub since: Option<String>,
+    pub at: Option<At>,
+}
+
+/// The Service IP range: kube-apiserver's `--service-cluster-ip-range`, else a guess from the
+/// `kubernetes` Service's clusterIP.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ServiceCidr {
+    /// `["10.96.0.0/12"]`, two for dual-stack (`10.96.0.0/12,fd00::/108`).
+    pub cidrs: Vec<String>,
+    /// `kube-apiserver` (the static pod manifest) or `kubernetes-service` (the guess).
+    pub source: String,
+    /// True for the guess: the /12 around default/kubernetes' clusterIP (kubeadm's default
+    /// size; the real range may be smaller or larger).
+    pub guessed: bool,
+    pub at: Option<At>,
+}
+
+type SysctlFacts = (
+    Option<BTreeMap<String, String>>,
+    Option<BTreeMap<String, At>>,
+);
+
+pub(super) fn sysctl_facts(cx: &mut Cx) -> SysctlFacts {
+    let Some(t) = cx.text(p::SYSCTL) else {
+        return (None, None);
+    };
+    let m = sysctl::sysctl(&t);
+    if m.is_empty() {
+        cx.error(p::SYSCTL, "no `key = value` line");
+        return (None, None);
+    }
+    let ats = m
+        .iter()
+        .map(|(k, (_, l))| (k.clone(), at(p::SYSCTL, *l)))
+        .collect();
+    (
+        Some(m.into_iter().map(|(k, (v, _))| (k, v)).collect()),
+        Some(ats),
+    )
+}
+
+pub(super) fn network(cx: &mut Cx) -> Option<Network> {
+    let mut n = Network::default();
+    if let Some(t) = cx.text(p::IP_ROUTE) {
+        match net::routes(&t) {
+            Some(r) => {
+                n.has_default_route = Some(net::has_default_route(&r));
+                n.routes = Some(
+                    r.into_iter()
+                        .map(|r| Route {
+                            dest: r.dest,
+                            kind: r.kind,
+                            via: r.via,
+                            dev: r.dev,
+                            table: r.table,
+                            at: at(p::IP_ROUTE, r.line),
+                        })
+                        .collect(),
+                );
+            }
+            None => cx.error(p::IP_ROUTE, "no route line"),
+        }
+    }
+    if let Some(t) = cx.text(p::RESOLV_CONF) {
+        let r = net::resolv(&t);
+        n.nameservers = Some(r.nameservers.into_iter().map(|x| x.0).collect());
+        n.search = Some(r.search);
+    }
+    let ipt = [p::IPTABLES_SAVE, p::IPTABLES_LIST]
+        .iter()
+        .find_map(|path| Some((*path, iptables::parse(&cx.text(path)?)?)));
+    if let Some((path, ipt)) = ipt {
+        n.iptables = Some(Iptables {
+            policies: ipt
+                .policies
+                .into_iter()
+                .map(|x| IptPolicy {
+                    table: x.table,
+                    chain: x.chain,
+                    policy: x.policy,
+                    at: at(path, x.line),
+                })
+                .collect(),
+            rules: ipt
+                .rules
+                .into_iter()
+                .map(|x| IptRule {
+                    table: x.table,
+                    chain: x.chain,
+                    spec: x.spec,
+                    target: x.target,
+                    at: at(path, x.line),
+                })
+                .collect(),
+        });
+    } else if cx.node.files.contains_key(p::IPTABLES_SAVE) {
+        cx.error(p::IPTABLES_SAVE, "no iptables rule or chain");
+    }
+    (n.routes.is_some() || n.nameservers.is_some() || n.iptables.is_some()).then_some(n)
+}
+
+pub(super) fn services(cx: &mut Cx) -> BTreeMap<String, Service> {
+    let prefix = format!("{}/", p::SERVICES_DIR);
+    let paths: Vec<String> = cx
+        .node
+        .files
+        .keys()
+        .filter(|k| k.starts_with(&prefix) && k.ends_with(".status.txt"))
+        .cloned()
+        .collect();
+    let mut out = BTreeMap::new();
+    for path in paths {
+        let unit = path[prefix.len()..path.len() - ".status.txt".len()].to_string();
+        let Some(t) = cx.text(&path) else { continue };
+        match systemctl::status(&t) {
+            Some(s) => {
+                out.insert(
+                    unit,
+                    Service {
+                        found: s.found,
+                        active: s.active,
+                        sub: s.sub,
+                        enabled: s.enabled,
+                        since: s.since,
+                        at: s.active_line.map(|l| at(&path, l)),
+                    },
+                );
+            }
+            None => cx.error(&path, "no Loaded:/Active: line"),
+        }
+    }
+    out
+}
+
+/// kube-apiserver's `--service-cluster-ip-range` (the static pod manifest), else the /12 around
+/// the clusterIP of the `kubernetes` Service in the default namespace (flagged `guessed`).
+pub(super) fn service_cidr(cx: &Cx) -> Option<ServiceCidr> {
+    let path = format!("{}/kube-apiserver.yaml", p::MANIFESTS_DIR);
+    if let Some(t) = cx.text(&path) {
+        let mut words = t.lines().enumerate().flat_map(|(i, l)| {
+            l.split_whitespace()
+                .map(|w| {
+                    (
+                        i,
+                        w.trim_matches(|c| matches!(c, '"' | '\'' | ',' | '[' | ']')),
+                    )
+                })
+                .collect::<Vec<_>>()
+        });
+        while let Some((i, w)) = words.next() {
+            let value = match w.strip_prefix("--service-cluster-ip-range") {
+                Some(rest) if rest.starts_with('=') => Some(rest[1..].to_string()),
+                Some("") => words.next().map(|(_, v)| v.to_string()),
+                _ => None,
+            };
+            let Some(value) = value else { continue };
+            let cidrs: Vec<String> = value
+                .split(',')
+                .map(str::trim)
+                .filter(|c| crate::units::cidr::parse_cidr(c).is_some())
+                .map(String::from)
+                .collect();
+            if !cidrs.is_empty() {
+                return Some(ServiceCidr {
+                    cidrs,
+                    source: "kube-apiserver".into(),
+                    guessed: false,
+                    at: Some(at(&path, i + 1)),
+                });
+            }
+        }
+    }
+    let items = kubectl::json_list(&cx.text(p::SERVICES)?).ok()?;
+    let ip: std::net::Ipv4Addr = items
+        .iter()
+        .find(|v| {
+            s(v, "/metadata/namespace").as_deref() == Some("default")
+                && s(v, "/metadata/name").as_deref() == Some("kubernetes")
+        })
+        .and_then(|v| s(v, "/spec/clusterIP"))?
+        .parse()
+        .ok()?;
+    let net = u32::from(ip) & !((1u32 << 20) - 1);
+    Some(ServiceCidr {
+        cidrs: vec![format!("{}/12", std::net::Ipv4Addr::from(net))],
+        source: "kubernetes-service".into(),
+        guessed: true,
+        at: None,
+    })
+}

@@ -1,0 +1,181 @@
+//! Container runtime facts: docker (daemon.json, info) and containerd (config.toml).
+
+use super::*;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Docker {
+    pub version: Option<String>,
+    /// daemon.json as parsed (leniently when needed).
+    pub daemon_json: Option<Value>,
+    /// Why daemon.json is not strict JSON (dockerd refuses to start on it), or why it did not parse.
+    pub daemon_json_error: Option<String>,
+    /// `systemd` | `cgroupfs`: daemon.json exec-opts, else docker info `Cgroup Driver`.
+    pub cgroup_driver: Option<String>,
+    pub cgroup_driver_at: Option<At>,
+    pub insecure_registries: Vec<String>,
+    pub registry_mirrors: Vec<String>,
+    pub storage_driver: Option<String>,
+    pub root_dir: Option<String>,
+    /// docker info's error (`Cannot connect to the Docker daemon ...`).
+    pub info_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Containerd {
+    pub version: Option<String>,
+    pub systemd_cgroup: Option<bool>,
+    pub systemd_cgroup_at: Option<At>,
+    pub sandbox_image: Option<String>,
+    pub sandbox_image_at: Option<At>,
+    pub cri_disabled: Option<bool>,
+}
+
+pub(super) fn docker_facts(cx: &mut Cx) -> Option<Docker> {
+    let mut d = Docker::default();
+    let mut any = false;
+    let dj_text = cx.text(p::DOCKER_DAEMON_JSON);
+    if let Some(t) = &dj_text {
+        any = true;
+        if !t.trim().is_empty() {
+            match docker::daemon_json(t) {
+                Ok(dj) => {
+                    d.daemon_json_error = dj.strict_error;
+                    if let Some(drv) = docker::exec_opts_cgroup_driver(&dj.value) {
+                        d.cgroup_driver = Some(drv);
+                        d.cgroup_driver_at = docker::json_key_line(t, "exec-opts")
+                            .map(|l| at(p::DOCKER_DAEMON_JSON, l));
+                    }
+                    let strs = |k: &str| -> Vec<String> {
+                        dj.value
+                            .get(k)
+                            .and_then(Value::as_array)
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|x| x.as_str().map(str::to_string))
+                                    .collect()
+                            })
+                            .unwrap_or_default()
+                    };
+                    d.insecure_registries = strs("insecure-registries");
+                    d.registry_mirrors = strs("registry-mirrors");
+                    d.storage_driver = dj
+                        .value
+                        .get("storage-driver")
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
+                    d.root_dir = dj
+                        .value
+                        .get("data-root")
+                        .or_else(|| dj.value.get("graph"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
+                    d.daemon_json = Some(dj.value);
+                }
+                Err(e) => {
+                    cx.error(p::DOCKER_DAEMON_JSON, &e);
+                    d.daemon_json_error = Some(e);
+                }
+            }
+        }
+    }
+    if let Some(t) = cx.text(p::DOCKER_INFO) {
+        match docker::info(&t) {
+            Some(info) => {
+                any = true;
+                d.info_error = info.error.clone();
+                if d.cgroup_driver.is_none() {
+                    if let Some((v, l)) = info.fields.get("Cgroup Driver") {
+                        d.cgroup_driver = Some(v.clone());
+                        d.cgroup_driver_at = Some(at(p::DOCKER_INFO, *l));
+                    }
+                }
+                for r in info.insecure_registries {
+                    if !d.insecure_registries.contains(&r) {
+                        d.insecure_registries.push(r);
+                    }
+                }
+                for r in info.registry_mirrors {
+                    if !d.registry_mirrors.contains(&r) {
+                        d.registry_mirrors.push(r);
+                    }
+                }
+                let field = |k: &str| info.fields.get(k).map(|v| v.0.clone());
+                d.storage_driver = d.storage_driver.take().or_else(|| field("Storage Driver"));
+                d.root_dir = d.root_dir.take().or_else(|| field("Docker Root Dir"));
+                d.version = field("Server Version");
+            }
+            None => cx.error(p::DOCKER_INFO, "no `docker info` field"),
+        }
+    }
+    if let Some(v) = cx.text(p::DOCKER_VERSION).and_then(|t| docker::version(&t)) {
+        d.version = Some(v);
+        any = true;
+    }
+    if d.version.is_none() {
+        if let Some(t) = cx.text(p::PACKAGES) {
+            let pk = parse::host::packages(&t);
+            if let Some((v, _)) = ["docker-ce", "docker", "docker.io", "moby-engine"]
+                .iter()
+                .find_map(|n| pk.get(*n))
+            {
+                d.version = Some(v.clone());
+                any = true;
+            }
+        }
+    }
+    any.then_some(d)
+}
+
+pub(super) fn containerd_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Option<Containerd> {
+    let mut c = Containerd::default();
+    let mut any = false;
+    if let Some(t) = cx.text(p::CONTAINERD_CONFIG) {
+        any = true;
+        let cfg = containerd::config_toml(&t);
+        if let Some((b, l)) = cfg.systemd_cgroup {
+            c.systemd_cgroup = Some(b);
+            c.systemd_cgroup_at = Some(at(p::CONTAINERD_CONFIG, l));
+        }
+        if let Some((s, l)) = cfg.sandbox_image {
+            c.sandbox_image = Some(s);
+            c.sandbox_image_at = Some(at(p::CONTAINERD_CONFIG, l));
+        }
+        c.cri_disabled = Some(cfg.cri_disabled.is_some());
+    }
+    if let Some(t) = cx.text(p::CRI_INFO) {
+        match serde_json::from_str::<Value>(&t) {
+            Ok(v) => {
+                any = true;
+                let (sys, sandbox) = containerd::cri_info(&v);
+                if c.systemd_cgroup.is_none() {
+                    c.systemd_cgroup = sys;
+                }
+                if c.sandbox_image.is_none() {
+                    c.sandbox_image = sandbox;
+                }
+            }
+            Err(e) => cx.error(p::CRI_INFO, format!("not JSON ({e})")),
+        }
+    }
+    if let Some(t) = cx.text(p::PACKAGES) {
+        let pk = parse::host::packages(&t);
+        if let Some((v, _)) = pk.get("containerd.io").or_else(|| pk.get("containerd")) {
+            c.version = Some(v.clone());
+            any = true;
+        }
+    }
+    // Else the version docker reports for its containerd, else the node's runtime in nodes.json.
+    if c.version.is_none() {
+        c.version = cx
+            .text(p::DOCKER_VERSION)
+            .and_then(|t| docker::component_version(&t, "containerd"))
+            .or_else(|| {
+                this_node
+                    .and_then(|n| n.container_runtime_version.as_deref())
+                    .and_then(|r| r.strip_prefix("containerd://"))
+                    .map(str::to_string)
+            });
+        any |= c.version.is_some();
+    }
+    any.then_some(c)
+}

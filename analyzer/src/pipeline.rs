@@ -1,0 +1,230 @@
+//! The pipeline: PATHs in, one findings [`Document`] out. [`Case::analyze`] reads every input (big
+//! logs scanned as they stream), computes each node's [`Facts`] once, builds the `case` view of
+//! all nodes, evaluates the rules and resolves the chains. `cli` only parses arguments, calls it,
+//! renders and picks the exit code; tests and tools call it directly.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rayon::prelude::*;
+
+use crate::facts::Facts;
+use crate::findings::{self, Document, NodeSummary};
+use crate::input::{InputError, Limits};
+use crate::render::NodeData;
+use crate::rules::engine::{case_view, CaseNode};
+use crate::rules::{finalize, Engine, Lang, RuleSet, Severity};
+use crate::texts::Node;
+use crate::texts::StreamPlan;
+
+/// What to analyze and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub lang: Lang,
+    /// `--rules DIR`: rules added to (or overriding) the embedded ones.
+    pub rules: Option<PathBuf>,
+    /// A spinner on stderr while reading and evaluating.
+    pub progress: bool,
+    /// Keep what the HTML/Markdown reports need of each node ([`Case::report_data`]).
+    pub report: bool,
+    /// How big logs are streamed.
+    pub stream: Streaming,
+}
+
+/// When a log is streamed instead of held, and in which chunks. The defaults are the engine's
+/// ([`StreamPlan::new`]); tests lower them to run the streaming path on small fixtures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Streaming {
+    /// Logs of at least this many bytes are streamed (`None`: the engine's default).
+    pub min_bytes: Option<u64>,
+    /// Bytes per chunk (`None`: the engine's default).
+    pub chunk_bytes: Option<usize>,
+}
+
+impl Options {
+    /// The embedded rules over `paths` in `lang`, no progress, no report data.
+    pub fn new(paths: Vec<PathBuf>, lang: Lang) -> Options {
+        Options {
+            paths,
+            lang,
+            rules: None,
+            progress: false,
+            report: false,
+            stream: Streaming::default(),
+        }
+    }
+}
+
+/// The rules loaded once, ready to evaluate any number of cases (tests build it once).
+pub struct Loaded {
+    pub engine: Engine,
+    /// Problems met while loading, as the run reports them.
+    pub warnings: Vec<String>,
+    pub rule_count: usize,
+}
+
+impl Loaded {
+    pub fn new(rules: Option<&std::path::Path>, lang: Lang) -> Loaded {
+        let set = RuleSet::load(rules);
+        let mut warnings = Vec::new();
+        let (incomplete, other): (Vec<_>, Vec<_>) = set
+            .warnings
+            .iter()
+            .partition(|w| w.starts_with("embedded:") && w.contains("has no `when`"));
+        warnings.extend(other.into_iter().cloned());
+        if !incomplete.is_empty() {
+            warnings.push(format!(
+                "{} embedded rule(s) have no `when`/`items` yet and were skipped",
+                incomplete.len()
+            ));
+        }
+        let rule_count = set.rules.len();
+        Loaded {
+            engine: Engine::new(set.rules, lang),
+            warnings,
+            rule_count,
+        }
+    }
+}
+
+/// One analysis run over several inputs: the nodes of one case.
+pub struct Case {
+    pub document: Document,
+    /// What the reports need of each node (empty unless [`Options::report`]).
+    pub report_data: Vec<NodeData>,
+    /// Inputs that could be read (0: nothing was understood).
+    pub nodes_read: usize,
+}
+
+impl Case {
+    /// Loads the rules of `opts` and analyzes its inputs.
+    pub fn analyze(opts: &Options) -> Case {
+        let loaded = Loaded::new(opts.rules.as_deref(), opts.lang);
+        Case::analyze_with(&loaded, opts)
+    }
+
+    /// Analyzes the inputs of `opts` with rules already loaded (`opts.rules` and `opts.lang`
+    /// are those of `loaded`).
+    pub fn analyze_with(loaded: &Loaded, opts: &Options) -> Case {
+        let mut warnings = loaded.warnings.clone();
+        let engine = &loaded.engine;
+        let bar = opts.progress.then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.set_message(format!("reading {} input(s)", opts.paths.len()));
+            b.enable_steady_tick(Duration::from_millis(120));
+            b
+        });
+        let nodes = read_inputs(engine, opts, &mut warnings);
+        if let Some(b) = &bar {
+            b.set_message(format!("evaluating {} rule(s)", loaded.rule_count));
+        }
+        // Facts once per node, for the rules and the reports; a parser's panic costs the node
+        // its facts (a warning), not the run.
+        let facts: Vec<Result<Facts, String>> =
+            nodes.par_iter().map(Facts::try_from_node).collect();
+        let case = case_view(
+            nodes
+                .iter()
+                .zip(&facts)
+                .map(|(n, f)| CaseNode::of(n, f.as_ref().ok()))
+                .collect(),
+        );
+        let reports: Vec<_> = nodes
+            .par_iter()
+            .zip(&facts)
+            .enumerate()
+            .map(|(i, (n, f))| {
+                let mut r = engine.evaluate(n, f.as_ref().ok(), &case, i);
+                if let Err(e) = f {
+                    r.warnings
+                        .insert(0, format!("facts: parsing panicked: {e}"));
+                }
+                r
+            })
+            .collect();
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        let report_data: Vec<NodeData> = if opts.report {
+            nodes.par_iter().map(NodeData::of).collect()
+        } else {
+            Vec::new()
+        };
+        let mut found = Vec::new();
+        let mut summaries = Vec::new();
+        for ((n, r), f) in nodes.iter().zip(reports).zip(&facts) {
+            summaries.push(NodeSummary::of(n, &r.warnings, f.as_ref().ok()));
+            for w in n.warnings.iter().chain(&r.warnings) {
+                warnings.push(format!("{}: {w}", n.name));
+            }
+            found.extend(r.findings);
+        }
+        finalize(&mut found, &engine.explains());
+        let document = Document {
+            format: findings::FORMAT,
+            version: findings::VERSION,
+            lang: opts.lang.as_str().to_string(),
+            analyzer: env!("CARGO_PKG_VERSION").to_string(),
+            nodes: summaries,
+            findings: found,
+            warnings,
+        };
+        Case {
+            document,
+            report_data,
+            nodes_read: nodes.len(),
+        }
+    }
+
+    /// The worst severity among the findings (`None`: nothing above info, or nothing read).
+    pub fn worst(&self) -> Option<Severity> {
+        self.document.max_severity()
+    }
+}
+
+/// Reads every input on its own thread. Big logs are scanned as they stream out of each input
+/// (a reader thread per input decompresses; the rayon pool scans its chunks), so the rules' pass
+/// overlaps decompression and memory stays bounded whatever the size. The readers are plain
+/// threads: a rayon worker must never block waiting for the pool.
+fn read_inputs(engine: &Engine, opts: &Options, warnings: &mut Vec<String>) -> Vec<Node> {
+    let limits = Limits::default();
+    let mut plan: StreamPlan = engine.stream_plan();
+    plan.timeline = opts.report;
+    if let Some(n) = opts.stream.min_bytes {
+        plan.min_bytes = n;
+    }
+    if let Some(n) = opts.stream.chunk_bytes {
+        plan.chunk_bytes = n;
+    }
+    let inputs: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = opts
+            .paths
+            .iter()
+            .map(|p| {
+                let (limits, plan) = (&limits, &plan);
+                s.spawn(move || crate::input::read_input_with(p, limits, Some(plan)))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .zip(&opts.paths)
+            .map(|(h, p)| {
+                h.join().unwrap_or_else(|e| {
+                    Err(InputError {
+                        path: p.clone(),
+                        reason: format!("reading panicked: {}", crate::units::panic_text(&e)),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut nodes = Vec::new();
+    for r in inputs {
+        match r {
+            Ok(n) => nodes.push(n),
+            Err(e) => warnings.push(format!("cannot read {e}")),
+        }
+    }
+    nodes
+}

@@ -1,0 +1,104 @@
+//! What a finding cites: capped evidence lines, the `{path, line}` values of facts, and the
+//! manifest's reason when a rule's inputs were not collected.
+
+use super::finding::{At, Evidence, EvidenceLine};
+use crate::texts::node::Node;
+use crate::texts::KEEP_LINES;
+use crate::units::logtime::line_timestamp;
+
+/// The bundle paths behind a source name (for "not collected" reasons).
+pub(super) fn canonical_paths(source: &str) -> Vec<String> {
+    use kdiag_bundle::paths as p;
+    let v: &[&str] = match source {
+        "kubelet" => &[p::JOURNAL_KUBELET, p::MESSAGES],
+        "docker" => &[p::JOURNAL_DOCKER, p::MESSAGES],
+        "containerd" => &[p::JOURNAL_CONTAINERD, p::MESSAGES],
+        "kernel" => &[p::JOURNAL_KERNEL, p::DMESG, p::MESSAGES],
+        "messages" => &[p::MESSAGES],
+        "events" => &[p::EVENTS],
+        "container-logs" => &["cluster/logs/**", "node/pods/**"],
+        "iptables" => &[p::IPTABLES_SAVE, p::IPTABLES_LIST],
+        "any" => &[],
+        other => return vec![other.to_string()],
+    };
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// Why `path` (or glob) is not in the bundle, from the manifest.
+pub(super) fn missing_reason(node: &Node, path: &str) -> String {
+    let Some(m) = &node.manifest else {
+        return format!("{path} is not in the bundle (no manifest)");
+    };
+    let re = crate::texts::glob_regex(path);
+    let item = m
+        .items
+        .iter()
+        .find(|i| i.path == path || (path.contains('*') && re.is_match(i.path.as_bytes())));
+    match item {
+        None => format!("{path} is not in the bundle (the collector did not try it)"),
+        Some(i) => {
+            let status = i.status.as_str().replace('_', " ");
+            let stderr = i
+                .stderr
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
+            if stderr.is_empty() {
+                format!("{}: `{}` {status}", i.path, i.source)
+            } else {
+                format!("{}: `{}` {status}: {}", i.path, i.source, stderr.trim())
+            }
+        }
+    }
+}
+
+pub(super) fn capped_evidence<'b>(
+    path: &str,
+    label: &str,
+    selected: impl Iterator<Item = (u64, &'b [u8])>,
+) -> Evidence {
+    let mut first = Vec::new();
+    let mut last = std::collections::VecDeque::new();
+    let mut count = 0u64;
+    for (n, l) in selected {
+        count += 1;
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        if first.len() < KEEP_LINES {
+            first.push((n, l));
+        } else {
+            if last.len() == KEEP_LINES {
+                last.pop_front();
+            }
+            last.push_back((n, l));
+        }
+    }
+    let lines: Vec<EvidenceLine> = first
+        .into_iter()
+        .chain(last)
+        .map(|(n, l)| EvidenceLine {
+            n,
+            text: String::from_utf8_lossy(l).into_owned(),
+        })
+        .collect();
+    Evidence {
+        path: path.to_string(),
+        label: label.to_string(),
+        count,
+        omitted: count - lines.len() as u64,
+        first_ts: lines.first().and_then(|l| line_timestamp(&l.text)),
+        last_ts: lines.last().and_then(|l| line_timestamp(&l.text)),
+        lines,
+    }
+}
+
+pub(super) fn collect_ats(v: &serde_json::Value, out: &mut Vec<At>) {
+    match v {
+        serde_json::Value::Array(a) => a.iter().for_each(|x| collect_ats(x, out)),
+        serde_json::Value::Object(_) => {
+            if let Ok(at) = serde_json::from_value::<At>(v.clone()) {
+                out.push(at);
+            }
+        }
+        _ => {}
+    }
+}

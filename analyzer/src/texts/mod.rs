@@ -1,0 +1,334 @@
+//! Texts: one node's files as the scanners see them, held in memory or streamed, with the named
+//! sources (kubelet, docker, kernel, ...) resolved to files. Below input: input builds a
+//! [`Node`] of texts; parse, facts and rules read it.
+
+pub mod decode;
+pub mod node;
+pub mod prefilter;
+pub mod scan;
+pub mod stream;
+pub mod timeline;
+
+pub use node::{FileStream, InputKind, Node, StreamScanner, TextKind};
+pub use scan::*;
+pub use stream::*;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use kdiag_bundle::paths;
+use regex::bytes::Regex;
+
+/// Lines kept from each end of a match's hits in one file.
+pub const KEEP_LINES: usize = 5;
+/// Distinct values kept per capture group.
+pub const MAX_VALUES: usize = 100;
+
+/// Source names a rule may use (besides bundle paths/globs containing '/').
+pub const SOURCE_NAMES: &[&str] = &[
+    "kubelet",
+    "docker",
+    "containerd",
+    "kernel",
+    "messages",
+    "events",
+    "container-logs",
+    "kubectl-stderr",
+    "iptables",
+    "any",
+    "facts",
+];
+
+/// Display path of the rendered events text.
+pub const EVENTS_TEXT: &str = paths::EVENTS;
+/// Display path of the kubectl stderr text.
+pub const KUBECTL_STDERR_TEXT: &str = "manifest.json";
+
+/// One text the scanner can read: a bundle file or a rendered one (events, kubectl stderr).
+pub struct Text<'a> {
+    /// Bundle path shown as evidence.
+    pub path: String,
+    /// Empty for a streamed text.
+    pub bytes: Cow<'a, [u8]>,
+    /// What the streaming pass kept, for a big log that was not held.
+    pub streamed: Option<&'a Streamed>,
+}
+
+/// Which lines of a text a source reads: all, or those carrying one of the syslog tags.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineFilter {
+    All,
+    Tags(Vec<&'static [u8]>),
+}
+
+impl LineFilter {
+    fn merge(&mut self, other: &LineFilter) {
+        match (&mut *self, other) {
+            (LineFilter::All, _) => {}
+            (_, LineFilter::All) => *self = LineFilter::All,
+            (LineFilter::Tags(a), LineFilter::Tags(b)) => {
+                for t in b {
+                    if !a.contains(t) {
+                        a.push(t);
+                    }
+                }
+            }
+        }
+    }
+
+    fn accepts(&self, line: &[u8]) -> bool {
+        match self {
+            LineFilter::All => true,
+            LineFilter::Tags(tags) => tags.iter().any(|t| memchr::memmem::find(line, t).is_some()),
+        }
+    }
+}
+
+const KUBELET_TAGS: &[&[u8]] = &[b" kubelet[", b" kubelet:"];
+const DOCKER_TAGS: &[&[u8]] = &[b" dockerd[", b" docker[", b" dockerd:", b" docker:"];
+const CONTAINERD_TAGS: &[&[u8]] = &[b" containerd[", b" containerd:"];
+const KERNEL_TAGS: &[&[u8]] = &[b" kernel:"];
+
+/// The texts of one node, with the source resolution over them.
+pub struct Texts<'a> {
+    pub texts: Vec<Text<'a>>,
+    by_path: HashMap<String, usize>,
+    loose: bool,
+    events: Option<usize>,
+    kubectl_stderr: Option<usize>,
+    /// Problems met while rendering (unparsable events.json).
+    pub warnings: Vec<String>,
+}
+
+impl<'a> Texts<'a> {
+    pub fn new(node: &'a Node) -> Texts<'a> {
+        let mut t = Texts {
+            texts: Vec::new(),
+            by_path: HashMap::new(),
+            loose: matches!(node.kind, InputKind::Loose(_)),
+            events: None,
+            kubectl_stderr: None,
+            warnings: Vec::new(),
+        };
+        // Held and streamed files in one path order (a path is in one map only).
+        type Entry<'e> = (&'e String, Option<&'e Vec<u8>>, Option<&'e Streamed>);
+        let mut all: Vec<Entry<'a>> = node
+            .files
+            .iter()
+            .map(|(p, b)| (p, Some(b), None))
+            .chain(node.streamed.iter().map(|(p, s)| (p, None, Some(s))))
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(b.0));
+        for (path, bytes, streamed) in all {
+            t.by_path.insert(path.clone(), t.texts.len());
+            t.texts.push(Text {
+                path: path.clone(),
+                bytes: Cow::Borrowed(bytes.map_or(&[][..], |b| &b[..])),
+                streamed,
+            });
+        }
+        if t.loose {
+            return t;
+        }
+        if let Some(raw) = node.files.get(paths::EVENTS) {
+            match render_events(raw) {
+                Ok(text) => {
+                    t.events = Some(t.texts.len());
+                    t.texts.push(Text {
+                        path: EVENTS_TEXT.to_string(),
+                        bytes: Cow::Owned(text.into_bytes()),
+                        streamed: None,
+                    });
+                }
+                Err(e) => t
+                    .warnings
+                    .push(format!("{}: not readable as events: {e}", paths::EVENTS)),
+            }
+        }
+        if let Some(m) = &node.manifest {
+            let mut text = String::new();
+            for item in &m.items {
+                if item.source.trim_start().starts_with("kubectl") {
+                    for line in item.stderr.lines().filter(|l| !l.trim().is_empty()) {
+                        text.push_str(&format!("{}: {}\n", item.path, line));
+                    }
+                }
+            }
+            if !text.is_empty() {
+                t.kubectl_stderr = Some(t.texts.len());
+                t.texts.push(Text {
+                    path: KUBECTL_STDERR_TEXT.to_string(),
+                    bytes: Cow::Owned(text.into_bytes()),
+                    streamed: None,
+                });
+            }
+        }
+        t
+    }
+
+    pub fn is_loose(&self) -> bool {
+        self.loose
+    }
+
+    pub fn index_of(&self, path: &str) -> Option<usize> {
+        self.by_path.get(path).copied()
+    }
+
+    /// Bundle files (not rendered texts) whose path matches `glob`.
+    pub fn glob(&self, glob: &str) -> Vec<usize> {
+        if !glob.contains('*') {
+            return self.index_of(glob).into_iter().collect();
+        }
+        let re = glob_regex(glob);
+        self.by_path
+            .iter()
+            .filter(|(p, _)| re.is_match(p.as_bytes()))
+            .map(|(_, &i)| i)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    /// The texts a source reads, with the line filter for each. `Err` for an unknown name.
+    pub fn resolve(&self, source: &str) -> Result<Vec<(usize, LineFilter)>, String> {
+        if !source.contains('/') && !SOURCE_NAMES.contains(&source) {
+            return Err(format!("unknown source {source:?}"));
+        }
+        let mut out: Vec<(usize, LineFilter)> = Vec::new();
+        for (p, &i) in &self.by_path {
+            let text = &self.texts[i];
+            let head = text.streamed.map_or(&text.bytes[..], |s| &s.head[..]);
+            if let Some(f) = source_filter(source, p, self.loose, is_text(head)) {
+                out.push((i, f));
+            }
+        }
+        if !self.loose {
+            let rendered = match source {
+                "events" => self.events,
+                "kubectl-stderr" => self.kubectl_stderr,
+                _ => None,
+            };
+            out.extend(rendered.map(|i| (i, LineFilter::All)));
+        }
+        out.sort_by_key(|(i, _)| *i);
+        Ok(out)
+    }
+}
+
+/// A text that has no NUL byte in its first 8 KiB.
+pub(crate) fn is_text(b: &[u8]) -> bool {
+    memchr::memchr(0, &b[..b.len().min(8192)]).is_none()
+}
+
+/// `*` = any run of characters but '/', `**` = anything.
+pub fn glob_regex(glob: &str) -> Regex {
+    let mut re = String::from("^");
+    let mut chars = glob.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '*' {
+            if chars.peek() == Some(&'*') {
+                chars.next();
+                re.push_str(".*");
+            } else {
+                re.push_str("[^/]*");
+            }
+        } else {
+            re.push_str(&regex::escape(&c.to_string()));
+        }
+    }
+    re.push('$');
+    Regex::new(&re).expect("an escaped glob is a valid regex")
+}
+
+/// cluster/events.json (a kubectl List) rendered one event per line:
+/// `TYPE REASON namespace/name: message`.
+pub fn render_events(raw: &[u8]) -> Result<String, String> {
+    let v: serde_json::Value = serde_json::from_slice(raw).map_err(|e| e.to_string())?;
+    let items = v
+        .get("items")
+        .and_then(|i| i.as_array())
+        .ok_or("no \"items\" list")?;
+    let s = |v: &serde_json::Value, k: &[&str]| -> String {
+        let mut cur = v;
+        for key in k {
+            match cur.get(key) {
+                Some(x) => cur = x,
+                None => return String::new(),
+            }
+        }
+        cur.as_str().unwrap_or_default().to_string()
+    };
+    let mut out = String::new();
+    for e in items {
+        let mut ns = s(e, &["involvedObject", "namespace"]);
+        if ns.is_empty() {
+            ns = s(e, &["metadata", "namespace"]);
+        }
+        let msg = s(e, &["message"]).replace(['\n', '\r'], " ");
+        out.push_str(&format!(
+            "{} {} {}/{}: {}\n",
+            s(e, &["type"]),
+            s(e, &["reason"]),
+            ns,
+            s(e, &["involvedObject", "name"]),
+            msg.trim_end()
+        ));
+    }
+    Ok(out)
+}
+
+/// Which texts a source reads: does `source` read the bundle file `path` (or, `loose`, the
+/// loose input), and through which line filter. `is_text`: no NUL in its first 8 KiB. The one
+/// place source names are resolved to files (rendered texts aside: events, kubectl stderr).
+pub fn source_filter(source: &str, path: &str, loose: bool, is_text: bool) -> Option<LineFilter> {
+    if source.contains('/') {
+        if loose {
+            return None;
+        }
+        let hit = if source.contains('*') {
+            glob_regex(source).is_match(path.as_bytes())
+        } else {
+            source == path
+        };
+        return hit.then_some(LineFilter::All);
+    }
+    if !SOURCE_NAMES.contains(&source) || source == "facts" {
+        return None;
+    }
+    if loose {
+        return Some(LineFilter::All);
+    }
+    let tags = |t: &[&'static [u8]]| Some(LineFilter::Tags(t.to_vec()));
+    let all = |yes: bool| yes.then_some(LineFilter::All);
+    match source {
+        "kubelet" if path == paths::MESSAGES => tags(KUBELET_TAGS),
+        "kubelet" => all(path == paths::JOURNAL_KUBELET),
+        "docker" if path == paths::MESSAGES => tags(DOCKER_TAGS),
+        "docker" => all(path == paths::JOURNAL_DOCKER),
+        "containerd" if path == paths::MESSAGES => tags(CONTAINERD_TAGS),
+        "containerd" => all(path == paths::JOURNAL_CONTAINERD),
+        "kernel" if path == paths::MESSAGES => tags(KERNEL_TAGS),
+        "kernel" => all(path == paths::JOURNAL_KERNEL || path == paths::DMESG),
+        "messages" => all(path == paths::MESSAGES),
+        "container-logs" => {
+            all(path.starts_with("cluster/logs/") || path.starts_with("node/pods/"))
+        }
+        "iptables" => all([
+            paths::IPTABLES_SAVE,
+            paths::IP6TABLES_SAVE,
+            paths::IPTABLES_LIST,
+        ]
+        .contains(&path)),
+        "any" => all(is_text),
+        _ => None, // events, kubectl-stderr: rendered texts, never a file
+    }
+}
+
+/// Bundle paths that are logs: streamed when big (everything else is read into memory, capped).
+pub fn is_log_path(path: &str) -> bool {
+    path.starts_with("node/journal/")
+        || path.starts_with("node/logs/")
+        || path == paths::DMESG
+        || path.starts_with("cluster/logs/")
+        || path.starts_with("node/pods/")
+}
