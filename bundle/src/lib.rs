@@ -6,8 +6,10 @@
 //! beyond serde, so the collector stays lean. See docs/bundle-format.md.
 //!
 //! Besides the contract, a few dependency-free pieces both sides use: the secret redactor
-//! ([`redact`]) and the civil calendar ([`time`]).
+//! ([`redact`]), the civil calendar ([`time`]) and the Kubernetes objects of cluster/*.json
+//! ([`k8s`]).
 
+pub mod k8s;
 pub mod paths;
 pub mod redact;
 pub mod time;
