@@ -4,9 +4,15 @@
 //! This crate holds only what both sides must agree on: the manifest types, the format version,
 //! the naming of bundles and the layout paths. It is deliberately small and has no dependencies
 //! beyond serde, so the collector stays lean. See docs/bundle-format.md.
+//!
+//! Besides the contract, a few dependency-free pieces both sides use: the secret redactor
+//! ([`redact`]), the civil calendar ([`time`]) and the Kubernetes objects of cluster/*.json
+//! ([`k8s`]).
 
+pub mod k8s;
 pub mod paths;
 pub mod redact;
+pub mod time;
 
 use serde::{Deserialize, Serialize};
 

@@ -18,6 +18,16 @@
 //! Names that only point at a secret are kept, because they are evidence and not secrets:
 //! names ending in `file`, `path`, `dir`, `name`, `ref`, `mode`, `seconds`, `ttl`
 //! (`--tls-private-key-file=/etc/kubernetes/pki/apiserver.key`, `secretName: foo`).
+//!
+//! This file holds the policy (which names are secret, what counts as a trivial value) and the
+//! passes over a line; `pair` finds where a pair's name and value are, `bytes` the substring
+//! and PEM-marker search they all use.
+
+mod bytes;
+mod pair;
+
+use bytes::{contains, contains_ci, find, find_ci, find_pem_begin, find_pem_end};
+use pair::{is_name_byte, is_quote, is_token_byte, name_before, secret_span, value_after};
 
 /// What a secret is replaced with.
 pub const MARKER: &str = "[REDACTED]";
@@ -429,208 +439,6 @@ pub fn is_secret_name(name: &[u8]) -> bool {
     norm.len() > 3 && norm.ends_with(b"key") && !norm.ends_with(b"publickey")
 }
 
-struct Name {
-    start: usize,
-    end: usize,
-    quoted: bool,
-    dashed: bool,
-}
-
-struct Value {
-    start: usize,
-    end: usize,
-    /// Content span (inside quotes when quoted).
-    inner_start: usize,
-    inner_end: usize,
-    quoted: bool,
-}
-
-fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.'
-}
-
-fn is_quote(b: u8) -> bool {
-    b == b'"' || b == b'\''
-}
-
-fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b)
-}
-
-fn name_before(line: &[u8], sep: usize, sep_byte: u8) -> Option<Name> {
-    let mut j = sep;
-    let mut quoted = false;
-    // `key = value` (TOML, env files) may have spaces before the separator; `key: value` never
-    // does in YAML or JSON, while prose does (`volume "default-token-x" : secret "..." not found`).
-    if sep_byte == b'=' {
-        while j > 0 && (line[j - 1] == b' ' || line[j - 1] == b'\t') {
-            j -= 1;
-        }
-    }
-    if sep_byte != b' ' && j > 0 && is_quote(line[j - 1]) {
-        quoted = true;
-        j -= 1;
-        // \"name\" inside a JSON string
-        if j > 0 && line[j - 1] == b'\\' {
-            j -= 1;
-        }
-    }
-    let end = j;
-    while j > 0 && is_name_byte(line[j - 1]) {
-        j -= 1;
-    }
-    let mut start = j;
-    // `\ntoken: x` inside a JSON string: the `n` belongs to the escape.
-    if start >= 1 && line[start - 1] == b'\\' && start < end {
-        start += 1;
-    }
-    let mut dashed = false;
-    while start < end && line[start] == b'-' {
-        start += 1;
-        dashed = true;
-    }
-    if start >= end {
-        return None;
-    }
-    // `--token abc` only counts when the flag starts a word.
-    if sep_byte == b' ' {
-        let word_start = j;
-        if !dashed
-            || (word_start > 0
-                && !(line[word_start - 1].is_ascii_whitespace() || is_quote(line[word_start - 1])))
-        {
-            return None;
-        }
-    }
-    Some(Name {
-        start,
-        end,
-        quoted,
-        dashed,
-    })
-}
-
-fn value_after(line: &[u8], from: usize, sep_byte: u8) -> Option<Value> {
-    let mut s = from;
-    if sep_byte == b':' {
-        // `key:value` without a space is a URL, a time or an image tag unless quoted JSON.
-        if s < line.len()
-            && !(line[s] == b' ' || line[s] == b'\t' || is_quote(line[s]) || line[s] == b'\\')
-        {
-            return None;
-        }
-    }
-    if sep_byte != b' ' {
-        while s < line.len() && (line[s] == b' ' || line[s] == b'\t') {
-            s += 1;
-        }
-    }
-    if s >= line.len() {
-        return None;
-    }
-    // \"value\" inside a JSON string
-    if line[s] == b'\\' && s + 1 < line.len() && line[s + 1] == b'"' {
-        let inner = s + 2;
-        let end = find(line, b"\\\"", inner)?;
-        return Some(Value {
-            start: s,
-            end: end + 2,
-            inner_start: inner,
-            inner_end: end,
-            quoted: true,
-        });
-    }
-    if is_quote(line[s]) {
-        let q = line[s];
-        let inner = s + 1;
-        let mut e = inner;
-        // An unterminated quote ends at the line end: the newline is never part of a value
-        // (replacing it would merge two lines and shift every line number after it).
-        let eol = |b: u8| b == b'\n' || b == b'\r';
-        while e < line.len() && line[e] != q && !eol(line[e]) {
-            if line[e] == b'\\' && q == b'"' && e + 1 < line.len() && !eol(line[e + 1]) {
-                e += 1;
-            }
-            e += 1;
-        }
-        let e = e.min(line.len());
-        let end = if e < line.len() { e + 1 } else { e };
-        return Some(Value {
-            start: s,
-            end,
-            inner_start: inner,
-            inner_end: e,
-            quoted: true,
-        });
-    }
-    // A marker left by an earlier pass is a (trivial) value, not a YAML flow sequence, so a
-    // `value: [REDACTED]` still ends a pending `name`/`value` pair (redaction stays idempotent).
-    if line[s..].starts_with(MARKER.as_bytes()) {
-        let e = s + MARKER.len();
-        return Some(Value {
-            start: s,
-            end: e,
-            inner_start: s,
-            inner_end: e,
-            quoted: false,
-        });
-    }
-    if matches!(line[s], b'{' | b'[' | b'\n' | b'\r' | b'|' | b'>') {
-        return None;
-    }
-    let mut e = s;
-    while e < line.len() {
-        let c = line[e];
-        if c.is_ascii_whitespace()
-            || matches!(
-                c,
-                b',' | b';' | b'&' | b'}' | b']' | b')' | b'"' | b'\'' | b'\\'
-            )
-        {
-            break;
-        }
-        e += 1;
-    }
-    Some(Value {
-        start: s,
-        end: e,
-        inner_start: s,
-        inner_end: e,
-        quoted: false,
-    })
-}
-
-/// The part of a value to replace. For `Authorization: Bearer x` / `Basic x` the scheme stays.
-fn secret_span(line: &[u8], val: &Value, name: &[u8]) -> (usize, usize) {
-    let (s, e) = (val.inner_start, val.inner_end);
-    let norm: Vec<u8> = name.iter().map(|b| b.to_ascii_lowercase()).collect();
-    if contains(&norm, b"authorization") {
-        // Header values run to the end of the line or quote.
-        let mut end = s;
-        while end < line.len() && !matches!(line[end], b'\n' | b'\r' | b'"' | b'\'') {
-            end += 1;
-        }
-        let end = if val.quoted { e } else { end };
-        let v = &line[s..end];
-        if let Some(sp) = v.iter().position(|&b| b == b' ') {
-            let scheme = &v[..sp];
-            if scheme.iter().all(|b| b.is_ascii_alphabetic()) {
-                let mut cs = s + sp;
-                while cs < end && line[cs] == b' ' {
-                    cs += 1;
-                }
-                let mut ce = cs;
-                while ce < end && !line[ce].is_ascii_whitespace() {
-                    ce += 1;
-                }
-                return (cs, ce);
-            }
-        }
-        return (s, end);
-    }
-    (s, e)
-}
-
 fn trivial_value(v: &[u8]) -> bool {
     let t = v.trim_ascii();
     t.is_empty()
@@ -640,70 +448,6 @@ fn trivial_value(v: &[u8]) -> bool {
             t,
             b"true" | b"false" | b"null" | b"~" | b"\"\"" | b"''" | b"<none>" | b"none" | b"None"
         )
-}
-
-fn find(h: &[u8], n: &[u8], from: usize) -> Option<usize> {
-    if from > h.len() || n.is_empty() || h.len() < n.len() {
-        return None;
-    }
-    h[from..]
-        .windows(n.len())
-        .position(|w| w == n)
-        .map(|p| p + from)
-}
-
-fn find_ci(h: &[u8], n: &[u8], from: usize) -> Option<usize> {
-    if from > h.len() || h.len() < n.len() {
-        return None;
-    }
-    h[from..]
-        .windows(n.len())
-        .position(|w| w.eq_ignore_ascii_case(n))
-        .map(|p| p + from)
-}
-
-fn contains(h: &[u8], n: &[u8]) -> bool {
-    find(h, n, 0).is_some()
-}
-
-fn contains_ci(h: &[u8], n: &[u8]) -> bool {
-    find_ci(h, n, 0).is_some()
-}
-
-/// A PEM label of a private key: `PRIVATE KEY`, `RSA PRIVATE KEY`, `ENCRYPTED PRIVATE KEY`, ...
-/// (capitals and spaces only, so text that merely ends in "PRIVATE KEY" is not a header).
-fn is_pem_key_label(label: &[u8]) -> bool {
-    label.len() <= 40
-        && label.ends_with(b"PRIVATE KEY")
-        && label.iter().all(|&b| b.is_ascii_uppercase() || b == b' ')
-}
-
-/// Start of `-----BEGIN ... PRIVATE KEY-----` at or after `from`.
-fn find_pem_begin(line: &[u8], from: usize) -> Option<usize> {
-    let mut i = from;
-    while let Some(p) = find(line, b"-----BEGIN ", i) {
-        let rest = &line[p + 11..];
-        let close = find(rest, b"-----", 0)?;
-        if is_pem_key_label(&rest[..close]) {
-            return Some(p);
-        }
-        i = p + 11;
-    }
-    None
-}
-
-/// Index just past `-----END ... PRIVATE KEY-----` at or after `from`.
-fn find_pem_end(line: &[u8], from: usize) -> Option<usize> {
-    let mut i = from;
-    while let Some(p) = find(line, b"-----END ", i) {
-        let rest = &line[p + 9..];
-        let close = find(rest, b"-----", 0)?;
-        if is_pem_key_label(&rest[..close]) {
-            return Some(p + 9 + close + 5);
-        }
-        i = p + 9;
-    }
-    None
 }
 
 #[cfg(test)]

@@ -5,17 +5,25 @@
 //! - [`runner`]: one command with a timeout, in its own process group;
 //! - [`spool`]: bounded, redacting storage of one item's output;
 //! - [`writer`]: the tar.gz, written beside the target and renamed when complete;
-//! - [`collect`]: the run (pool, deadline, manifest, summary);
+//! - [`collect`]: the run (preflight, deadline, items into the bundle, manifest, summary);
+//! - [`actions`]: what each kind of job does (commands, file tails, kubelet argv, probe);
+//! - [`pool`]: the worker threads over the job queue (follow-ups first);
+//! - [`signals`]: SIGINT/SIGTERM end the run and remove its temporary files;
+//! - [`sys`]: the system calls (priority, free space, host name, uid);
 //! - [`pki`]: certificate dates without openssl.
 //!
 //! Redaction lives in `kdiag_bundle::redact` so `analyze` can re-scan bundles with it.
 
+pub mod actions;
 pub mod collect;
 pub mod config;
 pub mod pki;
+pub mod pool;
 pub mod runner;
+pub mod signals;
 pub mod sources;
 pub mod spool;
+pub mod sys;
 pub mod util;
 pub mod writer;
 

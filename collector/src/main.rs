@@ -1,5 +1,5 @@
 use clap::Parser;
-use kdiag_collector::{collect, Cli, Config, EXIT_NO_BUNDLE, EXIT_OK, EXIT_PARTIAL};
+use kdiag_collector::{collect, signals, sys, Cli, Config, EXIT_NO_BUNDLE, EXIT_OK, EXIT_PARTIAL};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -11,8 +11,8 @@ fn main() {
             std::process::exit(EXIT_NO_BUNDLE);
         }
     };
-    collect::lower_priority();
-    collect::install_signal_handlers();
+    sys::lower_priority();
+    signals::install();
     match kdiag_collector::run(cfg) {
         Ok(s) => {
             eprintln!("{}", collect::report(&s));

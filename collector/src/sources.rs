@@ -421,6 +421,34 @@ pub fn kubectl_paths() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The probe that decides the kubectl family: `kubectl version -o json`, with a short timeout.
+pub fn probe_spec(base: &[String]) -> CmdSpec {
+    let mut argv = base.to_vec();
+    argv.extend(["version", "-o", "json"].map(String::from));
+    CmdSpec {
+        argv,
+        timeout: PROBE_TIMEOUT,
+        ok_codes: vec![],
+        not_found_codes: vec![],
+    }
+}
+
+/// Every kubectl item (the lists and the container logs), recorded as not run: the probe
+/// failed with `status` for `reason`.
+pub fn kubectl_not_run(status: kdiag_bundle::Status, reason: &str) -> Vec<Job> {
+    let mut jobs: Vec<Job> = kubectl_paths()
+        .into_iter()
+        .map(|(path, source)| Job::record(&path, &source, status, reason.to_string()))
+        .collect();
+    jobs.push(cluster_logs_record(status, reason.to_string()));
+    jobs
+}
+
+/// The one item that stands for container logs not fetched (cluster/logs).
+pub fn cluster_logs_record(status: kdiag_bundle::Status, reason: String) -> Job {
+    Job::record(CLUSTER_LOGS_DIR, "kubectl logs", status, reason)
+}
+
 fn dir_jobs(jobs: &mut Vec<Job>, root: &Path, dir: &str, bundle_dir: &str) {
     let real = under(root, dir);
     let rd = match fs::read_dir(&real) {

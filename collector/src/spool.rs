@@ -119,7 +119,7 @@ impl Spool {
         self.since_check += self.out.len() as u64;
         if self.floor > 0 && self.since_check >= CHECK_EVERY {
             self.since_check = 0;
-            let free = crate::collect::free_space(&self.dir)?;
+            let free = crate::sys::free_space(&self.dir)?;
             if free < self.floor {
                 return Err(io::Error::other(format!(
                     "stopped: only {} left on the output filesystem (floor {}), protecting the node",

@@ -1,5 +1,7 @@
-//! Small hand-written helpers: duration and size parsing, UTC and local time formatting.
+//! Small hand-written helpers: duration and size parsing, UTC and local time formatting (the
+//! calendar arithmetic is `kdiag_bundle::time`).
 
+use kdiag_bundle::time::{civil_from_days, days_from_civil};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Parses `24h`, `120s`, `30m`, `2d`, `1500ms` or a plain number of seconds.
@@ -75,23 +77,14 @@ pub struct Civil {
     pub sec: u32,
 }
 
-/// Seconds since the epoch (UTC) to calendar time (Howard Hinnant's civil_from_days).
+/// Seconds since the epoch (UTC) to calendar time.
 pub fn civil_from_unix(secs: i64) -> Civil {
-    let days = secs.div_euclid(86400);
+    let (year, month, day) = civil_from_days(secs.div_euclid(86400));
     let rem = secs.rem_euclid(86400);
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     Civil {
-        year: if m <= 2 { y + 1 } else { y },
-        month: m,
-        day: d,
+        year,
+        month,
+        day,
         hour: (rem / 3600) as u32,
         min: ((rem % 3600) / 60) as u32,
         sec: (rem % 60) as u32,
@@ -100,14 +93,10 @@ pub fn civil_from_unix(secs: i64) -> Civil {
 
 /// Calendar time (UTC) to seconds since the epoch.
 pub fn unix_from_civil(c: &Civil) -> i64 {
-    let y = if c.month <= 2 { c.year - 1 } else { c.year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = c.month as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + c.day as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146097 + doe - 719468;
-    days * 86400 + c.hour as i64 * 3600 + c.min as i64 * 60 + c.sec as i64
+    days_from_civil(c.year, c.month, c.day) * 86400
+        + c.hour as i64 * 3600
+        + c.min as i64 * 60
+        + c.sec as i64
 }
 
 pub fn unix_now() -> i64 {
