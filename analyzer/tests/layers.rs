@@ -80,8 +80,8 @@ fn referenced(code: &str, module: &[String]) -> Vec<(String, usize)> {
         let mut rest = line;
         while let Some(i) = rest.find("crate::") {
             let after = &rest[i + 7..];
-            if after.starts_with('{') {
-                let inner = after[1..].split('}').next().unwrap_or("");
+            if let Some(group) = after.strip_prefix('{') {
+                let inner = group.split('}').next().unwrap_or("");
                 for item in inner.split(',') {
                     let name: String = item
                         .trim()

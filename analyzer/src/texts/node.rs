@@ -40,7 +40,7 @@ pub struct Node {
     pub files: BTreeMap<String, Vec<u8>>,
     /// Big log files (journals, messages, dmesg, container logs, a big loose file) scanned while
     /// they streamed out of the input and never held whole: what the rules, facts and timeline
-    /// need of them (`rules::scan::Streamed`). Keys are bundle paths, as in `files`; a path is
+    /// need of them (`texts::Streamed`). Keys are bundle paths, as in `files`; a path is
     /// in one of the two maps, never both.
     pub streamed: BTreeMap<String, crate::texts::Streamed>,
     /// Problems met while reading (skipped entries, truncation, caps), shown in reports.

@@ -202,7 +202,7 @@ impl FileCounts {
     }
 
     /// Places the lines waiting for a year in the reference's year (one year back when that
-    /// would put them more than two days after it, as `parse::journal` does, to the hour).
+    /// would put them more than two days after it, as `units::logtime` does, to the hour).
     fn place(&mut self, reference: Option<i64>) {
         for ((src, mo, d, h), n) in std::mem::take(&mut self.civil) {
             let ts = reference.and_then(|r| {
