@@ -8,6 +8,7 @@
 //! - [`collect`]: the run (preflight, deadline, items into the bundle, manifest, summary);
 //! - [`actions`]: what each kind of job does (commands, file tails, kubelet argv, probe);
 //! - [`pool`]: the worker threads over the job queue (follow-ups first);
+//! - [`podlogs`]: which containers get `kubectl logs`, from the collected pod list;
 //! - [`signals`]: SIGINT/SIGTERM end the run and remove its temporary files;
 //! - [`sys`]: the system calls (priority, free space, host name, uid);
 //! - [`pki`]: certificate dates without openssl.
@@ -18,6 +19,7 @@ pub mod actions;
 pub mod collect;
 pub mod config;
 pub mod pki;
+pub mod podlogs;
 pub mod pool;
 pub mod runner;
 pub mod signals;

@@ -2,6 +2,7 @@
 //! (kdiag_bundle::paths) and the node's file tree under `--root`.
 
 use crate::config::Config;
+use crate::podlogs::LogTarget;
 use crate::util::local_timestamp;
 use kdiag_bundle::paths::*;
 use std::fs;
@@ -447,6 +448,68 @@ pub fn kubectl_not_run(status: kdiag_bundle::Status, reason: &str) -> Vec<Job> {
 /// The one item that stands for container logs not fetched (cluster/logs).
 pub fn cluster_logs_record(status: kdiag_bundle::Status, reason: String) -> Job {
     Job::record(CLUSTER_LOGS_DIR, "kubectl logs", status, reason)
+}
+
+/// `kubectl logs` of the containers the pod list picked (`podlogs::targets`): the current log
+/// over the --since window and, after a restart, the previous run's, each its last 10000 lines,
+/// into cluster/logs/NS/POD/C.log and C.previous.log. At most MAX_KUBECTL_LOGS; an item says how
+/// many more were left.
+pub fn kubectl_log_jobs(base: &[String], since: Duration, targets: &[LogTarget]) -> Vec<Job> {
+    let since = format!("--since={}s", since.as_secs());
+    let mut jobs = Vec::new();
+    for t in targets {
+        let dir = format!(
+            "{CLUSTER_LOGS_DIR}/{}/{}/{}",
+            t.namespace, t.pod, t.container
+        );
+        let mk = |previous: bool| {
+            let mut argv = base.to_vec();
+            argv.extend(
+                [
+                    "logs",
+                    "-n",
+                    &t.namespace,
+                    &t.pod,
+                    "-c",
+                    &t.container,
+                    "--tail=10000",
+                ]
+                .map(String::from),
+            );
+            if previous {
+                argv.push("--previous".into());
+            } else {
+                argv.push(since.clone());
+            }
+            let spec = CmdSpec {
+                argv,
+                timeout: CMD_TIMEOUT,
+                ok_codes: vec![],
+                not_found_codes: vec![],
+            };
+            let path = if previous {
+                format!("{dir}.previous.log")
+            } else {
+                format!("{dir}.log")
+            };
+            Job::cmd(&path, spec)
+        };
+        if t.current {
+            jobs.push(mk(false));
+        }
+        if t.previous {
+            jobs.push(mk(true));
+        }
+    }
+    if jobs.len() > MAX_KUBECTL_LOGS {
+        let dropped = jobs.len() - MAX_KUBECTL_LOGS;
+        jobs.truncate(MAX_KUBECTL_LOGS);
+        jobs.push(cluster_logs_record(
+            kdiag_bundle::Status::Skipped,
+            format!("{dropped} more container logs not fetched (limit {MAX_KUBECTL_LOGS})"),
+        ));
+    }
+    jobs
 }
 
 fn dir_jobs(jobs: &mut Vec<Job>, root: &Path, dir: &str, bundle_dir: &str) {
