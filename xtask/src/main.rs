@@ -1,4 +1,5 @@
-//! Developer tasks: `cargo xtask <task>`. Few dependencies on purpose (std only).
+//! Developer tasks: `cargo xtask <task>`. Few dependencies on purpose: std, serde_json, and the
+//! workspace's own kdiag-bundle (layout paths).
 //!
 //! - `dist`: static-ish release builds of `collect` that run on glibc 2.17 nodes (CentOS 7).
 
