@@ -1,6 +1,7 @@
 //! `collect`: snapshots one Kubernetes node into one support bundle.
 //!
-//! - [`config`]: the command line (`Cli`) and the validated `Config`;
+//! - [`cli`]: the command line as clap parses it (`Cli`), its clap `command()`, completions;
+//! - [`config`]: the validated `Config` of a run;
 //! - [`sources`]: the table of items (what is collected, from where);
 //! - [`runner`]: one command with a timeout, in its own process group;
 //! - [`spool`]: bounded, redacting storage of one item's output;
@@ -16,6 +17,7 @@
 //! Redaction lives in `kdiag_bundle::redact` so `analyze` can re-scan bundles with it.
 
 pub mod actions;
+pub mod cli;
 pub mod collect;
 pub mod config;
 pub mod pki;
@@ -29,5 +31,6 @@ pub mod sys;
 pub mod util;
 pub mod writer;
 
+pub use cli::Cli;
 pub use collect::{run, Summary, EXIT_NO_BUNDLE, EXIT_OK, EXIT_PARTIAL};
-pub use config::{Cli, Config};
+pub use config::Config;
