@@ -1,5 +1,5 @@
 //! The validated [`Config`] of a run, from the plain [`Cli`] that clap fills in (no I/O beyond
-//! checking that the folders exist).
+//! checking that the folders exist) and the few environment variables the run depends on.
 
 pub use crate::cli::Cli;
 use crate::util::{parse_duration, parse_size};
@@ -18,8 +18,30 @@ pub struct Config {
     pub min_free: u64,
     pub jobs: usize,
     pub no_kubectl: bool,
+    /// What kubectl would find by itself, from the environment.
+    pub kubectl_env: KubectlEnv,
     /// The command line as given, for the manifest.
     pub args: Vec<String>,
+}
+
+/// The environment that decides whether kubectl finds a kubeconfig by itself. Read once, in
+/// [`Config::from_cli`], so the run reads no environment variable and tests pass their own
+/// instead of changing the test process's environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KubectlEnv {
+    /// `$KUBECONFIG` is set.
+    pub kubeconfig: bool,
+    /// `$HOME` (kubectl's default is `$HOME/.kube/config`).
+    pub home: Option<PathBuf>,
+}
+
+impl KubectlEnv {
+    pub fn from_process() -> KubectlEnv {
+        KubectlEnv {
+            kubeconfig: std::env::var_os("KUBECONFIG").is_some(),
+            home: std::env::var_os("HOME").map(PathBuf::from),
+        }
+    }
 }
 
 impl Config {
@@ -53,6 +75,7 @@ impl Config {
             min_free,
             jobs: cli.jobs.clamp(1, 16),
             no_kubectl: cli.no_kubectl,
+            kubectl_env: KubectlEnv::from_process(),
             args,
         })
     }

@@ -1,7 +1,7 @@
 //! The table of what is collected: one [`Job`] per bundle item, built from the layout paths
 //! (kdiag_bundle::paths) and the node's file tree under `--root`.
 
-use crate::config::Config;
+use crate::config::{Config, KubectlEnv};
 use crate::podlogs::LogTarget;
 use crate::util::local_timestamp;
 use kdiag_bundle::paths::*;
@@ -190,7 +190,7 @@ pub fn node_jobs(cfg: &Config, since_unix: i64) -> Vec<Job> {
             path: CLUSTER_VERSION.into(),
             source: String::new(),
             action: Action::KubectlProbe {
-                base: kubectl_base(),
+                base: kubectl_base(&cfg.kubectl_env, Path::new(ADMIN_CONF)),
             },
         });
     }
@@ -379,16 +379,20 @@ pub fn node_jobs(cfg: &Config, since_unix: i64) -> Vec<Job> {
     jobs
 }
 
+/// The kubeconfig of a kubeadm control-plane node, used when kubectl would find none by itself.
+pub const ADMIN_CONF: &str = "/etc/kubernetes/admin.conf";
+
 /// `kubectl` plus the kubeconfig to use when the environment names none (a control-plane node
-/// where only /etc/kubernetes/admin.conf exists), plus a request timeout.
-pub fn kubectl_base() -> Vec<String> {
+/// where only `admin_conf` exists), plus a request timeout. `env` is the run's (`Config`): the
+/// table reads no environment variable itself.
+pub fn kubectl_base(env: &KubectlEnv, admin_conf: &Path) -> Vec<String> {
     let mut base = vec!["kubectl".to_string()];
-    let home_cfg = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".kube/config"));
-    if std::env::var_os("KUBECONFIG").is_none()
+    let home_cfg = env.home.as_ref().map(|h| h.join(".kube/config"));
+    if !env.kubeconfig
         && !home_cfg.map(|p| p.exists()).unwrap_or(false)
-        && fs::File::open("/etc/kubernetes/admin.conf").is_ok()
+        && fs::File::open(admin_conf).is_ok()
     {
-        base.push("--kubeconfig=/etc/kubernetes/admin.conf".into());
+        base.push(format!("--kubeconfig={}", admin_conf.display()));
     }
     base.push("--request-timeout=20s".into());
     base
@@ -699,5 +703,52 @@ pub fn io_status(e: &std::io::Error) -> (kdiag_bundle::Status, String) {
             (Status::NotFound, "no such file or folder".into())
         }
         _ => (Status::Failed, e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_conf_only_when_kubectl_would_find_no_kubeconfig() {
+        let dir = std::env::temp_dir().join(format!("kdiag-kubectl-base-{}", std::process::id()));
+        let home = dir.join("home");
+        fs::create_dir_all(&home).unwrap();
+        let admin = dir.join("admin.conf");
+        fs::write(&admin, "apiVersion: v1\n").unwrap();
+        let flag = format!("--kubeconfig={}", admin.display());
+        let bare = KubectlEnv {
+            kubeconfig: false,
+            home: Some(home.clone()),
+        };
+        assert_eq!(
+            kubectl_base(&bare, &admin),
+            ["kubectl", flag.as_str(), "--request-timeout=20s"]
+        );
+        let set = KubectlEnv {
+            kubeconfig: true,
+            ..bare.clone()
+        };
+        assert_eq!(
+            kubectl_base(&set, &admin),
+            ["kubectl", "--request-timeout=20s"]
+        );
+        assert_eq!(
+            kubectl_base(&bare, &dir.join("missing.conf")),
+            ["kubectl", "--request-timeout=20s"]
+        );
+        fs::create_dir_all(home.join(".kube")).unwrap();
+        fs::write(home.join(".kube/config"), "apiVersion: v1\n").unwrap();
+        assert_eq!(
+            kubectl_base(&bare, &admin),
+            ["kubectl", "--request-timeout=20s"]
+        );
+        let homeless = KubectlEnv {
+            kubeconfig: false,
+            home: None,
+        };
+        assert_eq!(kubectl_base(&homeless, &admin).len(), 3);
+        fs::remove_dir_all(&dir).unwrap();
     }
 }
