@@ -2,15 +2,16 @@
 //! item's output into the bundle, the manifest and the summary. One failed item never stops the
 //! run; only a bundle that cannot be written does.
 //!
-//! What is collected is `sources`; what each job does is `actions`; the threads are `pool`;
-//! interruption is `signals`; the system calls are `sys`.
+//! What is collected is `sources` (in `job` terms); what each job does is `actions`; the
+//! threads are `pool`; interruption is `signals`; the system calls are `sys`.
 
 use crate::actions;
 use crate::config::Config;
+use crate::job::{self, Action, CmdSpec, Job};
 use crate::podlogs;
 use crate::pool;
 use crate::signals;
-use crate::sources::{self, Action, CmdSpec, Job};
+use crate::sources;
 use crate::spool::{Spool, Spooled};
 use crate::sys;
 use crate::util::{compact_utc, human_size, rfc3339_utc, unix_now};
@@ -54,7 +55,7 @@ struct Ctx {
 
 fn node_hostname(root: &Path) -> String {
     for f in ["/proc/sys/kernel/hostname", "/etc/hostname"] {
-        if let Ok(s) = fs::read_to_string(sources::under(root, f)) {
+        if let Ok(s) = fs::read_to_string(job::under(root, f)) {
             let s = s.trim();
             if !s.is_empty() {
                 return s.to_string();

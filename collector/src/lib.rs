@@ -3,6 +3,7 @@
 //! - [`cli`]: the command line as clap parses it (`Cli`), its clap `command()`, completions;
 //! - [`config`]: the validated `Config` of a run;
 //! - [`sources`]: the table of items (what is collected, from where);
+//! - [`job`]: what a job is (an item's path and source, and its [`job::Action`]);
 //! - [`runner`]: one command with a timeout, in its own process group;
 //! - [`spool`]: bounded, redacting storage of one item's output;
 //! - [`writer`]: the tar.gz, written beside the target and renamed when complete;
@@ -20,6 +21,7 @@ pub mod actions;
 pub mod cli;
 pub mod collect;
 pub mod config;
+pub mod job;
 pub mod pki;
 pub mod podlogs;
 pub mod pool;
