@@ -2,8 +2,9 @@
 //! several, copy a file's tail, find the running kubelet's argv, describe certificates, probe
 //! the API server. Each fills in the item's status and reason; none records it (the run does).
 
+use crate::job::{self, CmdSpec, Job};
 use crate::runner::{self, RunResult};
-use crate::sources::{self, io_status, CmdSpec, Job};
+use crate::sources::{self, io_status};
 use crate::spool::Spool;
 use kdiag_bundle::{Item, Status};
 use std::fs;
@@ -223,7 +224,7 @@ fn read_file(real: &Path, cap: u64, spool: &mut Spool) -> (Status, String) {
 
 /// Finds the kubelet by /proc/*/comm (or argv[0]) and writes its argv one argument per line.
 pub fn kubelet_cmdline(root: &Path, item: &mut Item, spool: &mut Spool) {
-    let proc_dir = sources::under(root, "/proc");
+    let proc_dir = job::under(root, "/proc");
     let mut pids: Vec<u32> = match fs::read_dir(&proc_dir) {
         Ok(rd) => rd
             .filter_map(|e| e.ok())

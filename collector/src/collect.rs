@@ -2,19 +2,21 @@
 //! item's output into the bundle, the manifest and the summary. One failed item never stops the
 //! run; only a bundle that cannot be written does.
 //!
-//! What is collected is `sources`; what each job does is `actions`; the threads are `pool`;
-//! interruption is `signals`; the system calls are `sys`.
+//! What is collected is `sources` (in `job` terms); what each job does is `actions`; the
+//! threads are `pool`; interruption is `signals`; the system calls are `sys`.
 
 use crate::actions;
 use crate::config::Config;
+use crate::job::{self, Action, CmdSpec, Job};
+use crate::podlogs;
 use crate::pool;
 use crate::signals;
-use crate::sources::{self, Action, CmdSpec, Job};
+use crate::sources;
 use crate::spool::{Spool, Spooled};
 use crate::sys;
 use crate::util::{compact_utc, human_size, rfc3339_utc, unix_now};
 use crate::writer::BundleWriter;
-use kdiag_bundle::{bundle_name, paths, Item, Manifest, Status, MANIFEST_PATH};
+use kdiag_bundle::{bundle_name, Item, Manifest, Status, MANIFEST_PATH};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -53,7 +55,7 @@ struct Ctx {
 
 fn node_hostname(root: &Path) -> String {
     for f in ["/proc/sys/kernel/hostname", "/etc/hostname"] {
-        if let Ok(s) = fs::read_to_string(sources::under(root, f)) {
+        if let Ok(s) = fs::read_to_string(job::under(root, f)) {
             let s = s.trim();
             if !s.is_empty() {
                 return s.to_string();
@@ -253,7 +255,7 @@ fn run_job(ctx: &Ctx, job: Job) -> Vec<Job> {
             let r = actions::run_cmd(spec, left, &mut spool);
             actions::apply(&mut item, r);
             if *pods {
-                return log_jobs(ctx, &item, spool, started, spec);
+                return pods_listed(ctx, item, spool, started, spec);
             }
         }
     }
@@ -279,49 +281,15 @@ fn finish_item(ctx: &Ctx, mut item: Item, spool: Spool) {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct PodList {
-    #[serde(default)]
-    items: Vec<Pod>,
-}
-#[derive(serde::Deserialize)]
-struct Pod {
-    metadata: Meta,
-    #[serde(default)]
-    status: Option<PodStatus>,
-}
-#[derive(serde::Deserialize)]
-struct Meta {
-    name: String,
-    #[serde(default)]
-    namespace: String,
-}
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PodStatus {
-    #[serde(default)]
-    phase: String,
-    #[serde(default)]
-    container_statuses: Vec<ContainerStatus>,
-    #[serde(default)]
-    init_container_statuses: Vec<ContainerStatus>,
-}
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ContainerStatus {
-    name: String,
-    #[serde(default)]
-    ready: bool,
-    #[serde(default)]
-    restart_count: u64,
-    #[serde(default)]
-    state: serde_json::Map<String, serde_json::Value>,
-}
-
-/// After pods.json: records it and returns `kubectl logs` jobs for containers that are not
-/// Ready or have restarted (with --previous for restarted ones).
-fn log_jobs(ctx: &Ctx, item: &Item, spool: Spool, started: Instant, spec: &CmdSpec) -> Vec<Job> {
-    let mut item = item.clone();
+/// After pods.json: records it and returns `kubectl logs` jobs for the containers that are not
+/// Ready or have restarted (with --previous for restarted ones), or one item saying why none.
+fn pods_listed(
+    ctx: &Ctx,
+    mut item: Item,
+    spool: Spool,
+    started: Instant,
+    spec: &CmdSpec,
+) -> Vec<Job> {
     item.duration_ms = started.elapsed().as_millis() as u64;
     let spooled = match spool.finish() {
         Ok(s) => s,
@@ -332,120 +300,26 @@ fn log_jobs(ctx: &Ctx, item: &Item, spool: Spool, started: Instant, spec: &CmdSp
             return vec![];
         }
     };
-    let parsed: Result<PodList, String> = if item.status != Status::Ok {
-        Err(format!("pods were not listed ({})", item.status.as_str()))
-    } else if spooled.truncated {
-        Err("pods.json was truncated by --max-file-size".into())
-    } else {
-        spooled.reader().map_err(|e| e.to_string()).and_then(|r| {
-            serde_json::from_reader(io::BufReader::new(r))
-                .map_err(|e| format!("pods.json does not parse: {e}"))
-        })
-    };
+    let parsed = podlogs::parse(item.status, &spooled);
     item.truncated = spooled.truncated;
     item.redactions = spooled.redactions;
     record(ctx, item, Some(spooled), false);
-    let base: Vec<String> = spec
-        .argv
-        .iter()
-        .take_while(|a| *a != "get")
-        .cloned()
-        .collect();
-    let list = match parsed {
-        Ok(l) => l,
-        Err(why) => {
-            return vec![Job {
-                path: paths::CLUSTER_LOGS_DIR.into(),
-                source: "kubectl logs".into(),
-                action: Action::Record {
-                    status: Status::Skipped,
-                    reason: format!("not run: {why}"),
-                },
-            }]
+    match parsed {
+        Ok(list) => {
+            // The same kubectl (and kubeconfig) as the pod list: its argv before `get`.
+            let base: Vec<String> = spec
+                .argv
+                .iter()
+                .take_while(|a| *a != "get")
+                .cloned()
+                .collect();
+            sources::kubectl_log_jobs(&base, ctx.cfg.since, &podlogs::targets(&list))
         }
-    };
-    let since = format!("--since={}s", ctx.cfg.since.as_secs());
-    let mut jobs = Vec::new();
-    for pod in list.items {
-        let Some(st) = pod.status else { continue };
-        if st.phase == "Succeeded" {
-            continue;
-        }
-        for c in st
-            .container_statuses
-            .iter()
-            .chain(st.init_container_statuses.iter())
-        {
-            if c.ready && c.restart_count == 0 {
-                continue;
-            }
-            let dir = format!(
-                "{}/{}/{}/{}",
-                paths::CLUSTER_LOGS_DIR,
-                pod.metadata.namespace,
-                pod.metadata.name,
-                c.name
-            );
-            let mk = |previous: bool| {
-                let mut argv = base.clone();
-                argv.extend(
-                    [
-                        "logs",
-                        "-n",
-                        &pod.metadata.namespace,
-                        &pod.metadata.name,
-                        "-c",
-                        &c.name,
-                        "--tail=10000",
-                    ]
-                    .map(String::from),
-                );
-                if previous {
-                    argv.push("--previous".into());
-                } else {
-                    argv.push(since.clone());
-                }
-                let spec = CmdSpec {
-                    argv,
-                    timeout: sources::CMD_TIMEOUT,
-                    ok_codes: vec![],
-                    not_found_codes: vec![],
-                };
-                Job {
-                    path: if previous {
-                        format!("{dir}.previous.log")
-                    } else {
-                        format!("{dir}.log")
-                    },
-                    source: spec.display(),
-                    action: Action::Cmd(spec),
-                }
-            };
-            let has_current = c.state.contains_key("running") || c.state.contains_key("terminated");
-            if has_current {
-                jobs.push(mk(false));
-            }
-            if c.restart_count > 0 {
-                jobs.push(mk(true));
-            }
-        }
+        Err(why) => vec![sources::cluster_logs_record(
+            Status::Skipped,
+            format!("not run: {why}"),
+        )],
     }
-    if jobs.len() > sources::MAX_KUBECTL_LOGS {
-        let dropped = jobs.len() - sources::MAX_KUBECTL_LOGS;
-        jobs.truncate(sources::MAX_KUBECTL_LOGS);
-        jobs.push(Job {
-            path: paths::CLUSTER_LOGS_DIR.into(),
-            source: "kubectl logs".into(),
-            action: Action::Record {
-                status: Status::Skipped,
-                reason: format!(
-                    "{dropped} more container logs not fetched (limit {})",
-                    sources::MAX_KUBECTL_LOGS
-                ),
-            },
-        });
-    }
-    jobs
 }
 
 /// Writes an item's content (if any) and records its manifest entry.

@@ -1,43 +1,10 @@
-//! Command line: a plain [`Cli`] that clap fills in, then a validated [`Config`].
+//! The validated [`Config`] of a run, from the plain [`Cli`] that clap fills in (no I/O beyond
+//! checking that the folders exist) and the few environment variables the run depends on.
 
+pub use crate::cli::Cli;
 use crate::util::{parse_duration, parse_size};
-use clap::Parser;
 use std::path::PathBuf;
 use std::time::Duration;
-
-/// Snapshot this Kubernetes node into one support bundle (kdiag-HOST-TIME.tgz).
-#[derive(Debug, Parser)]
-#[command(name = "collect", version, args_override_self = true)]
-pub struct Cli {
-    /// Folder the bundle is written to.
-    #[arg(long, default_value = ".")]
-    pub out: PathBuf,
-    /// How far back journals and logs go (e.g. 6h, 24h, 2d).
-    #[arg(long, default_value = "24h")]
-    pub since: String,
-    /// Deadline for the whole run; items not started by then are recorded as skipped.
-    #[arg(long, default_value = "120s")]
-    pub deadline: String,
-    /// Read files (not commands) under this folder instead of / (tests, chroots, mounted disks).
-    #[arg(long, default_value = "/")]
-    pub root: PathBuf,
-    /// Cap for one item; longer output keeps its newest lines.
-    #[arg(long, default_value = "64M")]
-    pub max_file_size: String,
-    /// Cap for all items together (uncompressed).
-    #[arg(long, default_value = "512M")]
-    pub max_total_size: String,
-    /// Refuse to start when the output filesystem has less free space than this; during the run,
-    /// an item stops growing when free space falls under half of it.
-    #[arg(long, default_value = "256M")]
-    pub min_free: String,
-    /// Commands run at the same time.
-    #[arg(long, default_value_t = 4)]
-    pub jobs: usize,
-    /// Do not run kubectl at all.
-    #[arg(long)]
-    pub no_kubectl: bool,
-}
 
 /// Everything a run needs, validated.
 #[derive(Debug, Clone)]
@@ -51,8 +18,30 @@ pub struct Config {
     pub min_free: u64,
     pub jobs: usize,
     pub no_kubectl: bool,
+    /// What kubectl would find by itself, from the environment.
+    pub kubectl_env: KubectlEnv,
     /// The command line as given, for the manifest.
     pub args: Vec<String>,
+}
+
+/// The environment that decides whether kubectl finds a kubeconfig by itself. Read once, in
+/// [`Config::from_cli`], so the run reads no environment variable and tests pass their own
+/// instead of changing the test process's environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KubectlEnv {
+    /// `$KUBECONFIG` is set.
+    pub kubeconfig: bool,
+    /// `$HOME` (kubectl's default is `$HOME/.kube/config`).
+    pub home: Option<PathBuf>,
+}
+
+impl KubectlEnv {
+    pub fn from_process() -> KubectlEnv {
+        KubectlEnv {
+            kubeconfig: std::env::var_os("KUBECONFIG").is_some(),
+            home: std::env::var_os("HOME").map(PathBuf::from),
+        }
+    }
 }
 
 impl Config {
@@ -86,6 +75,7 @@ impl Config {
             min_free,
             jobs: cli.jobs.clamp(1, 16),
             no_kubectl: cli.no_kubectl,
+            kubectl_env: KubectlEnv::from_process(),
             args,
         })
     }

@@ -1,13 +1,16 @@
 //! `collect`: snapshots one Kubernetes node into one support bundle.
 //!
-//! - [`config`]: the command line (`Cli`) and the validated `Config`;
+//! - [`cli`]: the command line as clap parses it (`Cli`), its clap `command()`, completions;
+//! - [`config`]: the validated `Config` of a run;
 //! - [`sources`]: the table of items (what is collected, from where);
+//! - [`job`]: what a job is (an item's path and source, and its [`job::Action`]);
 //! - [`runner`]: one command with a timeout, in its own process group;
 //! - [`spool`]: bounded, redacting storage of one item's output;
 //! - [`writer`]: the tar.gz, written beside the target and renamed when complete;
 //! - [`collect`]: the run (preflight, deadline, items into the bundle, manifest, summary);
 //! - [`actions`]: what each kind of job does (commands, file tails, kubelet argv, probe);
 //! - [`pool`]: the worker threads over the job queue (follow-ups first);
+//! - [`podlogs`]: which containers get `kubectl logs`, from the collected pod list;
 //! - [`signals`]: SIGINT/SIGTERM end the run and remove its temporary files;
 //! - [`sys`]: the system calls (priority, free space, host name, uid);
 //! - [`pki`]: certificate dates without openssl.
@@ -15,9 +18,12 @@
 //! Redaction lives in `kdiag_bundle::redact` so `analyze` can re-scan bundles with it.
 
 pub mod actions;
+pub mod cli;
 pub mod collect;
 pub mod config;
+pub mod job;
 pub mod pki;
+pub mod podlogs;
 pub mod pool;
 pub mod runner;
 pub mod signals;
@@ -27,5 +33,6 @@ pub mod sys;
 pub mod util;
 pub mod writer;
 
+pub use cli::Cli;
 pub use collect::{run, Summary, EXIT_NO_BUNDLE, EXIT_OK, EXIT_PARTIAL};
-pub use config::{Cli, Config};
+pub use config::Config;

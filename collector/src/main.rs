@@ -1,9 +1,14 @@
 use clap::Parser;
+use kdiag_collector::cli::{write_completions, Sub};
 use kdiag_collector::{collect, signals, sys, Cli, Config, EXIT_NO_BUNDLE, EXIT_OK, EXIT_PARTIAL};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let cli = Cli::parse();
+    if let Some(Sub::Completions { shell }) = cli.command {
+        write_completions(shell, &mut std::io::stdout().lock());
+        std::process::exit(EXIT_OK);
+    }
     let cfg = match Config::from_cli(cli, args) {
         Ok(c) => c,
         Err(e) => {

@@ -1,7 +1,9 @@
 //! The table of what is collected: one [`Job`] per bundle item, built from the layout paths
 //! (kdiag_bundle::paths) and the node's file tree under `--root`.
 
-use crate::config::Config;
+use crate::config::{Config, KubectlEnv};
+use crate::job::{under, Action, CmdSpec, Job};
+use crate::podlogs::LogTarget;
 use crate::util::local_timestamp;
 use kdiag_bundle::paths::*;
 use std::fs;
@@ -16,160 +18,6 @@ pub const MAX_KUBECTL_LOGS: usize = 60;
 pub const CMD_TIMEOUT: Duration = Duration::from_secs(30);
 pub const JOURNAL_TIMEOUT: Duration = Duration::from_secs(60);
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// One external command.
-#[derive(Debug, Clone)]
-pub struct CmdSpec {
-    pub argv: Vec<String>,
-    pub timeout: Duration,
-    /// Non-zero exit codes that still mean "this output is the answer".
-    pub ok_codes: Vec<i32>,
-    /// Exit codes that mean "this thing does not exist here" (systemctl's 4: no such unit).
-    pub not_found_codes: Vec<i32>,
-}
-
-impl CmdSpec {
-    pub fn new(argv: &[&str]) -> CmdSpec {
-        CmdSpec {
-            argv: argv.iter().map(|s| s.to_string()).collect(),
-            timeout: CMD_TIMEOUT,
-            ok_codes: vec![],
-            not_found_codes: vec![],
-        }
-    }
-    fn ok(mut self, codes: &[i32]) -> CmdSpec {
-        self.ok_codes = codes.to_vec();
-        self
-    }
-    fn nf(mut self, codes: &[i32]) -> CmdSpec {
-        self.not_found_codes = codes.to_vec();
-        self
-    }
-    pub fn display(&self) -> String {
-        self.argv
-            .iter()
-            .map(|a| {
-                if a.contains(' ') {
-                    format!("'{a}'")
-                } else {
-                    a.clone()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-}
-
-/// How an item is obtained.
-#[derive(Debug, Clone)]
-pub enum Action {
-    Cmd(CmdSpec),
-    /// Several commands into one file; `first_only`: only the first one that exists
-    /// (rpm, else dpkg); otherwise each in turn (date, timedatectl, chronyc, ntpstat).
-    Multi {
-        cmds: Vec<CmdSpec>,
-        first_only: bool,
-    },
-    /// A file; `tail` caps it to this many newest bytes.
-    File {
-        real: PathBuf,
-        shown: String,
-        tail: Option<u64>,
-    },
-    /// The first of these files that exists.
-    FirstFile {
-        candidates: Vec<(PathBuf, String)>,
-        tail: Option<u64>,
-    },
-    /// The running kubelet's argv.
-    KubeletCmdline,
-    /// Certificate validity of these files.
-    Pki {
-        files: Vec<(PathBuf, String)>,
-    },
-    /// `kubectl version`: decides whether the other kubectl items run.
-    KubectlProbe {
-        base: Vec<String>,
-    },
-    /// A kubectl command; when `pods`, its output picks the pods whose logs are collected.
-    Kubectl {
-        spec: CmdSpec,
-        pods: bool,
-    },
-    /// Not tried: recorded with this status and reason.
-    Record {
-        status: kdiag_bundle::Status,
-        reason: String,
-    },
-}
-
-#[derive(Debug, Clone)]
-pub struct Job {
-    pub path: String,
-    pub source: String,
-    pub action: Action,
-}
-
-impl Job {
-    fn cmd(path: &str, spec: CmdSpec) -> Job {
-        Job {
-            path: path.to_string(),
-            source: spec.display(),
-            action: Action::Cmd(spec),
-        }
-    }
-    fn file(root: &Path, path: &str, file: &str) -> Job {
-        Job {
-            path: path.to_string(),
-            source: format!("file:{file}"),
-            action: Action::File {
-                real: under(root, file),
-                shown: file.to_string(),
-                tail: None,
-            },
-        }
-    }
-    /// A kubectl read (`argv` in full, the default command timeout); `pods`: the pod list.
-    fn kubectl(path: &str, argv: Vec<String>, pods: bool) -> Job {
-        let spec = CmdSpec {
-            argv,
-            timeout: CMD_TIMEOUT,
-            ok_codes: vec![],
-            not_found_codes: vec![],
-        };
-        Job {
-            path: path.to_string(),
-            source: spec.display(),
-            action: Action::Kubectl { spec, pods },
-        }
-    }
-    /// The first of `candidates` (paths on the node) that exists under `root`.
-    fn first_file(root: &Path, path: &str, candidates: &[&str]) -> Job {
-        Job {
-            path: path.to_string(),
-            source: format!("file:{}", candidates.join(" or ")),
-            action: Action::FirstFile {
-                candidates: candidates
-                    .iter()
-                    .map(|f| (under(root, f), f.to_string()))
-                    .collect(),
-                tail: None,
-            },
-        }
-    }
-    fn record(path: &str, source: &str, status: kdiag_bundle::Status, reason: String) -> Job {
-        Job {
-            path: path.into(),
-            source: source.into(),
-            action: Action::Record { status, reason },
-        }
-    }
-}
-
-/// `file` (absolute) under `root`.
-pub fn under(root: &Path, file: &str) -> PathBuf {
-    root.join(file.trim_start_matches('/'))
-}
 
 /// Every node/ job, plus the kubectl probe (whose result schedules the rest of cluster/).
 pub fn node_jobs(cfg: &Config, since_unix: i64) -> Vec<Job> {
@@ -189,7 +37,7 @@ pub fn node_jobs(cfg: &Config, since_unix: i64) -> Vec<Job> {
             path: CLUSTER_VERSION.into(),
             source: String::new(),
             action: Action::KubectlProbe {
-                base: kubectl_base(),
+                base: kubectl_base(&cfg.kubectl_env, Path::new(ADMIN_CONF)),
             },
         });
     }
@@ -378,16 +226,20 @@ pub fn node_jobs(cfg: &Config, since_unix: i64) -> Vec<Job> {
     jobs
 }
 
+/// The kubeconfig of a kubeadm control-plane node, used when kubectl would find none by itself.
+pub const ADMIN_CONF: &str = "/etc/kubernetes/admin.conf";
+
 /// `kubectl` plus the kubeconfig to use when the environment names none (a control-plane node
-/// where only /etc/kubernetes/admin.conf exists), plus a request timeout.
-pub fn kubectl_base() -> Vec<String> {
+/// where only `admin_conf` exists), plus a request timeout. `env` is the run's (`Config`): the
+/// table reads no environment variable itself.
+pub fn kubectl_base(env: &KubectlEnv, admin_conf: &Path) -> Vec<String> {
     let mut base = vec!["kubectl".to_string()];
-    let home_cfg = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".kube/config"));
-    if std::env::var_os("KUBECONFIG").is_none()
+    let home_cfg = env.home.as_ref().map(|h| h.join(".kube/config"));
+    if !env.kubeconfig
         && !home_cfg.map(|p| p.exists()).unwrap_or(false)
-        && fs::File::open("/etc/kubernetes/admin.conf").is_ok()
+        && fs::File::open(admin_conf).is_ok()
     {
-        base.push("--kubeconfig=/etc/kubernetes/admin.conf".into());
+        base.push(format!("--kubeconfig={}", admin_conf.display()));
     }
     base.push("--request-timeout=20s".into());
     base
@@ -447,6 +299,68 @@ pub fn kubectl_not_run(status: kdiag_bundle::Status, reason: &str) -> Vec<Job> {
 /// The one item that stands for container logs not fetched (cluster/logs).
 pub fn cluster_logs_record(status: kdiag_bundle::Status, reason: String) -> Job {
     Job::record(CLUSTER_LOGS_DIR, "kubectl logs", status, reason)
+}
+
+/// `kubectl logs` of the containers the pod list picked (`podlogs::targets`): the current log
+/// over the --since window and, after a restart, the previous run's, each its last 10000 lines,
+/// into cluster/logs/NS/POD/C.log and C.previous.log. At most MAX_KUBECTL_LOGS; an item says how
+/// many more were left.
+pub fn kubectl_log_jobs(base: &[String], since: Duration, targets: &[LogTarget]) -> Vec<Job> {
+    let since = format!("--since={}s", since.as_secs());
+    let mut jobs = Vec::new();
+    for t in targets {
+        let dir = format!(
+            "{CLUSTER_LOGS_DIR}/{}/{}/{}",
+            t.namespace, t.pod, t.container
+        );
+        let mk = |previous: bool| {
+            let mut argv = base.to_vec();
+            argv.extend(
+                [
+                    "logs",
+                    "-n",
+                    &t.namespace,
+                    &t.pod,
+                    "-c",
+                    &t.container,
+                    "--tail=10000",
+                ]
+                .map(String::from),
+            );
+            if previous {
+                argv.push("--previous".into());
+            } else {
+                argv.push(since.clone());
+            }
+            let spec = CmdSpec {
+                argv,
+                timeout: CMD_TIMEOUT,
+                ok_codes: vec![],
+                not_found_codes: vec![],
+            };
+            let path = if previous {
+                format!("{dir}.previous.log")
+            } else {
+                format!("{dir}.log")
+            };
+            Job::cmd(&path, spec)
+        };
+        if t.current {
+            jobs.push(mk(false));
+        }
+        if t.previous {
+            jobs.push(mk(true));
+        }
+    }
+    if jobs.len() > MAX_KUBECTL_LOGS {
+        let dropped = jobs.len() - MAX_KUBECTL_LOGS;
+        jobs.truncate(MAX_KUBECTL_LOGS);
+        jobs.push(cluster_logs_record(
+            kdiag_bundle::Status::Skipped,
+            format!("{dropped} more container logs not fetched (limit {MAX_KUBECTL_LOGS})"),
+        ));
+    }
+    jobs
 }
 
 fn dir_jobs(jobs: &mut Vec<Job>, root: &Path, dir: &str, bundle_dir: &str) {
@@ -636,5 +550,52 @@ pub fn io_status(e: &std::io::Error) -> (kdiag_bundle::Status, String) {
             (Status::NotFound, "no such file or folder".into())
         }
         _ => (Status::Failed, e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_conf_only_when_kubectl_would_find_no_kubeconfig() {
+        let dir = std::env::temp_dir().join(format!("kdiag-kubectl-base-{}", std::process::id()));
+        let home = dir.join("home");
+        fs::create_dir_all(&home).unwrap();
+        let admin = dir.join("admin.conf");
+        fs::write(&admin, "apiVersion: v1\n").unwrap();
+        let flag = format!("--kubeconfig={}", admin.display());
+        let bare = KubectlEnv {
+            kubeconfig: false,
+            home: Some(home.clone()),
+        };
+        assert_eq!(
+            kubectl_base(&bare, &admin),
+            ["kubectl", flag.as_str(), "--request-timeout=20s"]
+        );
+        let set = KubectlEnv {
+            kubeconfig: true,
+            ..bare.clone()
+        };
+        assert_eq!(
+            kubectl_base(&set, &admin),
+            ["kubectl", "--request-timeout=20s"]
+        );
+        assert_eq!(
+            kubectl_base(&bare, &dir.join("missing.conf")),
+            ["kubectl", "--request-timeout=20s"]
+        );
+        fs::create_dir_all(home.join(".kube")).unwrap();
+        fs::write(home.join(".kube/config"), "apiVersion: v1\n").unwrap();
+        assert_eq!(
+            kubectl_base(&bare, &admin),
+            ["kubectl", "--request-timeout=20s"]
+        );
+        let homeless = KubectlEnv {
+            kubeconfig: false,
+            home: None,
+        };
+        assert_eq!(kubectl_base(&homeless, &admin).len(), 3);
+        fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -3,6 +3,7 @@
 //! hang whose grandchild holds the pipe, a read-only output folder, the disk filling up mid-run,
 //! SIGINT, two runs into the same --out, and a collected bundle re-scanned for secrets.
 //! The fake node, the `collect` command and opening a bundle are in common/mod.rs.
+//! The two tests that read hundreds of MiB run only with KDIAG_SLOW_TESTS=1 or CI=true.
 
 mod common;
 
@@ -88,8 +89,13 @@ fn no_process_with(marker: &str) -> bool {
 /// bundle is written. Reading is not stopped by the cap (the newest part is kept, so the output
 /// is read to its end or to the timeout): a 10 GiB journal is bounded by the journal timeout
 /// (60 s) and the --deadline, not read to its end.
+/// Slow: `yes` runs flat out for the 8 s deadline, gigabytes read (see slow_tests_enabled).
 #[test]
 fn endless_output_and_a_hang_holding_the_pipe_end_by_the_deadline() {
+    if !common::slow_tests_enabled("endless_output_and_a_hang_holding_the_pipe_end_by_the_deadline")
+    {
+        return;
+    }
     let line = "2026-11-22T08:01:02+0000 node01 kubelet[1234]: E1122 08:01:02.123456    1234 pod_workers.go:191] Error syncing pod, skipping: CrashLoopBackOff";
     let journal = format!(
         "#!/bin/sh\ncase \" $* \" in *\" -u kubelet \"*) exec yes '{line}' ;; esac\nexec \"{}\" \"$@\"\n",
@@ -126,9 +132,12 @@ fn endless_output_and_a_hang_holding_the_pipe_end_by_the_deadline() {
 }
 
 /// A finite 128 MiB journal (the 10 GiB case scaled down for CI): read through to its end
-/// within the deadline, its newest 256 KiB kept.
+/// within the deadline, its newest 256 KiB kept. Slow (see slow_tests_enabled).
 #[test]
 fn a_128_mib_journal_is_capped_to_its_newest_lines() {
+    if !common::slow_tests_enabled("a_128_mib_journal_is_capped_to_its_newest_lines") {
+        return;
+    }
     let line = "2026-11-22T08:01:02+0000 node01 kubelet[1234]: I1122 08:01:02.123456    1234 x.go:1] chatty";
     let journal = format!(
         "#!/bin/sh\ncase \" $* \" in *\" -u kubelet \"*) yes '{line}' | head -c 134217728; echo LAST-LINE-MARKER; exit 0 ;; esac\nexec \"{}\" \"$@\"\n",

@@ -1,5 +1,5 @@
 //! `cargo xtask dist`: builds `collect` for old glibc (2.17, CentOS 7) with cargo-zigbuild and
-//! checks the result with `objdump -T`.
+//! checks the result with `objdump -T`; then the completions and man pages (`docs`).
 
 use std::path::Path;
 use std::process::Command;
@@ -49,8 +49,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 ])
                 .args(["--target", &zig_target]),
         )?;
-        let bin = root
-            .join("target")
+        let bin = crate::docs::target_dir(&root)
             .join(target)
             .join("release")
             .join("collect");
@@ -93,7 +92,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if built == 0 {
         return Err("no target was built".into());
     }
-    Ok(())
+    crate::docs::write(&root, &dist)
 }
 
 fn has_zigbuild() -> bool {

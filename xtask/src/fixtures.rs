@@ -27,7 +27,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .collect();
     names.sort();
     for name in names {
-        let manifest = scenarios.join(&name).join("manifest.json");
+        let manifest = scenarios.join(&name).join(kdiag_bundle::MANIFEST_PATH);
         let text =
             fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
         let m: Value =
@@ -37,7 +37,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .as_str()
             .ok_or("manifest has no collected_at")?;
         let compact: String = at.chars().filter(|c| *c != '-' && *c != ':').collect();
-        let top = format!("kdiag-{host}-{compact}");
+        // The contract's name (the host sanitized to one safe path component).
+        let top = kdiag_bundle::bundle_name(host, &compact);
         let tgz = out.join(format!("{name}.tgz"));
         let sh = format!(
             "tar -cf - --sort=name --mtime='2026-11-22 08:30:00Z' --owner=0 --group=0 --numeric-owner \

@@ -10,6 +10,8 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use kdiag_bundle::time::civil_from_days;
+use kdiag_bundle::{bundle_name, paths, FORMAT, FORMAT_VERSION, MANIFEST_PATH};
 use serde_json::{json, Value};
 
 use crate::run_checked;
@@ -94,22 +96,22 @@ const WINDOW_START: i64 = 1_795_249_800;
 
 /// (bundle path, share of the journal bytes)
 const JOURNALS: &[(&str, u64)] = &[
-    ("node/journal/kubelet.log", 50),
-    ("node/journal/docker.log", 30),
-    ("node/journal/containerd.log", 20),
+    (paths::JOURNAL_KUBELET, 50),
+    (paths::JOURNAL_DOCKER, 30),
+    (paths::JOURNAL_CONTAINERD, 20),
 ];
 
 /// Failure lines from the rule catalog, injected at known lines: (journal, rule id, message).
 const INJECTED: &[(&str, &str, &str)] = &[
-    ("node/journal/kubelet.log", "selinux-keycreate-denied",
+    (paths::JOURNAL_KUBELET, "selinux-keycreate-denied",
      "E{md} {hms}.{us}    {pid} kuberuntime_manager.go:758] createPodSandbox for pod \"coredns-7f89b7bc75-x8k2p_kube-system(b8050fd3-4ffe-11eb-a82e-c6090b53405b)\" failed: rpc error: code = Unknown desc = failed to start sandbox container for pod \"coredns-7f89b7bc75-x8k2p\": Error response from daemon: OCI runtime create failed: container_linux.go:349: starting container process caused \"process_linux.go:449: container init caused \\\"write /proc/self/attr/keycreate: permission denied\\\"\": unknown"),
-    ("node/journal/kubelet.log", "node-disk-pressure-eviction",
+    (paths::JOURNAL_KUBELET, "node-disk-pressure-eviction",
      "W{md} {hms}.{us}    {pid} eviction_manager.go:344] eviction manager: attempting to reclaim ephemeral-storage"),
-    ("node/journal/kubelet.log", "cgroup-driver-mismatch",
+    (paths::JOURNAL_KUBELET, "cgroup-driver-mismatch",
      "E{md} {hms}.{us}    {pid} server.go:302] \"Failed to run kubelet\" err=\"failed to run Kubelet: misconfiguration: kubelet cgroup driver: \\\"cgroupfs\\\" is different from docker cgroup driver: \\\"systemd\\\"\""),
-    ("node/journal/docker.log", "registry-http-vs-https",
+    (paths::JOURNAL_DOCKER, "registry-http-vs-https",
      "time=\"{iso}\" level=error msg=\"Handler for POST /v1.40/images/create returned error: Get https://192.168.1.10:5000/v2/: http: server gave HTTP response to HTTPS client\""),
-    ("node/journal/containerd.log", "image-corrupted",
+    (paths::JOURNAL_CONTAINERD, "image-corrupted",
      "time=\"{iso}\" level=error msg=\"PullImage \\\"192.168.1.10:5000/app/web:1.4.2\\\" failed\" error=\"failed to pull and unpack image: failed to extract layer sha256:4a1d3c: unknown blob\""),
 ];
 
@@ -119,7 +121,7 @@ const PODS: &[&str] = &[
 const NAMESPACES: &[&str] = &["default", "shop", "payments", "monitoring", "kube-system"];
 
 pub fn run(o: &Options) -> Result<PathBuf, String> {
-    let name = format!("kdiag-{}-{}", o.hostname, COLLECTED_COMPACT);
+    let name = bundle_name(&o.hostname, COLLECTED_COMPACT);
     let top = o.out.join(&name);
     let tgz = o.out.join(format!("{name}.tgz"));
     // The same size, seed and generator give the same bytes: reuse a finished bundle (the stamp
@@ -162,19 +164,19 @@ pub fn run(o: &Options) -> Result<PathBuf, String> {
         items.push(item(&top, path, path)?);
     }
     let (pods, events) = cluster_lists(&o.hostname, &mut rng);
-    for (path, v) in [("cluster/pods.json", pods), ("cluster/events.json", events)] {
+    for (path, v) in [(paths::PODS, pods), (paths::EVENTS, events)] {
         let text = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?;
         write(&top, path, text.as_bytes())?;
         items.push(item(&top, path, "kubectl get -A -o json")?);
     }
     let manifest = json!({
-        "format": "kdiag-bundle", "format_version": 1, "collector_version": "gen-bundle",
+        "format": FORMAT, "format_version": FORMAT_VERSION, "collector_version": "gen-bundle",
         "hostname": o.hostname, "collected_at": COLLECTED_AT, "since": "2026-11-21T08:30:00Z",
         "uid": 0, "args": ["xtask", "gen-bundle", "--seed", o.seed.to_string()], "items": items,
     });
     write(
         &top,
-        "manifest.json",
+        MANIFEST_PATH,
         serde_json::to_string_pretty(&manifest).unwrap().as_bytes(),
     )?;
 
@@ -219,19 +221,6 @@ fn item(top: &Path, rel: &str, source: &str) -> Result<Value, String> {
     )
 }
 
-/// Civil date from unix days (Howard Hinnant's algorithm).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 struct Stamp {
     iso: String, // 2026-11-21T08:30:00+0000 (journal prefix)
     rfc: String, // 2026-11-21T08:30:00.123456789Z (dockerd/containerd time=)
@@ -241,7 +230,7 @@ struct Stamp {
 }
 
 fn stamp(t: i64, frac_us: u64) -> Stamp {
-    let (y, m, d) = civil(t.div_euclid(86_400));
+    let (y, m, d) = civil_from_days(t.div_euclid(86_400));
     let s = t.rem_euclid(86_400);
     let hms = format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
     Stamp {
@@ -344,16 +333,16 @@ fn write_journal(
 
 fn node_files(host: &str) -> Vec<(&'static str, String)> {
     vec![
-        ("node/host/hostname", format!("{host}\n")),
-        ("node/host/uname.txt", format!("Linux {host} 3.10.0-1160.el7.x86_64 #1 SMP Mon Oct 19 16:18:59 UTC 2020 x86_64 x86_64 x86_64 GNU/Linux\n")),
-        ("node/host/os-release", "NAME=\"CentOS Linux\"\nVERSION=\"7 (Core)\"\nID=\"centos\"\nID_LIKE=\"rhel fedora\"\nVERSION_ID=\"7\"\nPRETTY_NAME=\"CentOS Linux 7 (Core)\"\n".into()),
-        ("node/proc/version", "Linux version 3.10.0-1160.el7.x86_64 (mockbuild@kbuilder.bsys.centos.org) (gcc version 4.8.5 20150623 (Red Hat 4.8.5-44) (GCC) ) #1 SMP Mon Oct 19 16:18:59 UTC 2020\n".into()),
-        ("node/proc/swaps", "Filename\t\t\t\tType\t\tSize\tUsed\tPriority\n".into()),
-        ("node/proc/cgroups", "#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpuset\t5\t87\t1\ncpu\t3\t183\t1\ncpuacct\t3\t183\t1\nmemory\t9\t183\t1\ndevices\t6\t183\t1\nfreezer\t10\t87\t1\nnet_cls\t4\t87\t1\nblkio\t7\t183\t1\nperf_event\t2\t87\t1\nhugetlb\t11\t87\t1\npids\t8\t183\t1\nnet_prio\t4\t87\t1\n".into()),
-        ("node/disk/df.txt", "Filesystem              Type     1024-blocks     Used Available Capacity Mounted on\n/dev/mapper/centos-root xfs         52403200 31441920  20961280      61% /\ndevtmpfs                devtmpfs     8118804        0   8118804       0% /dev\n/dev/sda1               xfs          1038336   192340    845996      19% /boot\n/dev/sdb1               xfs        209612800 94325760 115287040      46% /var/lib/docker\n".into()),
-        ("node/docker/daemon.json", "{\n  \"exec-opts\": [\"native.cgroupdriver=systemd\"],\n  \"log-driver\": \"json-file\",\n  \"log-opts\": { \"max-size\": \"100m\" },\n  \"storage-driver\": \"overlay2\"\n}\n".into()),
-        ("node/kubelet/config.yaml", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncgroupDriver: systemd\nclusterDNS:\n- 10.96.0.10\nclusterDomain: cluster.local\nevictionHard:\n  memory.available: 100Mi\n  nodefs.available: 10%\n  imagefs.available: 15%\nfailSwapOn: true\n".into()),
-        ("node/network/ip-route.txt", "default via 10.0.0.1 dev eth0 proto static metric 100\n10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.21 metric 100\n10.244.0.0/16 dev flannel.1\n".into()),
+        (paths::HOSTNAME, format!("{host}\n")),
+        (paths::UNAME, format!("Linux {host} 3.10.0-1160.el7.x86_64 #1 SMP Mon Oct 19 16:18:59 UTC 2020 x86_64 x86_64 x86_64 GNU/Linux\n")),
+        (paths::OS_RELEASE, "NAME=\"CentOS Linux\"\nVERSION=\"7 (Core)\"\nID=\"centos\"\nID_LIKE=\"rhel fedora\"\nVERSION_ID=\"7\"\nPRETTY_NAME=\"CentOS Linux 7 (Core)\"\n".into()),
+        (paths::PROC_VERSION, "Linux version 3.10.0-1160.el7.x86_64 (mockbuild@kbuilder.bsys.centos.org) (gcc version 4.8.5 20150623 (Red Hat 4.8.5-44) (GCC) ) #1 SMP Mon Oct 19 16:18:59 UTC 2020\n".into()),
+        (paths::PROC_SWAPS, "Filename\t\t\t\tType\t\tSize\tUsed\tPriority\n".into()),
+        (paths::PROC_CGROUPS, "#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpuset\t5\t87\t1\ncpu\t3\t183\t1\ncpuacct\t3\t183\t1\nmemory\t9\t183\t1\ndevices\t6\t183\t1\nfreezer\t10\t87\t1\nnet_cls\t4\t87\t1\nblkio\t7\t183\t1\nperf_event\t2\t87\t1\nhugetlb\t11\t87\t1\npids\t8\t183\t1\nnet_prio\t4\t87\t1\n".into()),
+        (paths::DF, "Filesystem              Type     1024-blocks     Used Available Capacity Mounted on\n/dev/mapper/centos-root xfs         52403200 31441920  20961280      61% /\ndevtmpfs                devtmpfs     8118804        0   8118804       0% /dev\n/dev/sda1               xfs          1038336   192340    845996      19% /boot\n/dev/sdb1               xfs        209612800 94325760 115287040      46% /var/lib/docker\n".into()),
+        (paths::DOCKER_DAEMON_JSON, "{\n  \"exec-opts\": [\"native.cgroupdriver=systemd\"],\n  \"log-driver\": \"json-file\",\n  \"log-opts\": { \"max-size\": \"100m\" },\n  \"storage-driver\": \"overlay2\"\n}\n".into()),
+        (paths::KUBELET_CONFIG, "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncgroupDriver: systemd\nclusterDNS:\n- 10.96.0.10\nclusterDomain: cluster.local\nevictionHard:\n  memory.available: 100Mi\n  nodefs.available: 10%\n  imagefs.available: 15%\nfailSwapOn: true\n".into()),
+        (paths::IP_ROUTE, "default via 10.0.0.1 dev eth0 proto static metric 100\n10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.21 metric 100\n10.244.0.0/16 dev flannel.1\n".into()),
     ]
 }
 
@@ -441,17 +430,13 @@ mod tests {
         run(&mk("a")).unwrap();
         run(&mk("b")).unwrap();
         let name = format!("kdiag-n1-{COLLECTED_COMPACT}");
-        for f in [
-            "node/journal/kubelet.log",
-            "cluster/pods.json",
-            "manifest.json",
-        ] {
+        for f in [paths::JOURNAL_KUBELET, paths::PODS, MANIFEST_PATH] {
             let a = fs::read(dir.join("a").join(&name).join(f)).unwrap();
             let b = fs::read(dir.join("b").join(&name).join(f)).unwrap();
             assert_eq!(a, b, "{f} differs between two runs with one seed");
         }
         let kubelet =
-            fs::read_to_string(dir.join("a").join(&name).join("node/journal/kubelet.log")).unwrap();
+            fs::read_to_string(dir.join("a").join(&name).join(paths::JOURNAL_KUBELET)).unwrap();
         assert!(kubelet.len() as u64 >= (2 << 20) / 2);
         assert!(kubelet
             .lines()
@@ -463,7 +448,7 @@ mod tests {
         let lines: Vec<&str> = kubelet.lines().collect();
         for inj in injected
             .iter()
-            .filter(|v| v["path"] == "node/journal/kubelet.log")
+            .filter(|v| v["path"] == paths::JOURNAL_KUBELET)
         {
             let n = inj["line"].as_u64().unwrap() as usize;
             assert!(

@@ -1,12 +1,16 @@
-//! Developer tasks: `cargo xtask <task>`. Few dependencies on purpose (std only).
+//! Developer tasks: `cargo xtask <task>`. Few dependencies on purpose: std, serde_json, the
+//! workspace's own crates (layout paths; the clap commands the man pages are rendered from) and
+//! clap_mangen.
 //!
-//! - `dist`: static-ish release builds of `collect` that run on glibc 2.17 nodes (CentOS 7).
+//! - `dist`: static-ish release builds of `collect` that run on glibc 2.17 nodes (CentOS 7), with
+//!   the shell completions and man pages of `collect` and `analyze`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod bench;
 mod dist;
+mod docs;
 mod fixtures;
 mod gen_bundle;
 mod rules;
@@ -44,7 +48,8 @@ fn print_help() {
         "cargo xtask <task>\n\n\
          tasks:\n  \
          dist    build `collect` for glibc 2.17 (x86_64; aarch64 when its target is installed)\n          \
-         into dist/, and fail if the binary needs a GLIBC symbol newer than 2.17\n  \
+         into dist/, and fail if the binary needs a GLIBC symbol newer than 2.17; write\n          \
+         dist/completions/{{collect,analyze}}.{{bash,zsh,fish}} and dist/man/{{collect,analyze}}.1\n  \
          gen-bundle [--size 64M] [--seed 42] [--hostname bench-node01] [--out target/bench]\n          \
          a realistic synthetic bundle (folder + .tgz), deterministic from the seed\n  \
          fixtures\n          \

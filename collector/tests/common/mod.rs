@@ -11,6 +11,26 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+/// True when slow tests (hundreds of MiB generated or read) are wanted: KDIAG_SLOW_TESTS=1 or
+/// CI=true (CI sets it). Otherwise says on stderr that `name` was skipped (written past the
+/// test harness's capture, so it shows) and the test returns early, passing.
+pub fn slow_tests_enabled(name: &str) -> bool {
+    let is = |k: &str, yes: &[&str]| {
+        std::env::var(k)
+            .map(|v| yes.contains(&v.trim().to_ascii_lowercase().as_str()))
+            .unwrap_or(false)
+    };
+    if is("KDIAG_SLOW_TESTS", &["1", "true", "yes"]) || is("CI", &["true", "1"]) {
+        return true;
+    }
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped {name}: slow (hundreds of MiB); set KDIAG_SLOW_TESTS=1 (or CI=true) to run it"
+    );
+    false
+}
+
 pub fn fakenode() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/fakenode")
 }
