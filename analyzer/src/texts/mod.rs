@@ -179,10 +179,9 @@ impl<'a> Texts<'a> {
         if !glob.contains('*') {
             return self.index_of(glob).into_iter().collect();
         }
-        let re = glob_regex(glob);
         self.by_path
             .iter()
-            .filter(|(p, _)| re.is_match(p.as_bytes()))
+            .filter(|(p, _)| glob_matches(glob, p))
             .map(|(_, &i)| i)
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
@@ -220,8 +219,36 @@ pub(crate) fn is_text(b: &[u8]) -> bool {
     memchr::memchr(0, &b[..b.len().min(8192)]).is_none()
 }
 
-/// `*` = any run of characters but '/', `**` = anything.
+/// `*` = any run of characters but '/', `**` = anything. Compiled once per glob and kept: the
+/// globs come from the rules (a bounded set), and a tree of 50,000 files asks for the same few
+/// globs once per file.
 pub fn glob_regex(glob: &str) -> Regex {
+    static CACHE: std::sync::LazyLock<std::sync::RwLock<HashMap<String, Regex>>> =
+        std::sync::LazyLock::new(Default::default);
+    if let Some(re) = CACHE.read().unwrap_or_else(|e| e.into_inner()).get(glob) {
+        return re.clone();
+    }
+    let re = compile_glob(glob);
+    let mut cache = CACHE.write().unwrap_or_else(|e| e.into_inner());
+    if cache.len() < 4096 {
+        cache.insert(glob.to_string(), re.clone());
+    }
+    re
+}
+
+/// Does `path` match `glob`: a literal prefix test first (most paths fail it), then the regex.
+pub fn glob_matches(glob: &str, path: &str) -> bool {
+    let literal = &glob[..glob.find('*').unwrap_or(glob.len())];
+    if !path.starts_with(literal) {
+        return false;
+    }
+    if literal.len() == glob.len() {
+        return path == glob;
+    }
+    glob_regex(glob).is_match(path.as_bytes())
+}
+
+fn compile_glob(glob: &str) -> Regex {
     let mut re = String::from("^");
     let mut chars = glob.chars().peekable();
     while let Some(c) = chars.next() {
@@ -285,12 +312,7 @@ pub fn source_filter(source: &str, path: &str, loose: bool, is_text: bool) -> Op
         if loose {
             return None;
         }
-        let hit = if source.contains('*') {
-            glob_regex(source).is_match(path.as_bytes())
-        } else {
-            source == path
-        };
-        return hit.then_some(LineFilter::All);
+        return glob_matches(source, path).then_some(LineFilter::All);
     }
     if !SOURCE_NAMES.contains(&source) || source == "facts" {
         return None;
