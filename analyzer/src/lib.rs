@@ -7,7 +7,8 @@
 //! a [`texts::Node`]) -> `parse` (one module per format) -> `facts` (one typed [`facts::Facts`]
 //! per node) -> `rules` (load, evaluate, chains) -> `findings` (the [`findings::Document`]) ->
 //! `render` (terminal, JSON, Markdown, HTML) -> `pipeline` ([`pipeline::Case::analyze`]) and
-//! `secrets` -> `cli` (arguments and exit codes only).
+//! `secrets` -> `eval` (the scores on the real-world corpus) and `cli` (arguments and exit codes
+//! only).
 
 pub mod units;
 
@@ -29,4 +30,6 @@ pub mod pipeline;
 pub mod secrets;
 
 pub mod args;
+pub mod eval;
+
 pub mod cli;

@@ -95,3 +95,51 @@ fn the_split_agrees_with_the_documented_python_one_liner() {
     );
     assert_eq!(split_of("kubernetes/kubernetes#45419"), "dev");
 }
+
+/// The dev half scores at least as well as recorded in testdata/real/RESULTS.tsv (written by
+/// `cargo xtask eval`): a row that was right, caught or clean never silently gets worse. A row
+/// that gets better asks for the record to be rewritten, so the next regression is measured
+/// against it.
+#[test]
+fn the_dev_half_does_not_score_worse_than_its_record() {
+    use kdiag_analyzer::eval;
+    let corpus = root().join("testdata/real");
+    let rows: Vec<_> = eval::read_index(&corpus)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.split == "dev")
+        .collect();
+    assert!(rows.len() > 200, "the dev half has {} rows", rows.len());
+    let record = eval::read_results(
+        &std::fs::read_to_string(corpus.join("RESULTS.tsv"))
+            .expect("testdata/real/RESULTS.tsv: run `cargo xtask eval`"),
+    );
+    let scratch = tempfile::tempdir().unwrap();
+    let scored = eval::score(&corpus, &rows, scratch.path()).unwrap();
+    let (mut worse, mut better) = (Vec::new(), Vec::new());
+    for s in &scored {
+        let now = s.outcome();
+        let Some(was) = record.get(&s.row.file) else {
+            worse.push(format!("{}: no recorded result", s.row.file));
+            continue;
+        };
+        if eval::rank(now) < eval::rank(was) {
+            worse.push(format!(
+                "{}: {was} -> {now} (fired: {:?}, expected: {:?})",
+                s.row.file, s.fired, s.row.expected
+            ));
+        } else if eval::rank(now) > eval::rank(was) {
+            better.push(format!("{}: {was} -> {now}", s.row.file));
+        }
+    }
+    assert!(
+        worse.is_empty(),
+        "dev-half rows scored worse than testdata/real/RESULTS.tsv records:\n{}",
+        worse.join("\n")
+    );
+    assert!(
+        better.is_empty(),
+        "dev-half rows scored better than recorded; run `cargo xtask eval` to record:\n{}",
+        better.join("\n")
+    );
+}

@@ -25,6 +25,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("pipeline", 8),
     ("secrets", 8),
     ("args", 9),
+    ("eval", 9),
     ("cli", 10),
 ];
 

@@ -11,6 +11,7 @@ use std::process::{Command, ExitCode};
 mod bench;
 mod dist;
 mod docs;
+mod eval;
 mod fixtures;
 mod gen_bundle;
 mod rules;
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         Some("fixtures") => fixtures::run(&args[1..]),
         Some("new-rule") => rules::new_rule(&args[1..]),
         Some("bless") => rules::bless(&args[1..]),
+        Some("eval") => eval::run(&args[1..]),
         Some("gen-bundle") => {
             gen_bundle::parse_args(&args[1..], workspace_root().join("target/bench"))
                 .and_then(|o| gen_bundle::run(&o))
@@ -59,7 +61,10 @@ fn print_help() {
          new-rule ID [--signal TEXT]\n          \
          scaffold rules/ID.yaml, its fixtures and its catalog line (docs/adding-a-rule.md)\n  \
          bless\n          \
-         rewrite every snapshot and generated doc the tests compare against"
+         rewrite every snapshot and generated doc the tests compare against\n  \
+         eval [--no-write]\n          \
+         score analyze on the real-world corpus (testdata/real/), both halves; writes\n          \
+         docs/accuracy.md and testdata/real/RESULTS.tsv"
     );
 }
 
