@@ -135,11 +135,20 @@ pub fn rank(outcome: &str) -> u8 {
     }
 }
 
-/// Analyzes every row (in parallel, the rules loaded once). Each snippet is copied to a neutral
+/// Analyzes every row, in parallel, with the rules loaded once (`rules`: a folder of rules added
+/// to or overriding the embedded ones, as `analyze --rules`). Each snippet is copied to a neutral
 /// name (`snippet.<ext>`) in its own folder under `scratch`, so its corpus file name (which names
 /// the expected rule) can never help.
-pub fn score(corpus: &Path, rows: &[Row], scratch: &Path) -> Result<Vec<Scored>, String> {
-    let loaded = Loaded::new(None, Lang::En);
+pub fn score(
+    corpus: &Path,
+    rows: &[Row],
+    scratch: &Path,
+    rules: Option<&Path>,
+) -> Result<Vec<Scored>, String> {
+    let loaded = Loaded::new(rules, Lang::En);
+    if let Some(w) = loaded.warnings.first() {
+        return Err(format!("rules: {w}"));
+    }
     let shipped: BTreeSet<String> = loaded.engine.rules().map(|r| r.id.clone()).collect();
     std::fs::create_dir_all(scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
     rows.par_iter()
@@ -443,6 +452,9 @@ pub fn summary(scored: &[Scored]) -> String {
     let mut out = String::new();
     for half in ["dev", "test"] {
         let rows = || scored.iter().filter(|s| s.row.split == half);
+        if rows().next().is_none() {
+            continue;
+        }
         let f = Figures::of(rows());
         let (full, rules) = rules_fully_caught(rows());
         let _ = writeln!(

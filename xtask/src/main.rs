@@ -62,7 +62,7 @@ fn print_help() {
          scaffold rules/ID.yaml, its fixtures and its catalog line (docs/adding-a-rule.md)\n  \
          bless\n          \
          rewrite every snapshot and generated doc the tests compare against\n  \
-         eval [--no-write]\n          \
+         eval [--no-write] [--half dev|test] [--rules DIR]\n          \
          score analyze on the real-world corpus (testdata/real/), both halves; writes\n          \
          docs/accuracy.md and testdata/real/RESULTS.tsv"
     );
