@@ -52,6 +52,8 @@ pub struct Text<'a> {
     pub bytes: Cow<'a, [u8]>,
     /// What the streaming pass kept, for a big log that was not held.
     pub streamed: Option<&'a Streamed>,
+    /// No NUL in its first 8 KiB (the `any` source's test), decided once.
+    pub is_text: bool,
 }
 
 /// Which lines of a text a source reads: all, or those carrying one of the syslog tags.
@@ -98,6 +100,9 @@ pub struct Texts<'a> {
     kubectl_stderr: Option<usize>,
     /// Problems met while rendering (unparsable events.json).
     pub warnings: Vec<String>,
+    /// [`Texts::resolve`] per source: many rules read the same few sources, and each resolution
+    /// walks every file of the node (tens of thousands in a foreign bundle).
+    resolved: std::sync::Mutex<HashMap<String, Vec<(usize, LineFilter)>>>,
 }
 
 impl<'a> Texts<'a> {
@@ -109,6 +114,7 @@ impl<'a> Texts<'a> {
             events: None,
             kubectl_stderr: None,
             warnings: Vec::new(),
+            resolved: Default::default(),
         };
         // Held and streamed files in one path order (a path is in one map only).
         type Entry<'e> = (&'e String, Option<&'e Vec<u8>>, Option<&'e Streamed>);
@@ -121,10 +127,13 @@ impl<'a> Texts<'a> {
         all.sort_by(|a, b| a.0.cmp(b.0));
         for (path, bytes, streamed) in all {
             t.by_path.insert(path.clone(), t.texts.len());
+            let bytes = bytes.map_or(&[][..], |b| &b[..]);
+            let head = streamed.map_or(bytes, |s| &s.head[..]);
             t.texts.push(Text {
                 path: path.clone(),
-                bytes: Cow::Borrowed(bytes.map_or(&[][..], |b| &b[..])),
+                bytes: Cow::Borrowed(bytes),
                 streamed,
+                is_text: is_text(head),
             });
         }
         if t.loose {
@@ -138,6 +147,7 @@ impl<'a> Texts<'a> {
                         path: EVENTS_TEXT.to_string(),
                         bytes: Cow::Owned(text.into_bytes()),
                         streamed: None,
+                        is_text: true,
                     });
                 }
                 Err(e) => t
@@ -160,6 +170,7 @@ impl<'a> Texts<'a> {
                     path: KUBECTL_STDERR_TEXT.to_string(),
                     bytes: Cow::Owned(text.into_bytes()),
                     streamed: None,
+                    is_text: true,
                 });
             }
         }
@@ -188,16 +199,23 @@ impl<'a> Texts<'a> {
             .collect()
     }
 
+    fn resolved_cache(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, Vec<(usize, LineFilter)>>> {
+        self.resolved.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// The texts a source reads, with the line filter for each. `Err` for an unknown name.
     pub fn resolve(&self, source: &str) -> Result<Vec<(usize, LineFilter)>, String> {
         if !source.contains('/') && !SOURCE_NAMES.contains(&source) {
             return Err(format!("unknown source {source:?}"));
         }
+        if let Some(r) = self.resolved_cache().get(source) {
+            return Ok(r.clone());
+        }
         let mut out: Vec<(usize, LineFilter)> = Vec::new();
         for (p, &i) in &self.by_path {
-            let text = &self.texts[i];
-            let head = text.streamed.map_or(&text.bytes[..], |s| &s.head[..]);
-            if let Some(f) = source_filter(source, p, self.loose, is_text(head)) {
+            if let Some(f) = source_filter(source, p, self.loose, self.texts[i].is_text) {
                 out.push((i, f));
             }
         }
@@ -210,6 +228,8 @@ impl<'a> Texts<'a> {
             out.extend(rendered.map(|i| (i, LineFilter::All)));
         }
         out.sort_by_key(|(i, _)| *i);
+        self.resolved_cache()
+            .insert(source.to_string(), out.clone());
         Ok(out)
     }
 }
