@@ -21,12 +21,20 @@ struct Row {
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut size = 1u64 << 30;
+    let mut files = 20_000usize;
     let mut write_doc = true;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--size" => size = parse_size(it.next().ok_or("--size needs a value")?)?,
             "--no-doc" => write_doc = false,
+            "--files" => {
+                files = it
+                    .next()
+                    .ok_or("--files needs a value")?
+                    .parse()
+                    .map_err(|e| format!("--files: {e}"))?
+            }
             other => return Err(format!("bench: unknown argument `{other}`")),
         }
     }
@@ -153,6 +161,65 @@ pub fn run(args: &[String]) -> Result<(), String> {
         )?;
     }
 
+    // Many small files: a sosreport-like tree, as a folder and as a .tgz, each against its own
+    // floor (reading every file; inflating the archive).
+    eprintln!("bench: generating a tree of {files} files");
+    let tree = crate::gen_tree::run(&work, files, 7)?;
+    let tree_tgz = tree.with_extension("tgz");
+    if !tree_tgz.exists() {
+        run_checked(
+            Command::new("tar")
+                .arg("czf")
+                .arg(&tree_tgz)
+                .arg("-C")
+                .arg(&work)
+                .arg(tree.file_name().expect("a named folder")),
+        )?;
+    }
+    let tree_mib = dir_bytes(&tree) as f64 / (1 << 20) as f64;
+    let (t, tt) = (tree.display(), tree_tgz.display());
+    let mut tree_rows = Vec::new();
+    for (what, sh) in [
+        (
+            "floor: cat every file (tree)".to_string(),
+            format!("find {t} -type f -exec cat {{}} + > /dev/null"),
+        ),
+        (
+            "baseline: rg -f rule-regexes (tree)".into(),
+            format!("rg -c -f {pats} {t} > /dev/null"),
+        ),
+        (
+            "analyze tree folder --format json".into(),
+            format!("{a} {t} --format json > /dev/null"),
+        ),
+        (
+            "floor: gzip -dc (tree .tgz)".into(),
+            format!("gzip -dc {tt} > /dev/null"),
+        ),
+        (
+            "analyze tree .tgz --format json".into(),
+            format!("{a} {tt} --format json > /dev/null"),
+        ),
+    ] {
+        let _ = Command::new("sh")
+            .arg("-c")
+            .arg(&sh)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let ok: &[i32] = if what.starts_with("analyze") {
+            &[0, 1, 2]
+        } else {
+            &[0, 1]
+        };
+        let r = measure(&what, &sh, tree_mib, ok)?;
+        eprintln!(
+            "bench: {:<40} {:>8.2} s {:>8.1} MiB",
+            r.what, r.wall_s, r.rss_mib
+        );
+        tree_rows.push(r);
+    }
+
     // collect on the fake node with a journal of the bundle size: bounded by its caps (64 MiB an
     // item, 512 MiB in all) and its deadline, whatever the journal holds.
     let fake = root.join("testdata/fakenode");
@@ -184,7 +251,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     );
     rows.push(r);
 
-    let doc = render(&rows, size, regexes.len());
+    let mut doc = render(&rows, size, regexes.len());
+    doc.push_str(&render_tree(&tree_rows, files));
     println!("{doc}");
     if write_doc {
         let p = root.join("docs/performance.md");
@@ -374,6 +442,40 @@ fn render(rows: &[Row], size: u64, n_regex: usize) -> String {
             },
             ratio(gzip),
             ratio(rg)
+        );
+    }
+    s
+}
+
+/// The many-files table: the folder against reading every file, the .tgz against inflating it.
+fn render_tree(rows: &[Row], files: usize) -> String {
+    let find = |prefix: &str| rows.iter().find(|r| r.what.starts_with(prefix));
+    let mut s = format!(
+        "\n## Many small files\n\nA sosreport-like tree of {files} files \
+         (`sos_commands/<plugin>/<command>`, `etc/`, `proc/`, `var/log/`; xtask/src/gen_tree.rs), \
+         as a folder and as a .tgz, in the same run.\n\n\
+         | run | wall s | CPU s | peak RSS MiB | / its floor | / ripgrep |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: |\n"
+    );
+    for r in rows {
+        let floor = if r.what.contains(".tgz") {
+            find("floor: gzip")
+        } else {
+            find("floor: cat")
+        };
+        let ratio = |b: Option<&Row>| match b {
+            Some(b) if b.wall_s > 0.0 => format!("{:.2}", r.wall_s / b.wall_s),
+            _ => "-".into(),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {:.2} | {:.2} | {:.1} | {} | {} |",
+            r.what,
+            r.wall_s,
+            r.cpu_s,
+            r.rss_mib,
+            ratio(floor),
+            ratio(find("baseline: rg"))
         );
     }
     s

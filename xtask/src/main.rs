@@ -14,6 +14,7 @@ mod docs;
 mod eval;
 mod fixtures;
 mod gen_bundle;
+mod gen_tree;
 mod rules;
 
 fn main() -> ExitCode {
@@ -56,8 +57,9 @@ fn print_help() {
          a realistic synthetic bundle (folder + .tgz), deterministic from the seed\n  \
          fixtures\n          \
          pack testdata/scenarios/<name>/ into testdata/bundles/<name>.tgz\n  \
-         bench [--size 1G] [--no-doc]\n          \
-         analyze vs the gzip floor and a ripgrep baseline; writes docs/performance.md\n  \
+         bench [--size 1G] [--files 20000] [--no-doc]\n          \
+         analyze vs the gzip floor and a ripgrep baseline (bundles, and a tree of many small\n          \
+         files); writes docs/performance.md\n  \
          new-rule ID [--signal TEXT]\n          \
          scaffold rules/ID.yaml, its fixtures and its catalog line (docs/adding-a-rule.md)\n  \
          bless\n          \
