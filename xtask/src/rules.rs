@@ -129,6 +129,9 @@ fn regex_escape(s: &str) -> String {
 /// from what the code produces now (rule snapshots beside their fixtures, report snapshots,
 /// rules/schema.json, docs/rules.md, docs/rules.zh.md). Review the diff before committing.
 pub fn bless(args: &[String]) -> Result<(), String> {
+    // The corpus record first (docs/accuracy.md, testdata/real/RESULTS.tsv): the corpus test
+    // compares the dev half against it.
+    crate::eval::run(&[])?;
     let mut cmd = Command::new("cargo");
     cmd.current_dir(workspace_root())
         .args(["test", "-p", "kdiag-analyzer"])
