@@ -39,6 +39,10 @@ pub struct Cli {
     /// Add rules from DIR (*.yaml); a rule with an embedded rule's id replaces it.
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
+    /// Read every input as this other tool's archive instead of recognising it by its entries:
+    /// sosreport, troubleshoot, cluster-info-dump, must-gather, rancher, eks.
+    #[arg(long, value_name = "NAME", value_parser = input_format)]
+    pub input_format: Option<crate::input::foreign::Format>,
     /// Color the terminal summary (auto: on a TTY unless NO_COLOR is set).
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
@@ -146,4 +150,14 @@ pub fn lang_of(arg: Option<LangArg>) -> Lang {
             }
         }
     }
+}
+
+fn input_format(s: &str) -> Result<crate::input::foreign::Format, String> {
+    crate::input::foreign::Format::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = crate::input::foreign::Format::ALL
+            .iter()
+            .map(|f| f.name())
+            .collect();
+        format!("unknown input format `{s}` (known: {})", names.join(", "))
+    })
 }

@@ -110,6 +110,7 @@ fn analyze_config(cli: Cli) -> Result<Config, String> {
     };
     let mut options = Options::new(cli.paths, lang_of(cli.lang));
     options.rules = cli.rules;
+    options.input_format = cli.input_format;
     options.progress = std::io::stderr().is_terminal();
     options.report = cli.out.is_some() || matches!(cli.format, Format::Html | Format::Md);
     Ok(Config::Analyze(AnalyzeConfig {

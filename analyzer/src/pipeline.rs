@@ -30,6 +30,8 @@ pub struct Options {
     pub report: bool,
     /// How big logs are streamed.
     pub stream: Streaming,
+    /// `--input-format`: read every input as this foreign format (`None`: recognised by content).
+    pub input_format: Option<crate::input::foreign::Format>,
 }
 
 /// When a log is streamed instead of held, and in which chunks. The defaults are the engine's
@@ -52,6 +54,7 @@ impl Options {
             progress: false,
             report: false,
             stream: Streaming::default(),
+            input_format: None,
         }
     }
 }
@@ -188,7 +191,10 @@ impl Case {
 /// overlaps decompression and memory stays bounded whatever the size. The readers are plain
 /// threads: a rayon worker must never block waiting for the pool.
 fn read_inputs(engine: &Engine, opts: &Options, warnings: &mut Vec<String>) -> Vec<Node> {
-    let limits = Limits::default();
+    let limits = Limits {
+        input_format: opts.input_format,
+        ..Limits::default()
+    };
     let mut plan: StreamPlan = engine.stream_plan();
     plan.timeline = opts.report;
     if let Some(n) = opts.stream.min_bytes {

@@ -654,6 +654,7 @@ fn truncated_gzip_corrupt_zip_empty_and_random_inputs() {
         ("r.tgz", &b"\x1f\x8b\x08\x00"[..]),
         ("r.zip", b"PK\x03\x04"),
         ("r.xz", b"\xfd7zXZ\x00"),
+        ("r.tar.bz2", b"BZh9"),
     ] {
         let mut d = magic.to_vec();
         d.extend_from_slice(&random[..4096]);

@@ -53,6 +53,24 @@ const COMMANDS: &[&str] = &[
     "dmidecode",
     "uname_-a",
 ];
+/// Files the analyzer maps onto the kdiag layout (analyzer/src/input/foreign/tables.rs), as sos
+/// names them; the rest of the tree is what no rule reads.
+const REAL: &[&str] = &[
+    "sos_commands/logs/journalctl_--no-pager",
+    "sos_commands/logs/journalctl_--no-pager_--boot",
+    "sos_commands/kubernetes/journalctl_--no-pager_--unit_kubelet",
+    "sos_commands/docker/journalctl_--no-pager_--unit_docker",
+    "sos_commands/kernel/dmesg",
+    "sos_commands/kernel/sysctl_-a",
+    "sos_commands/kernel/uname_-a",
+    "sos_commands/host/hostname",
+    "sos_commands/filesys/df_-al_-x_autofs",
+    "sos_commands/memory/free_-m",
+    "sos_commands/networking/ip_route_show_table_all",
+    "var/log/messages",
+    "proc/mounts",
+    "proc/cgroups",
+];
 const TOP: &[&str] = &[
     "etc",
     "proc/sys/net/ipv4",
@@ -84,7 +102,7 @@ const WORDS: &[&str] = &[
 pub fn run(out: &Path, files: usize, seed: u64) -> Result<PathBuf, String> {
     let top = out.join(format!("sosreport-bench-{files}"));
     let stamp = top.join("version.txt");
-    let want = format!("sosreport\nversion: 4.5.6\nbench-files {files} seed {seed}\n");
+    let want = format!("sosreport\nversion: 4.5.6\nbench-files {files} seed {seed} v2\n");
     if fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) {
         return Ok(top);
     }
@@ -92,7 +110,9 @@ pub fn run(out: &Path, files: usize, seed: u64) -> Result<PathBuf, String> {
     let mut rng = Rng(seed);
     let mut line = String::new();
     for i in 0..files.saturating_sub(2) {
-        let rel = if i % 2 == 0 {
+        let rel = if let Some(real) = REAL.get(i) {
+            real.to_string()
+        } else if i % 2 == 0 {
             format!(
                 "sos_commands/{}/{}_{i}",
                 PLUGINS[i / 2 % PLUGINS.len()],
@@ -101,8 +121,12 @@ pub fn run(out: &Path, files: usize, seed: u64) -> Result<PathBuf, String> {
         } else {
             format!("{}/d{}/f{i}.conf", rng.pick(TOP), i % 97)
         };
-        // Mostly small files, a few of tens of KiB, as sos trees are.
-        let size = [300u64, 800, 2_000, 6_000, 40_000][rng.below(5) as usize];
+        // Mostly small files, a few of tens of KiB, as sos trees are; the journals are big.
+        let size = if i < 4 {
+            8 << 20
+        } else {
+            [300u64, 800, 2_000, 6_000, 40_000][rng.below(5) as usize]
+        };
         let mut text = String::with_capacity(size as usize + 200);
         while (text.len() as u64) < size {
             line.clear();

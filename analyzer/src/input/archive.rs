@@ -1,5 +1,6 @@
-//! Streaming readers for .tgz/.tar.gz, .tar and .zip: each entry read once, into memory, under a
-//! byte budget and a compression-ratio guard. Nothing is extracted.
+//! Streaming readers for .tgz/.tar.gz, .tar.xz, .tar.bz2, .tar and .zip (and a single compressed
+//! text): each entry read once, into memory, under a byte budget and a compression-ratio guard.
+//! Nothing is extracted.
 
 use std::cell::{Cell, RefCell};
 use std::fs::File;
@@ -111,25 +112,63 @@ fn open_counted(path: &Path) -> Result<(Rc<Budget>, Counting<BufReader<File>>), 
     Ok((budget, raw))
 }
 
-/// A gzip file: a .tgz, or a gzipped text (`kubelet.log.gz`).
-pub(super) fn read_gzip(
+/// A compression of a whole file (the tar inside it, or one text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Compression {
+    Gzip,
+    Xz,
+    Bzip2,
+}
+
+impl Compression {
+    fn name(self) -> &'static str {
+        match self {
+            Compression::Gzip => "gzip",
+            Compression::Xz => "xz",
+            Compression::Bzip2 => "bzip2",
+        }
+    }
+
+    fn suffix(self) -> &'static str {
+        match self {
+            Compression::Gzip => ".gz",
+            Compression::Xz => ".xz",
+            Compression::Bzip2 => ".bz2",
+        }
+    }
+
+    /// Every member or stream, concatenated (pigz, `cat a.gz b.gz`, multi-stream xz).
+    fn decoder<'r, R: Read + 'r>(self, raw: R) -> Box<dyn Read + 'r> {
+        match self {
+            Compression::Gzip => Box::new(MultiGzDecoder::new(raw)),
+            Compression::Xz => Box::new(lzma_rust2::XzReader::new(raw, true)),
+            Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(raw)),
+        }
+    }
+}
+
+/// A compressed file: a .tgz / .tar.xz / .tar.bz2 (a sosreport is .tar.xz), or one compressed
+/// text (`kubelet.log.gz`).
+pub(super) fn read_compressed(
     path: &Path,
+    kind: Compression,
     limits: &Limits,
     scanner: Option<&dyn StreamScanner>,
 ) -> Result<Node, InputError> {
     let (budget, raw) = open_counted(path)?;
-    let mut stream = guard(MultiGzDecoder::new(raw), &budget, limits);
+    let what = kind.name();
+    let mut stream = guard(kind.decoder(raw), &budget, limits);
     let mut head = Vec::with_capacity(512);
     if let Err(e) = (&mut stream).take(512).read_to_end(&mut head) {
         if let Some(why) = budget.tripped() {
             return Err(err(path, why));
         }
         if head.len() < 512 {
-            return Err(err(path, format!("corrupt or truncated gzip: {e}")));
+            return Err(err(path, format!("corrupt or truncated {what}: {e}")));
         }
     }
     if head.is_empty() {
-        return Err(err(path, "gzip file with empty content"));
+        return Err(err(path, format!("{what} file with empty content")));
     }
     let zero_block = head.len() == 512 && head.iter().all(|&b| b == 0);
     let rest = Cursor::new(head.clone()).chain(stream);
@@ -140,7 +179,7 @@ pub(super) fn read_gzip(
         let mut sink = Sink::new(limits, scanner);
         let name = {
             let n = file_name(path);
-            match n.strip_suffix(".gz") {
+            match n.strip_suffix(kind.suffix()) {
                 Some(s) if !s.is_empty() => s.to_string(),
                 _ => n,
             }
@@ -151,14 +190,14 @@ pub(super) fn read_gzip(
                 return Err(err(path, why));
             }
             sink.warn(format!(
-                "{name}: gzip stream truncated or corrupt ({e}); kept what was readable"
+                "{name}: {what} stream truncated or corrupt ({e}); kept what was readable"
             ));
         }
         return Ok(sink.into_loose(path, &name, data));
     }
     Err(err(
         path,
-        "gzip file holding neither a tar archive nor text",
+        format!("{what} file holding neither a tar archive nor text"),
     ))
 }
 
@@ -223,7 +262,10 @@ fn read_tar_stream<R: Read>(
             _ => Some("an unknown entry type"),
         };
         if let Some(what) = what {
-            sink.warn(format!("entry {raw_name}: skipped, it is {what}"));
+            // A foreign archive's links no row reads (sos's root symlinks) are skipped quietly.
+            if !matches!(clean_entry_path(&raw_name), Ok(Some(k)) if sink.skip(&k)) {
+                sink.warn(format!("entry {raw_name}: skipped, it is {what}"));
+            }
             continue;
         }
         let key = match clean_entry_path(&raw_name) {
@@ -234,6 +276,9 @@ fn read_tar_stream<R: Read>(
                 continue;
             }
         };
+        if sink.skip(&key) {
+            continue;
+        }
         let declared = entry.size();
         let before = sink.total;
         let (data, e) = sink.read_entry(&key, false, &mut entry);
@@ -359,6 +404,9 @@ fn zip_entry<R: Read>(
             return Ok(());
         }
     };
+    if sink.skip(&key) {
+        return Ok(());
+    }
     budget
         .compressed
         .set(budget.compressed.get() + zf.compressed_size());

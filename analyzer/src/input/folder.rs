@@ -11,6 +11,20 @@ fn is_bundle_root(dir: &Path) -> bool {
     dir.join(kdiag_bundle::MANIFEST_PATH).is_file()
         || dir.join("node").is_dir()
         || dir.join("cluster").is_dir()
+        || is_foreign_root(dir)
+}
+
+/// A folder whose own entries are the markers of a foreign format (a sosreport's
+/// `sos_commands/`, a troubleshoot bundle's `cluster-resources/`): it is the root, whatever its
+/// sub-folders hold (a sosreport's `sos_reports/` holds a manifest.json of its own).
+fn is_foreign_root(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|rd| {
+        rd.filter_map(|e| e.ok()).any(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            super::foreign::sniff(&n).is_some()
+                || super::foreign::sniff(&format!("{n}/x")).is_some()
+        })
+    })
 }
 
 /// Picks the bundle root inside `path`. Returns it and the top-folder name to fall back on.
@@ -57,6 +71,14 @@ pub(super) fn read_folder(path: &Path, sink: &mut Sink<'_>) -> Result<Option<Str
         .unwrap_or_else(|_| root.clone())
         .file_name()
         .map(|n| n.to_string_lossy().into_owned());
+    let names: Vec<String> = std::fs::read_dir(&root)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    sink.sniff_names(names.iter().map(String::as_str));
     let walker = walkdir::WalkDir::new(&root)
         .follow_links(false)
         .sort_by_file_name()
@@ -82,6 +104,9 @@ pub(super) fn read_folder(path: &Path, sink: &mut Sink<'_>) -> Result<Option<Str
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join("/");
+        if sink.skip(&key) {
+            continue;
+        }
         if ft.is_symlink() {
             sink.warn(format!("{key}: skipped, it is a symlink"));
             continue;

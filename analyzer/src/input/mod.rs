@@ -6,19 +6,19 @@
 //! paths, `..`, links, devices) are skipped with a warning; a bomb stops with an error.
 
 mod archive;
+use archive::Compression;
 mod folder;
+pub mod foreign;
+mod sink;
+pub(crate) use sink::Sink;
 pub mod sniff;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::Read;
 use std::path::Path;
 
-use kdiag_bundle::{Manifest, MANIFEST_PATH};
-
-use crate::texts::node::{InputKind, Node, StreamScanner};
-use crate::texts::Streamed;
+use crate::texts::node::{Node, StreamScanner};
 
 pub use crate::texts::decode::{decode_text, keep_tail, lines, text_lines, Line};
 pub use sniff::sniff_text;
@@ -45,6 +45,9 @@ pub struct Limits {
     /// are skipped and counted in one warning, so a million tiny entries cannot exhaust memory
     /// in the rules downstream. The manifest is always kept.
     pub max_entries: usize,
+    /// `--input-format NAME`: read every bundle input as this foreign format instead of
+    /// sniffing it from the entry names.
+    pub input_format: Option<foreign::Format>,
 }
 
 impl Default for Limits {
@@ -57,6 +60,7 @@ impl Default for Limits {
             ratio_floor_bytes: 32 << 20,
             max_warnings: 200,
             max_entries: 50_000,
+            input_format: None,
         }
     }
 }
@@ -116,13 +120,15 @@ pub fn read_input_with(
         .map_err(|e| err(path, format!("cannot read: {e}")))?;
     drop(file);
     match magic(&head) {
-        Magic::Gzip => archive::read_gzip(path, limits, scanner),
+        Magic::Gzip => archive::read_compressed(path, Compression::Gzip, limits, scanner),
+        Magic::Xz => archive::read_compressed(path, Compression::Xz, limits, scanner),
+        Magic::Bzip2 => archive::read_compressed(path, Compression::Bzip2, limits, scanner),
         Magic::Zip => archive::read_zip(path, limits, scanner),
         Magic::Tar => archive::read_tar_file(path, limits, scanner),
         Magic::Other(name) => Err(err(
             path,
             format!(
-                "{name}-compressed file: not supported, unpack it or give a .tgz, .tar or .zip"
+                "{name}-compressed file: not supported, unpack it or give a .tgz, .tar.xz, .tar.bz2, .tar or .zip"
             ),
         )),
         Magic::None if looks_like_text(&head) => read_loose_file(path, limits, scanner),
@@ -135,6 +141,8 @@ pub fn read_input_with(
 
 enum Magic {
     Gzip,
+    Xz,
+    Bzip2,
     Zip,
     Tar,
     Other(&'static str),
@@ -149,9 +157,9 @@ fn magic(head: &[u8]) -> Magic {
     } else if is_tar_header(head) {
         Magic::Tar
     } else if head.starts_with(b"BZh") {
-        Magic::Other("bzip2")
+        Magic::Bzip2
     } else if head.starts_with(&[0xFD, b'7', b'z', b'X', b'Z', 0]) {
-        Magic::Other("xz")
+        Magic::Xz
     } else if head.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) {
         Magic::Other("zstd")
     } else {
@@ -238,329 +246,6 @@ pub fn file_stem(path: &Path) -> String {
     }
 }
 
-/// Where read entries go, with the byte budget and the warnings.
-pub(crate) struct Sink<'l> {
-    pub limits: &'l Limits,
-    pub files: BTreeMap<String, Vec<u8>>,
-    warnings: Vec<String>,
-    dropped_warnings: usize,
-    /// Entries not kept because of `max_entries`.
-    skipped_entries: usize,
-    /// Bytes read so far (for folders and loose files; archives count in their guard).
-    pub total: u64,
-    /// Scans big logs as they stream (`None`: everything is read into memory).
-    scanner: Option<&'l dyn StreamScanner>,
-    pub streamed: BTreeMap<String, Streamed>,
-}
-
-impl<'l> Sink<'l> {
-    pub fn new(limits: &'l Limits, scanner: Option<&'l dyn StreamScanner>) -> Self {
-        Sink {
-            scanner,
-            streamed: BTreeMap::new(),
-            limits,
-            files: BTreeMap::new(),
-            warnings: Vec::new(),
-            dropped_warnings: 0,
-            skipped_entries: 0,
-            total: 0,
-        }
-    }
-
-    pub fn warn(&mut self, w: String) {
-        if self.warnings.len() < self.limits.max_warnings {
-            self.warnings.push(w);
-        } else {
-            self.dropped_warnings += 1;
-        }
-    }
-
-    /// Reads `r` to its end keeping the newest `max_file_bytes` (cut at a line start).
-    /// On a read error returns what was read so far along with the error.
-    pub fn read_tail(&mut self, name: &str, mut r: impl Read) -> (Vec<u8>, Option<io::Error>) {
-        let cap = self.limits.max_file_bytes.min(usize::MAX as u64 / 4) as usize;
-        let mut data = Vec::new();
-        let mut buf = vec![0u8; 64 << 10];
-        let mut cut = false;
-        let mut error = None;
-        loop {
-            match r.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    self.total += n as u64;
-                    data.extend_from_slice(&buf[..n]);
-                    // Drop the oldest bytes once a quarter of the cap is over it: memory stays
-                    // under 1.25 x the cap (not 2x), at the cost of moving the cap's bytes once
-                    // per quarter-cap read (4 bytes moved per byte read, memmove speed).
-                    if data.len() > cap.saturating_add((cap / 4).max(1 << 20)) {
-                        let excess = data.len() - cap;
-                        data.drain(..excess);
-                        cut = true;
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    error = Some(e);
-                    break;
-                }
-            }
-        }
-        if keep_tail(&mut data, cap) || cut {
-            if cut {
-                // The ring above cut mid-line: realign on a line start.
-                if let Some(nl) = data.iter().position(|&c| c == b'\n') {
-                    if nl + 1 < data.len() {
-                        data.drain(..=nl);
-                    }
-                }
-            }
-            self.warn(format!(
-                "{name}: larger than the {} MiB per-file cap, kept its newest {} bytes",
-                cap >> 20,
-                data.len()
-            ));
-        }
-        (data, error)
-    }
-
-    /// Reads one file: into memory (as [`Sink::read_tail`]) when it is small or the scanner
-    /// does not want it, else scanned in line-aligned chunks as it streams and recorded in
-    /// `streamed` (`None` returned: there are no bytes to insert). `loose`: a loose input.
-    pub fn read_entry(
-        &mut self,
-        key: &str,
-        loose: bool,
-        mut r: impl Read,
-    ) -> (Option<Vec<u8>>, Option<io::Error>) {
-        let Some(scanner) = self.scanner else {
-            let (d, e) = self.read_tail(key, r);
-            return (Some(d), e);
-        };
-        let min = scanner.min_bytes();
-        let mut head = Vec::new();
-        let first = (&mut r).take(min.saturating_add(1)).read_to_end(&mut head);
-        let small = first.is_err() || (head.len() as u64) <= min;
-        let stream = if small {
-            None
-        } else {
-            scanner.begin(key, loose)
-        };
-        let Some(mut fs) = stream else {
-            if let Err(e) = first {
-                self.total += head.len() as u64;
-                return (Some(head), Some(e));
-            }
-            let (d, e) = self.read_tail(key, io::Cursor::new(head).chain(r));
-            return (Some(d), e);
-        };
-        let chunk = scanner.chunk_bytes().max(4096);
-        let mut data = head;
-        let mut bytes = 0u64;
-        let mut error = None;
-        let mut eof = false;
-        self.total += data.len() as u64;
-        loop {
-            if !eof && data.len() < chunk {
-                let before = data.len();
-                let want = (chunk - before) as u64;
-                match (&mut r).take(want).read_to_end(&mut data) {
-                    Ok(n) => eof = (n as u64) < want,
-                    Err(e) => {
-                        error = Some(e);
-                        eof = true;
-                    }
-                }
-                self.total += (data.len() - before) as u64;
-                if self.total > self.limits.max_total_bytes && error.is_none() {
-                    error = Some(io::Error::other("stopped: the input size limit"));
-                    eof = true;
-                }
-            }
-            if data.is_empty() {
-                break;
-            }
-            // Line-aligned chunks; a line longer than a chunk is split (its number stays right).
-            let cut = if eof {
-                data.len()
-            } else {
-                memchr::memrchr(b'\n', &data).map_or(data.len(), |i| i + 1)
-            };
-            let rest = data[cut..].to_vec();
-            data.truncate(cut);
-            bytes += data.len() as u64;
-            data = fs.feed(data);
-            data.extend_from_slice(&rest);
-            if eof && data.is_empty() {
-                break;
-            }
-        }
-        let s = fs.finish(bytes);
-        if bytes > self.limits.max_file_bytes {
-            self.warn(format!(
-                "{key}: larger than the {} MiB per-file cap: scanned whole ({} MiB) as it streamed, never held in memory",
-                self.limits.max_file_bytes >> 20,
-                bytes >> 20
-            ));
-        }
-        if let Some(e) = &s.error {
-            self.warn(format!("{key}: {e}; the rest of the file was scanned"));
-        }
-        self.insert_streamed(key.to_string(), s);
-        (None, error)
-    }
-
-    /// Whether a file of `len` bytes at `key` would be streamed rather than held.
-    pub fn streams(&self, key: &str, len: u64) -> bool {
-        self.scanner
-            .is_some_and(|s| len > s.min_bytes() && crate::texts::is_log_path(key))
-    }
-
-    fn is_manifest(key: &str) -> bool {
-        key == MANIFEST_PATH
-            || key
-                .split_once('/')
-                .is_some_and(|(_, rest)| rest == MANIFEST_PATH)
-    }
-
-    pub fn insert_streamed(&mut self, key: String, s: Streamed) {
-        if self.files.len() + self.streamed.len() >= self.limits.max_entries
-            && !self.streamed.contains_key(&key)
-        {
-            self.skipped_entries += 1;
-            return;
-        }
-        self.files.remove(&key);
-        if self.streamed.insert(key.clone(), s).is_some() {
-            self.warn(format!("{key}: appears twice, the later copy is kept"));
-        }
-    }
-
-    /// Inserts what [`Sink::read_entry`] read (nothing when it was streamed).
-    pub fn insert_read(&mut self, key: String, data: Option<Vec<u8>>) {
-        if let Some(d) = data {
-            self.insert(key, d);
-        }
-    }
-
-    pub fn insert(&mut self, key: String, data: Vec<u8>) {
-        let is_manifest = Self::is_manifest(&key);
-        if self.files.len() + self.streamed.len() >= self.limits.max_entries
-            && !is_manifest
-            && !self.files.contains_key(&key)
-        {
-            self.skipped_entries += 1;
-            return;
-        }
-        let again = self.streamed.remove(&key).is_some();
-        if self.files.insert(key.clone(), data).is_some() || again {
-            self.warn(format!("{key}: appears twice, the later copy is kept"));
-        }
-    }
-
-    fn finish_warnings(&mut self) -> Vec<String> {
-        let mut w = std::mem::take(&mut self.warnings);
-        if self.skipped_entries > 0 {
-            w.push(format!(
-                "{} more files past the first {} were skipped (the per-input file count limit)",
-                self.skipped_entries, self.limits.max_entries
-            ));
-        }
-        if self.dropped_warnings > 0 {
-            w.push(format!("... and {} more warnings", self.dropped_warnings));
-        }
-        w
-    }
-
-    /// Builds a bundle node: strips the common top folder, reads the manifest, names the node.
-    pub fn into_bundle(mut self, origin: &Path, top_hint: Option<String>) -> Node {
-        let mut files = std::mem::take(&mut self.files);
-        let mut top = top_hint;
-        if let Some(first) = common_top(files.keys().chain(self.streamed.keys())) {
-            files = files
-                .into_iter()
-                .map(|(k, v)| (k[first.len() + 1..].to_string(), v))
-                .collect();
-            self.streamed = std::mem::take(&mut self.streamed)
-                .into_iter()
-                .map(|(k, v)| (k[first.len() + 1..].to_string(), v))
-                .collect();
-            top = Some(first);
-        }
-        let manifest = match files.get(MANIFEST_PATH) {
-            None => {
-                self.warn("no manifest.json: the bundle is read without it (why files are missing is unknown)".into());
-                None
-            }
-            Some(bytes) => match serde_json::from_slice::<Manifest>(bytes) {
-                Ok(m) => {
-                    if m.format != kdiag_bundle::FORMAT {
-                        self.warn(format!(
-                            "manifest.json: format is {:?}, not {:?}",
-                            m.format,
-                            kdiag_bundle::FORMAT
-                        ));
-                    }
-                    if m.format_version > kdiag_bundle::FORMAT_VERSION {
-                        self.warn(format!(
-                            "manifest.json: format_version {} is newer than this analyzer's {}",
-                            m.format_version,
-                            kdiag_bundle::FORMAT_VERSION
-                        ));
-                    }
-                    Some(m)
-                }
-                Err(e) => {
-                    self.warn(format!(
-                        "manifest.json is unreadable ({e}): read without it"
-                    ));
-                    None
-                }
-            },
-        };
-        if files.is_empty() && self.streamed.is_empty() {
-            self.warn("the bundle holds no readable file".into());
-        }
-        let name = manifest
-            .as_ref()
-            .map(|m| m.hostname.trim().to_string())
-            .filter(|h| !h.is_empty())
-            .or(top)
-            .unwrap_or_else(|| file_stem(origin));
-        Node {
-            name,
-            origin: origin.to_path_buf(),
-            kind: InputKind::Bundle,
-            manifest,
-            files,
-            streamed: std::mem::take(&mut self.streamed),
-            warnings: self.finish_warnings(),
-        }
-    }
-
-    /// A loose input's node; `data` is `None` when the file was streamed.
-    pub fn into_loose(mut self, origin: &Path, name: &str, data: Option<Vec<u8>>) -> Node {
-        let head: &[u8] = match (&data, self.streamed.get(name)) {
-            (Some(d), _) => d,
-            (None, Some(s)) => &s.head,
-            (None, None) => &[],
-        };
-        let kind = sniff_text(&decode_text(&head[..head.len().min(256 << 10)]));
-        let mut files = BTreeMap::new();
-        if let Some(data) = data {
-            files.insert(name.to_string(), data);
-        }
-        Node {
-            name: file_stem(Path::new(name)),
-            origin: origin.to_path_buf(),
-            kind: InputKind::Loose(kind),
-            manifest: None,
-            files,
-            streamed: std::mem::take(&mut self.streamed),
-            warnings: self.finish_warnings(),
-        }
-    }
-}
-
 /// The single first component every key shares (a bundle's `kdiag-<host>-<ts>/`), unless it is
 /// a layout folder itself (`node`, `cluster`).
 fn common_top<'k>(keys: impl Iterator<Item = &'k String>) -> Option<String> {
@@ -611,6 +296,7 @@ pub(crate) fn clean_entry_path(raw: &str) -> Result<Option<String>, &'static str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     #[test]
     fn clean_paths() {

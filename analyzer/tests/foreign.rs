@@ -1,0 +1,265 @@
+//! Other tools' archives (testdata/foreign/: real sosreport trees from canonical/hotsos, real
+//! troubleshoot.sh bundles from replicatedhq/troubleshoot and replicatedhq/sbctl) read as kdiag
+//! nodes: sniffed by their entries, mapped onto the kdiag layout, what they lack said per path,
+//! secret-bearing entries never read, and the same answer from a folder, a .tar.xz and a .tar.bz2.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{analyze, root};
+use kdiag_analyzer::input::{read_input, Limits};
+use kdiag_bundle::Status;
+
+fn foreign(name: &str) -> PathBuf {
+    root().join("testdata/foreign").join(name)
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn findings(o: &Output) -> Vec<(String, String)> {
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON findings");
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "finding")
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_sosreport_tree_maps_onto_the_kdiag_layout() {
+    let node = read_input(&foreign("sosreport-hotsos-kubernetes"), &Limits::default()).unwrap();
+    assert_eq!(
+        node.name, "juju-110cc2-k8stest-4",
+        "the hostname sos recorded"
+    );
+    for p in [
+        "node/host/uname.txt",
+        "node/host/hostname",
+        "node/proc/meminfo",
+        "node/network/ip-route.txt",
+        "node/journal/kubelet.log",
+        "cluster/pods.json",
+        "cluster/events.json",
+    ] {
+        assert!(
+            node.files.contains_key(p),
+            "{p} missing: {:?}",
+            node.files.keys()
+        );
+    }
+    assert!(
+        node.files
+            .keys()
+            .all(|k| k.starts_with("node/") || k.starts_with("cluster/")),
+        "only kdiag paths: {:?}",
+        node.files.keys()
+    );
+    let m = node
+        .manifest
+        .as_ref()
+        .expect("a manifest built from the table");
+    let save = m
+        .item("node/network/iptables-save.txt")
+        .expect("an item for what sos lacks");
+    assert_eq!(save.status, Status::Skipped);
+    assert!(save.stderr.contains("iptables-save"), "{}", save.stderr);
+    let pods: serde_json::Value = serde_json::from_slice(&node.files["cluster/pods.json"]).unwrap();
+    assert!(
+        pods["items"].as_array().unwrap().len() > 5,
+        "per-namespace lists merged"
+    );
+    assert!(
+        node.warnings
+            .iter()
+            .any(|w| w.contains("read as a sosreport")),
+        "{:?}",
+        node.warnings
+    );
+}
+
+#[test]
+fn a_sosreport_is_diagnosed_and_says_what_it_lacks() {
+    let o = analyze(&[
+        foreign("sosreport-hotsos-kubernetes").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let f = findings(&o);
+    // The real tree's pods: two ubuntu-debug pods in ImagePullBackOff.
+    let pull = f
+        .iter()
+        .find(|(r, _)| r == "image-pull-backoff")
+        .expect("image-pull-backoff");
+    assert!(pull.1.contains("ubuntu-debug"), "{}", pull.1);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let notes: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "not_collected")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    // The tree has no var/log/syslog: the rules reading messages say where they looked.
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("node/logs/messages") && n.contains("not in this sosreport")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn sos_4_7_layout_with_only_sos_commands_is_still_a_sosreport() {
+    let node = read_input(&foreign("sosreport-hotsos-sunbeam"), &Limits::default()).unwrap();
+    assert_eq!(node.name, "noble-sunbeam");
+    assert!(
+        node.files.keys().any(|k| k.starts_with("cluster/logs/")),
+        "podlogs under cluster-info/<ns>/podlogs/ mapped: {:?}",
+        node.files.keys()
+    );
+}
+
+fn packed(dir: &Path, flag: &str, ext: &str, out: &Path) -> Option<PathBuf> {
+    let tar = out.join(format!("sos.{ext}"));
+    let ok = Command::new("tar")
+        .arg(flag)
+        .arg(&tar)
+        .arg("-C")
+        .arg(dir.parent().unwrap())
+        .arg(dir.file_name().unwrap())
+        .status()
+        .ok()?
+        .success();
+    ok.then_some(tar)
+}
+
+#[test]
+fn the_same_sosreport_as_tar_xz_and_tar_bz2_gives_the_same_findings() {
+    let dir = foreign("sosreport-hotsos-kubernetes");
+    let tmp = tempfile::tempdir().unwrap();
+    let want = findings(&analyze(&[dir.to_str().unwrap(), "--format", "json"]));
+    for (flag, ext) in [("-cJf", "tar.xz"), ("-cjf", "tar.bz2")] {
+        let p = packed(&dir, flag, ext, tmp.path())
+            .unwrap_or_else(|| panic!("tar {flag} failed: .ci/run installs xz-utils and bzip2"));
+        let got = findings(&analyze(&[p.to_str().unwrap(), "--format", "json"]));
+        assert_eq!(got, want, "{ext}");
+    }
+}
+
+#[test]
+fn a_troubleshoot_bundle_maps_cluster_resources_and_never_reads_pull_secrets() {
+    let node = read_input(&foreign("troubleshoot-sbctl"), &Limits::default()).unwrap();
+    for p in [
+        "cluster/nodes.json",
+        "cluster/pods.json",
+        "cluster/events.json",
+    ] {
+        assert!(node.files.contains_key(p), "{p}: {:?}", node.files.keys());
+    }
+    assert!(
+        node.files.keys().all(|k| !k.contains("secret")),
+        "{:?}",
+        node.files.keys()
+    );
+    let o = analyze(&[
+        foreign("troubleshoot-sbctl").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(
+        !out(&o).contains("registry-creds"),
+        "nothing of the pull secret reaches a report"
+    );
+    let f = findings(&o);
+    let crash = f
+        .iter()
+        .find(|(r, _)| r == "container-crashloop")
+        .expect("crashloop");
+    assert!(crash.1.contains("velero"), "{}", crash.1);
+
+    let tgz = read_input(&foreign("troubleshoot-baseline.tar.gz"), &Limits::default()).unwrap();
+    assert!(tgz.files.contains_key("cluster/version.json"));
+    let v: serde_json::Value = serde_json::from_slice(&tgz.files["cluster/version.json"]).unwrap();
+    assert!(v["serverVersion"]["gitVersion"].is_string(), "{v}");
+}
+
+#[test]
+fn input_format_overrides_the_guess_and_unknown_names_are_refused() {
+    let dir = foreign("sosreport-hotsos-kubernetes");
+    let o = analyze(&[
+        dir.to_str().unwrap(),
+        "--input-format",
+        "eks",
+        "--format",
+        "json",
+    ]);
+    assert!(out(&o).contains("read as a eks"), "{}", out(&o));
+    let o = analyze(&[dir.to_str().unwrap(), "--input-format", "nope"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "a usage error: {err}");
+    assert!(err.contains("sosreport, troubleshoot"), "{err}");
+}
+
+/// A real sosreport of this machine, made by Debian's own `sos` (package sosreport; .ci/run
+/// installs it), read as the sosreport it is. Slow (sos takes tens of seconds) and root-only.
+#[test]
+fn a_sosreport_made_here_by_debians_sos_is_read() {
+    if !common::slow_tests(module_path!()) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let run = Command::new("sos")
+        .args([
+            "report",
+            "--batch",
+            "--label",
+            "kdiagtest",
+            "--plugin-timeout",
+            "120",
+        ])
+        .args([
+            "--only-plugins",
+            "kernel,networking,filesys,memory,host,systemd,process,date,logs",
+        ])
+        .arg("--tmp-dir")
+        .arg(tmp.path())
+        .output()
+        .expect("`sos` runs (.ci/run installs Debian's sosreport package)");
+    assert!(
+        run.status.success(),
+        "sos report failed: {}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let archive = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.starts_with("sosreport-") && (n.ends_with(".tar.xz") || n.ends_with(".tar.gz"))
+        })
+        .expect("sos wrote its archive");
+    let node = read_input(&archive, &Limits::default()).unwrap();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    assert_eq!(node.name, host.trim(), "{:?}", node.warnings);
+    for p in [
+        "node/host/uname.txt",
+        "node/proc/meminfo",
+        "node/network/ip-route.txt",
+    ] {
+        assert!(node.files.contains_key(p), "{p}: {:?}", node.files.keys());
+    }
+    let o = analyze(&[archive.to_str().unwrap(), "--format", "json"]);
+    assert!(out(&o).contains("read as a sosreport"), "{}", out(&o));
+}
