@@ -149,6 +149,80 @@ pub struct StatusCounts {
     pub skipped: usize,
 }
 
+impl Manifest {
+    /// Reads a manifest leniently: an older or newer `collect`, or a bundle packed by hand, may
+    /// lack fields, hold nulls or add fields. Every readable field is kept (a missing or null one
+    /// becomes empty or zero), every readable item is kept, and each thing dropped is named in
+    /// the warnings. `Err` only when the bytes are not a JSON object at all.
+    pub fn from_json_lenient(bytes: &[u8]) -> Result<(Manifest, Vec<String>), String> {
+        use serde_json::Value;
+        let v: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        let Value::Object(o) = v else {
+            return Err("not a JSON object".into());
+        };
+        let mut warnings = Vec::new();
+        let mut text = |k: &str| -> String {
+            match o.get(k) {
+                Some(Value::String(s)) => s.clone(),
+                None | Some(Value::Null) => String::new(),
+                Some(other) => {
+                    warnings.push(format!(
+                        "manifest.json: `{k}` is {other}, not a string: ignored"
+                    ));
+                    String::new()
+                }
+            }
+        };
+        let format = text("format");
+        let collector_version = text("collector_version");
+        let hostname = text("hostname");
+        let collected_at = text("collected_at");
+        let since = text("since");
+        let number = |k: &str| o.get(k).and_then(Value::as_u64).unwrap_or(0);
+        let args = o
+            .get("args")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut items = Vec::new();
+        if let Some(list) = o.get("items").and_then(Value::as_array) {
+            for (i, it) in list.iter().enumerate() {
+                match serde_json::from_value::<Item>(it.clone()) {
+                    Ok(item) => items.push(item),
+                    Err(e) => warnings.push(format!(
+                        "manifest.json: item {i} is unreadable ({e}): dropped"
+                    )),
+                }
+            }
+        } else if o.get("items").is_some_and(|x| !x.is_null()) {
+            warnings.push("manifest.json: `items` is not a list: no item kept".into());
+        }
+        for k in ["format", "hostname", "collected_at"] {
+            if !o.contains_key(k) {
+                warnings.push(format!("manifest.json: no `{k}`"));
+            }
+        }
+        Ok((
+            Manifest {
+                format,
+                format_version: u32::try_from(number("format_version")).unwrap_or(u32::MAX),
+                collector_version,
+                hostname,
+                collected_at,
+                since,
+                uid: u32::try_from(number("uid")).unwrap_or(u32::MAX),
+                args,
+                items,
+            },
+            warnings,
+        ))
+    }
+}
+
 /// `kdiag-<hostname>-<yyyymmddThhmmssZ>`: the bundle's file stem and top folder name.
 /// `hostname` is sanitized to `[A-Za-z0-9._-]` so the name is a safe single path component.
 pub fn bundle_name(hostname: &str, utc_compact: &str) -> String {
@@ -173,6 +247,30 @@ pub fn bundle_name(hostname: &str, utc_compact: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_manifest_with_missing_null_unknown_and_broken_parts_keeps_the_rest() {
+        let raw = br#"{"hostname": "node01", "collected_at": "2026-11-22T08:30:00Z",
+            "format_version": null, "new_field": {"x": 1}, "uid": 0,
+            "items": [
+              {"path": "node/host/uname.txt", "source": "uname -a", "status": "ok"},
+              {"path": "node/x", "status": "exploded"},
+              {"path": "node/proc/swaps", "source": "file:/proc/swaps", "status": "not_found",
+               "stderr": "No such file", "future": true}
+            ]}"#;
+        let (m, w) = Manifest::from_json_lenient(raw).unwrap();
+        assert_eq!(m.hostname, "node01");
+        assert_eq!(m.collected_at, "2026-11-22T08:30:00Z");
+        assert_eq!(m.format, "");
+        assert_eq!(m.items.len(), 2, "{w:?}");
+        assert_eq!(m.items[1].stderr, "No such file");
+        assert!(
+            w.iter().any(|x| x.contains("item 1 is unreadable")),
+            "{w:?}"
+        );
+        assert!(w.iter().any(|x| x.contains("no `format`")), "{w:?}");
+        assert!(Manifest::from_json_lenient(b"[1]").is_err());
+    }
 
     #[test]
     fn manifest_round_trips_the_contract_example() {

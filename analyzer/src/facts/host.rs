@@ -143,6 +143,7 @@ pub(super) fn os(cx: &mut Cx) -> Option<Os> {
                 o.kernel_at = t
                     .lines()
                     .position(|l| l.starts_with("Linux "))
+                    .or_else(|| t.lines().position(|l| l.contains("Kernel Version:")))
                     .map(|i| at(p::UNAME, i + 1));
                 o.kernel_release = Some(u.kernel_release);
                 o.arch = u.arch;

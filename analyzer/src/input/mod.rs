@@ -9,6 +9,7 @@ mod archive;
 use archive::Compression;
 mod folder;
 pub mod foreign;
+pub mod shapes;
 mod sink;
 pub(crate) use sink::Sink;
 pub mod sniff;

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use kdiag_bundle::{Manifest, MANIFEST_PATH};
 
+use super::shapes;
 use super::sniff::sniff_text;
 use super::{common_top, decode_text, file_stem, foreign, keep_tail, Limits};
 use crate::texts::node::{InputKind, Node, StreamScanner};
@@ -313,8 +314,11 @@ impl<'l> Sink<'l> {
                 self.warn("no manifest.json: the bundle is read without it (why files are missing is unknown)".into());
                 None
             }
-            Some(bytes) => match serde_json::from_slice::<Manifest>(bytes) {
-                Ok(m) => {
+            Some(bytes) => match Manifest::from_json_lenient(bytes) {
+                Ok((m, warnings)) => {
+                    for w in warnings {
+                        self.warn(w);
+                    }
                     if m.format != kdiag_bundle::FORMAT {
                         self.warn(format!(
                             "manifest.json: format is {:?}, not {:?}",
@@ -419,7 +423,18 @@ impl<'l> Sink<'l> {
             (None, None) => &[],
         };
         let kind = sniff_text(&decode_text(&head[..head.len().min(256 << 10)]));
-        let mut files = BTreeMap::new();
+        // Command outputs found in the paste, as the bundle files facts read; the log probes
+        // never scan them a second time (texts::source_filter). A paste big enough to stream
+        // is searched in its head (the first 256 KiB, kept while it streamed).
+        let derived = shapes::derive(&decode_text(head));
+        if !derived.is_empty() {
+            let what: Vec<&str> = derived.iter().map(|(p, _)| *p).collect();
+            self.warn(format!("read from the paste: {}", what.join(", ")));
+        }
+        let mut files: BTreeMap<String, Vec<u8>> = derived
+            .into_iter()
+            .map(|(path, body)| (path.to_string(), body.into_bytes()))
+            .collect();
         if let Some(data) = data {
             files.insert(name.to_string(), data);
         }

@@ -194,7 +194,13 @@ pub fn version(text: &str) -> Option<String> {
             }
         }
     }
-    None
+    // `docker --version`: `Docker version 1.12.6, build 78d1802` (the client's, the one there is).
+    text.lines().find_map(|l| {
+        let v = l.trim().strip_prefix("Docker version ")?;
+        let v = v.split([',', ' ']).next()?;
+        v.starts_with(|c: char| c.is_ascii_digit())
+            .then(|| v.to_string())
+    })
 }
 
 /// The version of a component in `docker version`'s server part (` containerd:` then
@@ -222,6 +228,15 @@ pub fn component_version(text: &str, component: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn version_from_docker_dash_dash_version() {
+        assert_eq!(
+            version("Docker version 1.12.6, build 78d1802\n").as_deref(),
+            Some("1.12.6")
+        );
+        assert_eq!(version("Docker version unknown\n"), None);
+    }
 
     #[test]
     fn components() {

@@ -11,7 +11,19 @@ pub struct Uname {
 
 /// `Linux node01 3.10.0-1160.el7.x86_64 #1 SMP Mon Oct 19 16:18:59 UTC 2020 x86_64 x86_64 x86_64 GNU/Linux`
 pub fn uname(text: &str) -> Option<Uname> {
-    let line = text.lines().find(|l| l.starts_with("Linux "))?;
+    let Some(line) = text.lines().find(|l| l.starts_with("Linux ")) else {
+        // A release without the rest (`Kernel Version: 3.10.0-...` from docker info or
+        // describe node, as a paste gives it).
+        let r = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Kernel Version:"))?
+            .trim();
+        return (r.starts_with(|c: char| c.is_ascii_digit()) && !r.contains(' ')).then(|| Uname {
+            hostname: None,
+            kernel_release: r.to_string(),
+            arch: None,
+        });
+    };
     let w: Vec<&str> = line.split_whitespace().collect();
     if w.len() < 3 || !w[2].starts_with(|c: char| c.is_ascii_digit()) {
         return None;
@@ -138,6 +150,15 @@ pub fn packages(text: &str) -> BTreeMap<String, (String, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// neg-overlay-xfs-no-dtype__kata-containers-runtime-784.txt (dev): docker info's line.
+    #[test]
+    fn uname_from_a_kernel_version_line() {
+        let u = uname("Kernel Version: 3.10.0-862.11.6.el7.x86_64\n").unwrap();
+        assert_eq!(u.kernel_release, "3.10.0-862.11.6.el7.x86_64");
+        assert_eq!(u.hostname, None);
+        assert!(uname("Kernel Version: unknown\n").is_none());
+    }
 
     #[test]
     fn uname_and_versions() {

@@ -1,4 +1,4 @@
-//! `iptables-save` and `iptables -L -n -v` (also without `-v`).
+//! `iptables-save` and `iptables -L -n -v` (also without `-v`, and without `-n`: `anywhere`).
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
@@ -141,6 +141,18 @@ pub fn list(text: &str) -> Option<Iptables> {
             }
             _ => None,
         };
+        // `-L` without `-n` prints `anywhere` and (with -v) `any` interfaces: the numeric
+        // forms, so one spec pattern reads both listings.
+        let addrs = if verbose { 2..6 } else { 2..4 };
+        for (k, word) in w.iter_mut().enumerate() {
+            if addrs.contains(&k) {
+                match *word {
+                    "anywhere" => *word = "0.0.0.0/0",
+                    "any" if verbose && k < 4 => *word = "*",
+                    _ => {}
+                }
+            }
+        }
         out.rules.push(Rule {
             table: table.clone(),
             chain: ch.clone(),
@@ -205,6 +217,23 @@ mod tests {
         assert_eq!(
             p.rules[0].spec,
             "all -- 0.0.0.0/0 0.0.0.0/0 /* kubernetes service portals */"
+        );
+    }
+
+    /// iptables-forward-blocked__kubernetes-kubernetes-108718.txt (dev): `iptables -vL` without -n.
+    #[test]
+    fn iptables_list_not_numeric() {
+        let t = "Chain FORWARD (policy DROP 2947 packets, 248K bytes)\n pkts bytes target     prot opt in     out     source               destination\n 9704  815K KUBE-FORWARD  all  --  any    any     anywhere             anywhere             /* kubernetes forwarding rules */\n   12   720 DROP       all  --  any    any     anywhere             anywhere\n";
+        let p = parse(t).unwrap();
+        assert_eq!(p.rules[1].target.as_deref(), Some("DROP"));
+        assert_eq!(p.rules[1].spec, "all -- * * 0.0.0.0/0 0.0.0.0/0");
+        assert!(p.rules[0]
+            .spec
+            .ends_with("/* kubernetes forwarding rules */"));
+        let p = parse("Chain INPUT (policy ACCEPT)\ntarget     prot opt source               destination\nREJECT     all  --  anywhere             anywhere             reject-with icmp-host-prohibited\n").unwrap();
+        assert_eq!(
+            p.rules[0].spec,
+            "all -- 0.0.0.0/0 0.0.0.0/0 reject-with icmp-host-prohibited"
         );
     }
 

@@ -338,7 +338,10 @@ pub fn source_filter(source: &str, path: &str, loose: bool, is_text: bool) -> Op
         return None;
     }
     if loose {
-        return Some(LineFilter::All);
+        // Files derived from the paste (input::shapes) are for facts and `file:` evidence; the
+        // pasted text itself is what the probes read.
+        let derived = path.starts_with("node/") || path.starts_with("cluster/");
+        return (!derived).then_some(LineFilter::All);
     }
     let tags = |t: &[&'static [u8]]| Some(LineFilter::Tags(t.to_vec()));
     let all = |yes: bool| yes.then_some(LineFilter::All);
