@@ -13,7 +13,7 @@ use crate::findings::{self, Document, NodeSummary};
 use crate::input::{InputError, Limits};
 use crate::render::NodeData;
 use crate::rules::engine::{case_view, CaseNode};
-use crate::rules::{finalize, Engine, Lang, RuleSet, Severity};
+use crate::rules::{finalize, withhold_node_findings, Engine, Lang, RuleSet, Severity};
 use crate::texts::Node;
 use crate::texts::StreamPlan;
 
@@ -163,6 +163,12 @@ impl Case {
             }
             found.extend(r.findings);
         }
+        let withholding = engine
+            .rules()
+            .filter(|r| r.withholds_node_findings)
+            .map(|r| r.id.clone())
+            .collect();
+        withhold_node_findings(&mut found, &withholding, opts.lang);
         finalize(&mut found, &engine.explains());
         let document = Document {
             format: findings::FORMAT,

@@ -142,6 +142,7 @@ fn rule() -> impl Strategy<Value = Rule> {
                 item,
                 requires,
                 evidence,
+                withholds_node_findings: false,
             },
         )
 }

@@ -28,8 +28,22 @@ fn engine(lang: Lang) -> &'static Loaded {
     cell.get_or_init(|| Loaded::new(None, lang))
 }
 
+/// One case: a loose file, a bundle folder, or (a folder named `*.case`) a folder whose
+/// sub-folders are the bundles of several nodes analyzed together as one case.
 fn analyze(path: &Path, lang: Lang) -> Document {
-    Case::analyze_with(engine(lang), &Options::new(vec![path.to_path_buf()], lang)).document
+    let paths = if path.is_dir() && path.extension().is_some_and(|e| e == "case") {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(path)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        v.sort();
+        v
+    } else {
+        vec![path.to_path_buf()]
+    };
+    Case::analyze_with(engine(lang), &Options::new(paths, lang)).document
 }
 
 fn shipped_rules() -> BTreeMap<String, Rule> {

@@ -57,8 +57,21 @@ pub const KUBELET_DOCKER_CONFIG: &str = "node/kubelet/config.json";
 
 /// `node/services/UNIT.status.txt`
 pub const SERVICES_DIR: &str = "node/services";
-/// Units whose `systemctl status` is collected.
-pub const SERVICE_UNITS: &[&str] = &["kubelet", "docker", "containerd", "firewalld"];
+/// Units whose `systemctl status` is collected: the kubelet and the runtimes of every
+/// distribution (k3s, rke2 and microk8s run the kubelet inside their own unit), and firewalld.
+/// "could not be found" for all of them is how a machine that is not a node shows.
+pub const SERVICE_UNITS: &[&str] = &[
+    "kubelet",
+    "docker",
+    "containerd",
+    "crio",
+    "k3s",
+    "k3s-agent",
+    "rke2-server",
+    "rke2-agent",
+    "snap.microk8s.daemon-kubelite",
+    "firewalld",
+];
 pub fn service_status(unit: &str) -> String {
     format!("{SERVICES_DIR}/{unit}.status.txt")
 }

@@ -69,6 +69,9 @@ fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
 
+/// The units testdata/fakenode/data/systemd has a status for.
+const FAKE_NODE_UNITS: &[&str] = &["kubelet", "docker", "containerd", "firewalld"];
+
 /// Every fixed path of the layout contract, plus the folder items of the fake node.
 fn expected_paths() -> Vec<String> {
     use paths::*;
@@ -126,7 +129,12 @@ fn expected_paths() -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    v.extend(SERVICE_UNITS.iter().map(|u| service_status(u)));
+    v.extend(
+        SERVICE_UNITS
+            .iter()
+            .filter(|u| FAKE_NODE_UNITS.contains(u))
+            .map(|u| service_status(u)),
+    );
     v.extend(KUBECTL_LISTS.iter().map(|(p, _, _)| p.to_string()));
     v.extend(
         [
@@ -173,6 +181,20 @@ fn every_source_on_the_fake_node_is_collected() {
         let it = b.item(&p);
         assert_eq!(it.status, Status::Ok, "{p}: {}", it.stderr);
         assert!(!b.text(&p).trim().is_empty(), "{p} is empty");
+    }
+    // The units the fake node does not have (crio, k3s, rke2, microk8s) are recorded as systemd
+    // says, so the analyzer can tell a node of one distribution from a machine that is no node.
+    for u in paths::SERVICE_UNITS
+        .iter()
+        .filter(|u| !FAKE_NODE_UNITS.contains(u))
+    {
+        let it = b.item(&paths::service_status(u));
+        assert_eq!(it.status, Status::NotFound, "{u}: {}", it.stderr);
+        assert!(
+            it.stderr.contains("could not be found"),
+            "{u}: {}",
+            it.stderr
+        );
     }
     // Plausible content, in the real formats.
     assert!(b

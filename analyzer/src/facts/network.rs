@@ -183,6 +183,31 @@ pub(super) fn services(cx: &mut Cx) -> BTreeMap<String, Service> {
             None => cx.error(&path, "no Loaded:/Active: line"),
         }
     }
+    // A unit that does not exist leaves no file: `systemctl status` exits 4 and the collector
+    // records "Unit X.service could not be found." as the item's stderr.
+    if let Some(m) = &cx.node.manifest {
+        for item in &m.items {
+            let Some(unit) = item
+                .path
+                .strip_prefix(&prefix)
+                .and_then(|r| r.strip_suffix(".status.txt"))
+            else {
+                continue;
+            };
+            if !out.contains_key(unit)
+                && item.stderr.contains("could not be found")
+                && !cx.node.files.contains_key(&item.path)
+            {
+                out.insert(
+                    unit.to_string(),
+                    Service {
+                        found: false,
+                        ..Service::default()
+                    },
+                );
+            }
+        }
+    }
     out
 }
 

@@ -24,6 +24,58 @@ pub struct CaseNode {
     pub time: Option<TimeSync>,
     /// True for the node the rule is evaluated on.
     pub this: bool,
+    /// What must agree across the nodes of one cluster ([`PROFILE`]): label -> this node's value.
+    pub profile: std::collections::BTreeMap<String, String>,
+    /// Where this node differs from the other nodes that have the same setting (from the most
+    /// common value; with no most common value, every node differs): filled by [`case_view`].
+    pub drift: Vec<Drift>,
+}
+
+/// One setting on which a node differs from the rest of the case.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Drift {
+    pub what: String,
+    /// This node's value.
+    pub this: String,
+    /// The other nodes' values: `node=value`, in case order.
+    pub others: Vec<String>,
+}
+
+/// The settings nodes of one cluster are expected to share (node-config-drift): label and JSON
+/// pointer into the node's facts. Clock offsets and version skew have rules of their own.
+pub const PROFILE: &[(&str, &str)] = &[
+    ("kubelet version", "/kubelet/version"),
+    ("kernel", "/os/kernel_release"),
+    ("OS", "/os/pretty_name"),
+    ("docker version", "/docker/version"),
+    ("docker cgroup driver", "/docker/cgroup_driver"),
+    ("docker storage driver", "/docker/storage_driver"),
+    ("containerd version", "/containerd/version"),
+    ("containerd SystemdCgroup", "/containerd/systemd_cgroup"),
+    ("kubelet cgroup driver", "/kubelet/effective/cgroup_driver"),
+    ("kubelet maxPods", "/kubelet/effective/max_pods"),
+    ("swap", "/swap/enabled"),
+    ("SELinux", "/selinux/mode"),
+    ("net.ipv4.ip_forward", "/sysctl/net.ipv4.ip_forward"),
+    (
+        "net.bridge.bridge-nf-call-iptables",
+        "/sysctl/net.bridge.bridge-nf-call-iptables",
+    ),
+];
+
+fn profile_of(facts: &serde_json::Value) -> std::collections::BTreeMap<String, String> {
+    PROFILE
+        .iter()
+        .filter_map(|(label, ptr)| {
+            let v = facts.pointer(ptr)?;
+            let text = match v {
+                serde_json::Value::Null => return None,
+                serde_json::Value::String(s) => s.trim().to_string(),
+                other => other.to_string(),
+            };
+            (!text.is_empty()).then(|| (label.to_string(), text))
+        })
+        .collect()
 }
 
 impl CaseNode {
@@ -38,6 +90,10 @@ impl CaseNode {
             collected_at_unix: facts.and_then(|f| f.node.collected_at_unix),
             clock_utc: time.as_ref().and_then(|t| t.clock_utc),
             time,
+            profile: facts
+                .and_then(|f| serde_json::to_value(f).ok())
+                .map(|v| profile_of(&v))
+                .unwrap_or_default(),
             ..CaseNode::default()
         }
     }
@@ -64,6 +120,7 @@ impl CaseNode {
                 .and_then(|v| v.as_i64()),
             clock_utc: time.as_ref().and_then(|t| t.clock_utc),
             time,
+            profile: profile_of(facts),
             ..CaseNode::default()
         }
     }
@@ -84,5 +141,49 @@ pub fn case_view(mut nodes: Vec<CaseNode>) -> Vec<CaseNode> {
             n.clock_skew_s = Some((c as f64 - m).abs());
         }
     }
+    let drift: Vec<Vec<Drift>> = (0..nodes.len()).map(|i| drift_of(&nodes, i)).collect();
+    for (n, d) in nodes.iter_mut().zip(drift) {
+        n.drift = d;
+    }
     nodes
+}
+
+/// The settings of [`PROFILE`] on which node `i` differs from the other nodes that have it: its
+/// value is not the single most common one (a tie has no most common value).
+fn drift_of(nodes: &[CaseNode], i: usize) -> Vec<Drift> {
+    let mut out = Vec::new();
+    for (label, _) in PROFILE {
+        let Some(mine) = nodes[i].profile.get(*label) else {
+            continue;
+        };
+        let values: Vec<(&str, &String)> = nodes
+            .iter()
+            .filter_map(|n| n.profile.get(*label).map(|v| (n.name.as_str(), v)))
+            .collect();
+        if values.len() < 2 || values.iter().all(|(_, v)| *v == mine) {
+            continue;
+        }
+        let count = |x: &String| values.iter().filter(|(_, v)| *v == x).count();
+        let best = values.iter().map(|(_, v)| count(v)).max().unwrap_or(0);
+        let common: Vec<&String> = values
+            .iter()
+            .map(|(_, v)| *v)
+            .filter(|v| count(v) == best)
+            .collect();
+        let single_common = common.iter().all(|v| *v == common[0]);
+        if single_common && common[0] == mine {
+            continue;
+        }
+        out.push(Drift {
+            what: label.to_string(),
+            this: mine.clone(),
+            others: nodes
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .filter_map(|(_, n)| n.profile.get(*label).map(|v| format!("{}={v}", n.name)))
+                .collect(),
+        });
+    }
+    out
 }

@@ -146,3 +146,54 @@ pub fn finalize(findings: &mut [Finding], explains: &BTreeMap<String, Vec<String
             .then(a.rule.cmp(&b.rule))
     });
 }
+
+/// Withholds, on every node where a rule of `withholding` fired, the node's other findings and
+/// not-collected notes that rest only on node files (no evidence or note under `cluster/`), and
+/// appends to the withholding finding how many were withheld and which.
+pub fn withhold_node_findings(
+    findings: &mut Vec<Finding>,
+    withholding: &BTreeSet<String>,
+    lang: super::Lang,
+) {
+    let nodes: BTreeSet<String> = findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Finding && withholding.contains(&f.rule))
+        .map(|f| f.node.clone())
+        .collect();
+    if nodes.is_empty() {
+        return;
+    }
+    let cluster_level = |f: &Finding| match f.kind {
+        FindingKind::Finding => f.evidence.iter().any(|e| e.path.starts_with("cluster/")),
+        FindingKind::NotCollected => f.message.contains("cluster/"),
+        FindingKind::RuleError => true,
+    };
+    let mut withheld: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    findings.retain(|f| {
+        let keep = !nodes.contains(&f.node) || withholding.contains(&f.rule) || cluster_level(f);
+        if !keep && f.kind == FindingKind::Finding {
+            withheld
+                .entry(f.node.clone())
+                .or_default()
+                .push(f.rule.clone());
+        }
+        keep
+    });
+    for f in findings.iter_mut() {
+        if f.kind != FindingKind::Finding || !withholding.contains(&f.rule) {
+            continue;
+        }
+        if let Some(ids) = withheld.get(&f.node) {
+            f.message.push_str(&match lang {
+                super::Lang::Zh => {
+                    format!("（已略去 {} 条节点级结论：{}）", ids.len(), ids.join("、"))
+                }
+                super::Lang::En => format!(
+                    " ({} node-level finding(s) withheld: {})",
+                    ids.len(),
+                    ids.join(", ")
+                ),
+            });
+        }
+    }
+}

@@ -50,6 +50,11 @@ pub struct Rule {
     /// Extra evidence to show (file lines backing a fact).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<EvidenceSpec>,
+    /// When this rule fires on a node, that node's other findings and not-collected notes that
+    /// rest only on node files are withheld, and this finding says how many
+    /// (not-a-kubernetes-node: a jump host without a kubelet has no kubelet problem).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withholds_node_findings: bool,
 }
 
 #[derive(
