@@ -192,9 +192,10 @@ impl Case {
     }
 }
 
-/// Reads every input on its own thread. Big logs are scanned as they stream out of each input
-/// (a reader thread per input decompresses; the rayon pool scans its chunks), so the rules' pass
-/// overlaps decompression and memory stays bounded whatever the size. The readers are plain
+/// Reads the inputs on plain reader threads, at most one per core at a time. Big logs are
+/// scanned as they stream out of each input (the reader decompresses; the rayon pool scans its
+/// chunks and inflates a sized-member .tgz's members), so the rules' pass overlaps decompression
+/// and memory stays bounded whatever the size and the number of inputs. The readers are plain
 /// threads: a rayon worker must never block waiting for the pool.
 fn read_inputs(engine: &Engine, opts: &Options, warnings: &mut Vec<String>) -> Vec<Node> {
     let limits = Limits {
@@ -203,34 +204,62 @@ fn read_inputs(engine: &Engine, opts: &Options, warnings: &mut Vec<String>) -> V
     };
     let mut plan: StreamPlan = engine.stream_plan();
     plan.timeline = opts.report;
+    // Every node's held logs stay in memory until the rules ran on all of them: with many
+    // inputs, logs stream from a smaller size (8 MiB for one or two nodes, 0.8 MiB for twenty),
+    // so memory stays bounded by the inputs read at once, not by their number.
+    let many = opts.paths.len().max(2) as u64 / 2;
+    plan.min_bytes = (plan.min_bytes / many).max(512 << 10);
     if let Some(n) = opts.stream.min_bytes {
         plan.min_bytes = n;
     }
     if let Some(n) = opts.stream.chunk_bytes {
         plan.chunk_bytes = n;
     }
-    let inputs: Vec<_> = std::thread::scope(|s| {
-        let handles: Vec<_> = opts
-            .paths
-            .iter()
-            .map(|p| {
-                let (limits, plan) = (&limits, &plan);
-                s.spawn(move || crate::input::read_input_with(p, limits, Some(plan)))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .zip(&opts.paths)
-            .map(|(h, p)| {
-                h.join().unwrap_or_else(|e| {
+    // At most one reader per core at a time (each holds its inflate buffers and chunks in
+    // flight): twenty bundles use every core without twenty times the memory.
+    let readers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(2, 16)
+        .min(opts.paths.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Result<Node, InputError>>>> = opts
+        .paths
+        .iter()
+        .map(|_| std::sync::Mutex::new(None))
+        .collect();
+    std::thread::scope(|s| {
+        for _ in 0..readers {
+            let (limits, plan, next, slots) = (&limits, &plan, &next, &slots);
+            s.spawn(move || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(p) = opts.paths.get(i) else { break };
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    crate::input::read_input_with(p, limits, Some(plan))
+                }))
+                .unwrap_or_else(|e| {
                     Err(InputError {
                         path: p.clone(),
                         reason: format!("reading panicked: {}", crate::units::panic_text(&e)),
                     })
-                })
-            })
-            .collect()
+                });
+                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+            });
+        }
     });
+    let inputs: Vec<Result<Node, InputError>> = slots
+        .into_iter()
+        .zip(&opts.paths)
+        .map(|(m, p)| {
+            m.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .unwrap_or_else(|| {
+                    Err(InputError {
+                        path: p.clone(),
+                        reason: "not read".into(),
+                    })
+                })
+        })
+        .collect();
     let mut nodes = Vec::new();
     for r in inputs {
         match r {

@@ -23,6 +23,16 @@ pub const FORMAT_VERSION: u32 = 1;
 /// Path of the manifest, relative to the bundle's top folder.
 pub const MANIFEST_PATH: &str = "manifest.json";
 
+/// `collect` writes its .tgz as independent gzip members of at most this many bytes of the tar
+/// stream each (still one valid .tgz for tar, gzip and every other tool), so `analyze` can
+/// inflate them on all cores.
+pub const GZIP_MEMBER_BYTES: usize = 4 << 20;
+
+/// The gzip header's extra subfield (RFC 1952 FEXTRA, like BGZF's `BC`) that carries each
+/// member's total size in bytes (header and trailer included) as a little-endian u32: a reader
+/// finds every member boundary by reading headers alone.
+pub const GZIP_MEMBER_SUBFIELD: [u8; 2] = *b"KD";
+
 /// The whole of `manifest.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {

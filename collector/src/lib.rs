@@ -22,6 +22,7 @@ pub mod cli;
 pub mod collect;
 pub mod config;
 pub mod job;
+pub mod members;
 pub mod pki;
 pub mod podlogs;
 pub mod pool;

@@ -1,8 +1,8 @@
 //! The bundle file: a tar.gz streamed into a temporary file beside the target, renamed into place
 //! only when complete. Applies the total size cap and computes each entry's sha256 while copying.
 
+use crate::members::MemberWriter;
 use crate::spool::Spooled;
-use flate2::write::GzEncoder;
 use flate2::Compression;
 use sha2::{Digest, Sha256};
 use std::fs::{self, File, OpenOptions};
@@ -13,7 +13,7 @@ pub struct BundleWriter {
     tmp: PathBuf,
     target: PathBuf,
     top: String,
-    tar: Option<tar::Builder<GzEncoder<BufWriter<File>>>>,
+    tar: Option<tar::Builder<MemberWriter<BufWriter<File>>>>,
     written: u64,
     max_total: u64,
     mtime: u64,
@@ -54,7 +54,7 @@ impl BundleWriter {
             ));
         }
         let f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        let gz = GzEncoder::new(BufWriter::with_capacity(256 * 1024, f), Compression::new(6));
+        let gz = MemberWriter::new(BufWriter::with_capacity(256 * 1024, f), Compression::new(6));
         let mut tar = tar::Builder::new(gz);
         tar.mode(tar::HeaderMode::Deterministic);
         Ok(BundleWriter {

@@ -175,6 +175,17 @@ fn every_source_on_the_fake_node_is_collected() {
         "terminal names the bundle: {err}"
     );
     assert!(err.contains(" ok, 0 failed, 0 timed out"), "{err}");
+    // Sized gzip members (docs/bundle-format.md): still one .tgz for the system's gzip and tar.
+    for (tool, arg) in [("gzip", "-t"), ("tar", "tzf")] {
+        let ok = Command::new(tool)
+            .arg(arg)
+            .arg(&bundle)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap_or_else(|e| panic!("{tool}: {e}"))
+            .success();
+        assert!(ok, "{tool} {arg} {}", bundle.display());
+    }
     let b = open(&bundle);
     check_item_accounting(&b);
     for p in expected_paths() {

@@ -161,6 +161,44 @@ pub fn run(args: &[String]) -> Result<(), String> {
         )?;
     }
 
+    // The same bundle as collect writes it now: independent sized gzip members
+    // (kdiag_bundle::GZIP_MEMBER_BYTES of tar each), which analyze inflates on every core.
+    let members = work.join("kdiag-bench-node01-members.tgz");
+    repack_members(&tgzs[0], &members)?;
+    let mt = members.to_string_lossy().to_string();
+    let size_single = fs::metadata(&tgzs[0]).map_err(|e| e.to_string())?.len();
+    let size_members = fs::metadata(&members).map_err(|e| e.to_string())?.len();
+    if has("pigz") {
+        m(
+            "floor: pigz -dc (sized members)",
+            format!("pigz -dc {mt} > /dev/null"),
+            input_mib,
+        )?;
+    }
+    m(
+        "analyze .tgz of sized members",
+        format!("{a} {mt} --format json > /dev/null"),
+        input_mib,
+    )?;
+
+    // 20 nodes of a smaller size each: time and peak memory over a whole cluster's bundles.
+    let small = (size / 16).max(16 << 20);
+    let mut twenty = Vec::new();
+    for n in 1..=20u64 {
+        let o = Options {
+            size: small,
+            seed: 100 + n,
+            hostname: format!("bench-small{n:02}"),
+            out: work.join("twenty"),
+        };
+        twenty.push(gen_bundle::run(&o)?.to_string_lossy().to_string());
+    }
+    m(
+        &format!("analyze 20 node .tgz ({} MiB each)", small >> 20),
+        format!("{a} {} --format json > /dev/null", twenty.join(" ")),
+        (small >> 20) as f64 * 20.0,
+    )?;
+
     // Many small files: a sosreport-like tree, as a folder and as a .tgz, each against its own
     // floor (reading every file; inflating the archive).
     eprintln!("bench: generating a tree of {files} files");
@@ -252,6 +290,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     rows.push(r);
 
     let mut doc = render(&rows, size, regexes.len());
+    doc.push_str(&format!(
+        "\nBundle size: the single-stream .tgz {} bytes, the same tar as sized members {} bytes ({:+.2}%).\n",
+        size_single,
+        size_members,
+        (size_members as f64 / size_single as f64 - 1.0) * 100.0
+    ));
     doc.push_str(&render_tree(&tree_rows, files));
     println!("{doc}");
     if write_doc {
@@ -445,6 +489,20 @@ fn render(rows: &[Row], size: u64, n_regex: usize) -> String {
         );
     }
     s
+}
+
+/// Re-compresses `tgz`'s tar stream as sized gzip members, as collect writes bundles.
+fn repack_members(tgz: &Path, out: &Path) -> Result<(), String> {
+    use std::io::{Read, Write};
+    let mut tar = Vec::new();
+    flate2::read::MultiGzDecoder::new(fs::File::open(tgz).map_err(|e| e.to_string())?)
+        .read_to_end(&mut tar)
+        .map_err(|e| format!("{}: {e}", tgz.display()))?;
+    let f = fs::File::create(out).map_err(|e| e.to_string())?;
+    let mut w = kdiag_collector::members::MemberWriter::new(f, flate2::Compression::new(6));
+    w.write_all(&tar)
+        .and_then(|()| w.finish().map(drop))
+        .map_err(|e| format!("{}: {e}", out.display()))
 }
 
 /// The many-files table: the folder against reading every file, the .tgz against inflating it.

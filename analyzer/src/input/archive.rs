@@ -147,6 +147,15 @@ impl Compression {
     }
 }
 
+/// Whether the file starts with a sized gzip member (collect's bundles): then its members are
+/// inflated on every core.
+fn sized_members(path: &Path) -> bool {
+    let mut head = [0u8; 20];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| super::members::member_size(&head).is_some())
+}
+
 /// A compressed file: a .tgz / .tar.xz / .tar.bz2 (a sosreport is .tar.xz), or one compressed
 /// text (`kubelet.log.gz`).
 pub(super) fn read_compressed(
@@ -157,7 +166,12 @@ pub(super) fn read_compressed(
 ) -> Result<Node, InputError> {
     let (budget, raw) = open_counted(path)?;
     let what = kind.name();
-    let mut stream = guard(kind.decoder(raw), &budget, limits);
+    let decoder = if kind == Compression::Gzip && sized_members(path) {
+        Box::new(super::members::ParallelMembers::new(raw)) as Box<dyn Read>
+    } else {
+        kind.decoder(raw)
+    };
+    let mut stream = guard(decoder, &budget, limits);
     let mut head = Vec::with_capacity(512);
     if let Err(e) = (&mut stream).take(512).read_to_end(&mut head) {
         if let Some(why) = budget.tripped() {

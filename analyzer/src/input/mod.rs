@@ -9,6 +9,7 @@ mod archive;
 use archive::Compression;
 mod folder;
 pub mod foreign;
+mod members;
 pub mod shapes;
 mod sink;
 pub(crate) use sink::Sink;
