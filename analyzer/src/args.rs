@@ -60,6 +60,20 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Compare two bundles of one node, OLD then NEW: findings that appeared, were cleared or
+    /// stayed, and the configuration that changed (both values and their bundle paths). Exit code
+    /// as analyze's, for the findings that appeared.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Terminal)]
+        format: Format,
+        /// Write to FILE instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+    },
     /// Re-scan bundles (or files) for anything that looks like a secret, with the collector's
     /// own detector; prints path:line, kind and a masked form. Exit 1 when something was found.
     Secrets {

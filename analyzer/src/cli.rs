@@ -47,6 +47,13 @@ pub enum Config {
     Completions {
         shell: clap_complete::Shell,
     },
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        format: crate::diff::DiffFormat,
+        output: Option<PathBuf>,
+        lang: Lang,
+    },
 }
 
 /// An analysis: the pipeline's options and where its output goes.
@@ -68,6 +75,28 @@ impl Config {
             None => return analyze_config(cli),
             Some(Command::Secrets { paths }) => return Ok(Config::Secrets { paths }),
             Some(Command::Completions { shell }) => return Ok(Config::Completions { shell }),
+            Some(Command::Diff {
+                old,
+                new,
+                format,
+                output,
+                lang,
+            }) => {
+                let format = match format {
+                    Format::Terminal => crate::diff::DiffFormat::Terminal,
+                    Format::Json => crate::diff::DiffFormat::Json,
+                    Format::Md => crate::diff::DiffFormat::Md,
+                    Format::Html => crate::diff::DiffFormat::Html,
+                };
+                let lang = lang_of(lang);
+                return Ok(Config::Diff {
+                    old,
+                    new,
+                    format,
+                    output,
+                    lang,
+                });
+            }
             Some(Command::Rules { command }) => command,
         };
         Ok(match rules {
@@ -133,6 +162,13 @@ pub fn run(config: Config) -> i32 {
         } => run_lint(&paths, allow_incomplete),
         Config::List { rules, lang } => run_list(rules.as_deref(), lang),
         Config::Secrets { paths } => crate::secrets::run(&paths),
+        Config::Diff {
+            old,
+            new,
+            format,
+            output,
+            lang,
+        } => crate::diff::run(old, new, format, output, lang),
         Config::Regexes { rules } => {
             let set = RuleSet::load(rules.as_deref());
             for re in crate::rules::tools::regexes(&set) {

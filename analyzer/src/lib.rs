@@ -7,7 +7,7 @@
 //! a [`texts::Node`]) -> `parse` (one module per format) -> `facts` (one typed [`facts::Facts`]
 //! per node) -> `rules` (load, evaluate, chains) -> `findings` (the [`findings::Document`]) ->
 //! `render` (terminal, JSON, Markdown, HTML) -> `pipeline` ([`pipeline::Case::analyze`]) and
-//! `secrets` -> `eval` (the scores on the real-world corpus) and `cli` (arguments and exit codes
+//! `secrets` -> `eval` (the scores on the real-world corpus), `diff` (two bundles compared) and `cli` (arguments and exit codes
 //! only).
 
 pub mod units;
@@ -30,6 +30,7 @@ pub mod pipeline;
 pub mod secrets;
 
 pub mod args;
+pub mod diff;
 pub mod eval;
 
 pub mod cli;

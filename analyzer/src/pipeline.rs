@@ -96,6 +96,8 @@ pub struct Case {
     pub document: Document,
     /// What the reports need of each node (empty unless [`Options::report`]).
     pub report_data: Vec<NodeData>,
+    /// Each node's facts (`None` where a parser panicked), in input order.
+    pub facts: Vec<Option<Facts>>,
     /// Inputs that could be read (0: nothing was understood).
     pub nodes_read: usize,
 }
@@ -183,6 +185,7 @@ impl Case {
             document,
             report_data,
             nodes_read: nodes.len(),
+            facts: facts.into_iter().map(Result::ok).collect(),
         }
     }
 

@@ -263,3 +263,53 @@ fn a_sosreport_made_here_by_debians_sos_is_read() {
     let o = analyze(&[archive.to_str().unwrap(), "--format", "json"]);
     assert!(out(&o).contains("read as a sosreport"), "{}", out(&o));
 }
+
+/// `kubectl cluster-info dump` to stdout, assembled the way kubectl writes it (consecutive JSON
+/// lists, then the pods' logs in START/END frames) from the real objects and log of the sbctl
+/// test bundle: read as the cluster it holds.
+#[test]
+fn a_cluster_info_dump_on_stdout_is_read_as_its_cluster() {
+    let tree = foreign("troubleshoot-sbctl/cluster-resources");
+    let read = |p: &str| std::fs::read_to_string(tree.join(p)).unwrap();
+    let pod = |ns: &str| {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&read(&format!("pods/{ns}.json"))).unwrap();
+        v["kind"] = "PodList".into();
+        serde_json::to_string_pretty(&v).unwrap()
+    };
+    let log = read("pods/logs/velero/velero-6996dd565b-xl44t/velero.log");
+    let dump = format!(
+        "{}\n{}\n==== START logs for container velero of pod velero/velero-6996dd565b-xl44t ====\n{log}==== END logs for container velero of pod velero/velero-6996dd565b-xl44t ====\n{}\n",
+        read("nodes.json"),
+        pod("velero"),
+        pod("kube-system"),
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("cluster-info-dump.txt");
+    std::fs::write(&p, dump).unwrap();
+    let node = read_input(&p, &Limits::default()).unwrap();
+    for k in [
+        "cluster/nodes.json",
+        "cluster/pods.json",
+        "cluster/logs/velero/velero-6996dd565b-xl44t/velero.log",
+    ] {
+        assert!(node.files.contains_key(k), "{k}: {:?}", node.files.keys());
+    }
+    let pods: serde_json::Value = serde_json::from_slice(&node.files["cluster/pods.json"]).unwrap();
+    let names: Vec<&str> = pods["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["metadata"]["namespace"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"velero") && names.contains(&"kube-system"),
+        "{names:?}"
+    );
+    let f = findings(&analyze(&[p.to_str().unwrap(), "--format", "json"]));
+    assert!(
+        f.iter()
+            .any(|(r, m)| r == "container-crashloop" && m.contains("velero")),
+        "{f:?}"
+    );
+}

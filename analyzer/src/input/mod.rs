@@ -133,7 +133,7 @@ pub fn read_input_with(
                 "{name}-compressed file: not supported, unpack it or give a .tgz, .tar.xz, .tar.bz2, .tar or .zip"
             ),
         )),
-        Magic::None if looks_like_text(&head) => read_loose_file(path, limits, scanner),
+        Magic::None if looks_like_text(&head) => read_loose_file(path, &head, limits, scanner),
         Magic::None => Err(err(
             path,
             "not a bundle (gzip, tar or zip) and not text: binary content",
@@ -215,12 +215,28 @@ pub(crate) fn looks_like_text(head: &[u8]) -> bool {
 /// A loose text file: kept under its file name, kind sniffed.
 fn read_loose_file(
     path: &Path,
+    head: &[u8],
     limits: &Limits,
     scanner: Option<&dyn StreamScanner>,
 ) -> Result<Node, InputError> {
     let file = File::open(path).map_err(|e| err(path, format!("cannot open: {e}")))?;
-    let mut sink = Sink::new(limits, scanner);
     let name = file_name(path);
+    if foreign::dump::is_stdout_dump(head) {
+        // `kubectl cluster-info dump > file`: the cluster's objects and pod logs, read whole
+        // (within the per-file cap) and cut into the layout its --output-directory form has.
+        let mut sink = Sink::new(limits, None);
+        let (data, e) = sink.read_tail(&name, file);
+        if let Some(e) = e {
+            return Err(err(path, format!("read error: {e}")));
+        }
+        let (files, problems) = foreign::dump::split(&decode_text(&data));
+        for p in problems {
+            sink.warn(p);
+        }
+        sink.hold_foreign(foreign::Format::ClusterInfoDump, files);
+        return Ok(sink.into_bundle(path, Some(file_stem(path))));
+    }
+    let mut sink = Sink::new(limits, scanner);
     let data = match sink.read_entry(&name, true, file) {
         (d, None) => d,
         (_, Some(e)) => return Err(err(path, format!("read error: {e}"))),

@@ -52,6 +52,13 @@ impl<'l> Sink<'l> {
         }
     }
 
+    /// Files of a foreign format already cut out of one input (a `kubectl cluster-info dump`
+    /// written to stdout): the node is built from them as from that format's archive.
+    pub fn hold_foreign(&mut self, f: foreign::Format, files: BTreeMap<String, Vec<u8>>) {
+        self.foreign = Some(foreign::Adapter::new(f));
+        self.files.extend(files);
+    }
+
     /// Decides the format from a folder's own entry names before its files are walked (a
     /// folder is not read in the archive's order: `etc/` sorts before `sos_commands/`).
     pub fn sniff_names<'n>(&mut self, names: impl Iterator<Item = &'n str>) {

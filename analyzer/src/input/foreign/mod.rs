@@ -12,6 +12,7 @@
 //! match no row and are never read; every file carried over goes through the collector's
 //! redactor.
 
+pub mod dump;
 mod tables;
 
 use std::collections::BTreeMap;
