@@ -67,6 +67,26 @@ pub enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Serve the bundles' cluster objects and pod logs as a read-only Kubernetes API, for
+    /// kubectl: prints `export KUBECONFIG=...` and serves until interrupted.
+    Serve(ServeArgs),
+    /// Like serve, then start $SHELL with KUBECONFIG set; the server stops when the shell exits.
+    Shell(ServeArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Bundles of one case (.tgz, .tar, .zip, folders, or other tools' archives): cluster
+    /// objects from the newest that has them, pod logs from all.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Address to listen on (a free port with :0). Beyond loopback, requests need the bearer
+    /// token written into the kubeconfig.
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:0")]
+    pub listen: String,
+    /// Print every request and its status to stderr.
+    #[arg(long)]
+    pub log_requests: bool,
 }
 
 #[derive(Debug, Subcommand)]

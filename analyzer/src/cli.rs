@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::args::lang_of;
-pub use crate::args::{Cli, ColorArg, Command, Format, LangArg, RulesCommand};
+pub use crate::args::{Cli, ColorArg, Command, Format, LangArg, RulesCommand, ServeArgs};
 use crate::pipeline::{Case, Options};
 use crate::render::{self, report, Renderer};
 use crate::rules::load::{embedded_files, lint_paths};
@@ -47,6 +47,7 @@ pub enum Config {
     Completions {
         shell: clap_complete::Shell,
     },
+    Serve(ServeArgs, bool),
 }
 
 /// An analysis: the pipeline's options and where its output goes.
@@ -68,6 +69,8 @@ impl Config {
             None => return analyze_config(cli),
             Some(Command::Secrets { paths }) => return Ok(Config::Secrets { paths }),
             Some(Command::Completions { shell }) => return Ok(Config::Completions { shell }),
+            Some(Command::Serve(a)) => return Ok(Config::Serve(a, false)),
+            Some(Command::Shell(a)) => return Ok(Config::Serve(a, true)),
             Some(Command::Rules { command }) => command,
         };
         Ok(match rules {
@@ -133,6 +136,7 @@ pub fn run(config: Config) -> i32 {
         } => run_lint(&paths, allow_incomplete),
         Config::List { rules, lang } => run_list(rules.as_deref(), lang),
         Config::Secrets { paths } => crate::secrets::run(&paths),
+        Config::Serve(a, shell) => serve(&a, shell),
         Config::Regexes { rules } => {
             let set = RuleSet::load(rules.as_deref());
             for re in crate::rules::tools::regexes(&set) {
@@ -163,6 +167,11 @@ pub fn run(config: Config) -> i32 {
             }
         }
     }
+}
+
+fn serve(a: &ServeArgs, shell: bool) -> i32 {
+    let served = crate::serve::run(&a.paths, &a.listen, shell, a.log_requests);
+    served.map_or_else(fail, |()| EXIT_OK)
 }
 
 fn fail(message: String) -> i32 {

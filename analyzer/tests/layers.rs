@@ -26,6 +26,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("secrets", 8),
     ("args", 9),
     ("eval", 9),
+    ("serve", 9),
     ("cli", 10),
 ];
 
