@@ -294,7 +294,7 @@ fn kubectl_reads_a_bundle_through_analyze_serve() {
 }
 
 #[test]
-fn node_copies_of_pod_logs_and_a_bundle_without_objects() {
+fn pod_logs_from_the_nodes_copy() {
     if !have_kubectl() {
         return;
     }
@@ -306,7 +306,13 @@ fn node_copies_of_pod_logs_and_a_bundle_without_objects() {
     ))
     .unwrap();
     assert_eq!(out, want);
-    let err = s.fails(&["logs", "kube-proxy-2dq2c", "-n", "kube-system", "--previous"]);
+    let err = s.fails(&[
+        "logs",
+        "kube-proxy-2dq2c",
+        "-n",
+        "kube-system",
+        "--previous",
+    ]);
     assert!(err.contains("no previous log"), "{err}");
     drop(s);
 }

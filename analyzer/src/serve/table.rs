@@ -722,7 +722,7 @@ mod tests {
         assert_eq!(cells[1], "1/2");
         assert_eq!(cells[2], "CrashLoopBackOff");
         assert_eq!(cells[3], "7 (3m ago)");
-        assert_eq!(cells[4], "2h");
+        assert_eq!(cells[4], "120m");
         assert_eq!(cells[5], "10.244.1.5");
         assert_eq!(cells[6], "node01");
         assert_eq!(t["rows"][0]["object"]["metadata"]["namespace"], "shop");
