@@ -80,8 +80,8 @@ pub struct ServeArgs {
     /// objects from the newest that has them, pod logs from all.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Address to listen on (a free port with :0). Beyond loopback, requests need the bearer
-    /// token written into the kubeconfig.
+    /// Address to listen on (a free port with :0). Beyond loopback, requests need the token
+    /// written into the kubeconfig's server URL.
     #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:0")]
     pub listen: String,
     /// Print every request and its status to stderr.

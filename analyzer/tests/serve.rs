@@ -138,8 +138,17 @@ fn bundle_with_logs(dir: &Path) -> PathBuf {
     let logs = b.join("cluster/logs/kube-system/calico-node-p8s2m");
     std::fs::write(logs.join("calico-node.log"), LOG).unwrap();
     std::fs::write(logs.join("calico-node.previous.log"), PREVIOUS).unwrap();
+    std::fs::write(b.join("cluster/pvcs.json"), PVCS).unwrap();
     b
 }
+
+const PVCS: &str = r#"{"apiVersion": "v1", "kind": "List", "items": [
+  {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+   "metadata": {"name": "data-db-0", "namespace": "default", "uid": "c1",
+                "creationTimestamp": "2026-11-22T08:00:00Z"},
+   "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "local",
+            "resources": {"requests": {"storage": "10Gi"}}},
+   "status": {"phase": "Pending"}}]}"#;
 
 /// The header's column names and the row whose first cells are `first`.
 fn row<'a>(out: &'a str, first: &[&str]) -> Vec<&'a str> {
@@ -236,6 +245,19 @@ fn kubectl_reads_a_bundle_through_analyze_serve() {
         "jsonpath={.items[*].metadata.name}",
     ]);
     assert_eq!(out.trim(), "coredns");
+
+    // PVCs: the table, YAML, describe
+    let out = s.ok(&["get", "pvc"]);
+    assert_eq!(row(&out, &["data-db-0"])[1..2], ["Pending"], "{out}");
+    assert_eq!(row(&out, &["data-db-0"]).last(), Some(&"30m"), "{out}");
+    let out = s.ok(&["get", "pvc", "data-db-0", "-o", "yaml"]);
+    assert!(out.contains("storage: 10Gi"), "{out}");
+    let out = s.ok(&["describe", "pvc", "data-db-0"]);
+    assert!(out.contains("Status:") && out.contains("Pending"), "{out}");
+    assert!(
+        out.contains("StorageClass:") && out.contains("local"),
+        "{out}"
+    );
 
     // describe pod and node
     let out = s.ok(&["describe", "pod", "calico-node-p8s2m", "-n", "kube-system"]);

@@ -14,7 +14,9 @@ pub const READ_ONLY: &str = "the bundle is read-only (analyze serve)";
 /// The API over one loaded store.
 pub struct Api {
     pub store: Store,
-    /// When set, every request must carry `Authorization: Bearer TOKEN`.
+    /// When set, every request must start its path with `/TOKEN` (what the kubeconfig's
+    /// server URL holds: kubectl sends no credentials over plain HTTP) or carry
+    /// `Authorization: Bearer TOKEN` (curl).
     pub token: Option<String>,
     /// `host:port` clients reach the server at (discovery's serverAddressByClientCIDRs).
     pub address: String,
@@ -68,19 +70,13 @@ fn bad_request(message: &str) -> Response {
 
 impl Api {
     pub fn handle(&self, req: &Request) -> Response {
-        if let Some(token) = &self.token {
-            let ok = req
-                .header("authorization")
-                .and_then(|a| a.strip_prefix("Bearer "))
-                .is_some_and(|t| t.trim() == token);
-            if !ok {
-                return status(401, "Unauthorized", "Unauthorized", None);
-            }
-        }
+        let Some(path) = self.authorized(req) else {
+            return status(401, "Unauthorized", "Unauthorized", None);
+        };
         if req.method != "GET" && req.method != "HEAD" {
             return status(405, "MethodNotAllowed", READ_ONLY, None);
         }
-        let segs: Vec<&str> = req.path.split('/').filter(|s| !s.is_empty()).collect();
+        let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         match segs.as_slice() {
             ["version"] => Response::json(200, &self.version()),
             ["healthz" | "livez" | "readyz"] => Response::text(200, b"ok".to_vec()),
@@ -103,6 +99,26 @@ impl Api {
             ["apis", group, "v1", rest @ ..] => self.resource(req, group, rest),
             _ => not_found_path(),
         }
+    }
+
+    /// The API path of an authorized request (the token prefix removed), else `None`.
+    fn authorized<'a>(&self, req: &'a Request) -> Option<&'a str> {
+        let Some(token) = &self.token else {
+            return Some(&req.path);
+        };
+        let prefixed = req
+            .path
+            .strip_prefix('/')
+            .and_then(|p| p.strip_prefix(token.as_str()))
+            .filter(|rest| rest.is_empty() || rest.starts_with('/'));
+        if prefixed.is_some() {
+            return prefixed;
+        }
+        let bearer = req
+            .header("authorization")
+            .and_then(|a| a.strip_prefix("Bearer "))
+            .is_some_and(|t| t.trim() == token);
+        bearer.then_some(req.path.as_str())
     }
 
     fn version(&self) -> Value {
@@ -357,6 +373,57 @@ pub fn tail_lines(text: &[u8], n: usize) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn get(path: &str, headers: &[(&str, &str)]) -> Request {
+        Request {
+            method: "GET".into(),
+            path: path.into(),
+            query: Vec::new(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn beyond_loopback_a_token_is_required() {
+        let api = Api {
+            store: Store::default(),
+            token: Some("s3cr3t".into()),
+            address: "10.0.0.1:8001".into(),
+            now: 0,
+        };
+        assert_eq!(api.handle(&get("/s3cr3t/version", &[])).status, 200);
+        assert_eq!(api.handle(&get("/s3cr3t", &[])).status, 404);
+        assert_eq!(api.handle(&get("/version", &[])).status, 401);
+        assert_eq!(api.handle(&get("/s3cr3tx/version", &[])).status, 401);
+        let bearer = [("authorization", "Bearer s3cr3t")];
+        assert_eq!(api.handle(&get("/version", &bearer)).status, 200);
+        let wrong = [("authorization", "Bearer nope")];
+        assert_eq!(api.handle(&get("/version", &wrong)).status, 401);
+    }
+
+    #[test]
+    fn writes_and_secrets_are_refused() {
+        let api = Api {
+            store: Store::default(),
+            token: None,
+            address: "127.0.0.1:1".into(),
+            now: 0,
+        };
+        let mut post = get("/api/v1/namespaces/default/pods", &[]);
+        post.method = "POST".into();
+        let r = api.handle(&post);
+        assert_eq!(r.status, 405);
+        assert!(String::from_utf8_lossy(&r.body).contains(READ_ONLY));
+        let r = api.handle(&get("/api/v1/namespaces/default/secrets", &[]));
+        assert_eq!(r.status, 404);
+        assert!(String::from_utf8_lossy(&r.body).contains("never collected"));
+        // kinds the bundle lacks are not discovered
+        let r = api.handle(&get("/api/v1", &[]));
+        assert!(!String::from_utf8_lossy(&r.body).contains("\"pods\""));
+    }
 
     #[test]
     fn tails() {

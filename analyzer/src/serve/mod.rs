@@ -3,8 +3,10 @@
 //!
 //! `objects` loads the bundles once, `http` is the HTTP/1.1 server, `api` routes, `select`
 //! filters by label and field, `table` prints the columns kubectl shows. The server listens on
-//! loopback unless told otherwise; on any other address every request must carry a bearer token
-//! that is generated here and written only into the kubeconfig (mode 0600).
+//! loopback unless told otherwise; on any other address every request must carry a token that
+//! is generated here and written only into the kubeconfig (mode 0600), as a path prefix of the
+//! server URL: kubectl sends no credentials to a plain-HTTP server (the traffic is not
+//! encrypted either way; reach a remote desk through an SSH tunnel).
 
 pub mod api;
 pub mod http;
@@ -47,7 +49,11 @@ pub fn run(paths: &[PathBuf], listen: &str, shell: bool, log_requests: bool) -> 
         std::process::id(),
         bound.port()
     ));
-    let kubeconfig = write_kubeconfig(&dir, &format!("http://{reach}"), token.as_deref())
+    let server = match &token {
+        Some(t) => format!("http://{reach}/{t}"),
+        None => format!("http://{reach}"),
+    };
+    let kubeconfig = write_kubeconfig(&dir, &server)
         .map_err(|e| format!("cannot write the kubeconfig in {}: {e}", dir.display()))?;
     let now = store.collected_unix.unwrap_or_else(unix_now);
     let when = match &store.collected_at {
@@ -72,7 +78,7 @@ pub fn run(paths: &[PathBuf], listen: &str, shell: bool, log_requests: bool) -> 
     if token.is_some() {
         let _ = writeln!(
             out,
-            "# listening beyond loopback: requests need the bearer token in the kubeconfig"
+            "# listening beyond loopback: requests need the token in the kubeconfig's server URL"
         );
     }
     let _ = out.flush();
@@ -141,19 +147,15 @@ fn new_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The kubeconfig text: one cluster, context and user, no credentials but the token.
-pub fn kubeconfig(server: &str, token: Option<&str>) -> String {
-    let user = match token {
-        Some(t) => format!("  user:\n    token: {t}\n"),
-        None => "  user: {}\n".to_string(),
-    };
+/// The kubeconfig text: one cluster, context and user, no credentials.
+pub fn kubeconfig(server: &str) -> String {
     format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: kdiag-bundle\n  cluster:\n    server: {server}\ncontexts:\n- name: kdiag-bundle\n  context:\n    cluster: kdiag-bundle\n    user: kdiag-bundle\n    namespace: default\ncurrent-context: kdiag-bundle\nusers:\n- name: kdiag-bundle\n{user}preferences: {{}}\n"
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: kdiag-bundle\n  cluster:\n    server: {server}\ncontexts:\n- name: kdiag-bundle\n  context:\n    cluster: kdiag-bundle\n    user: kdiag-bundle\n    namespace: default\ncurrent-context: kdiag-bundle\nusers:\n- name: kdiag-bundle\n  user: {{}}\npreferences: {{}}\n"
     )
 }
 
 /// Writes `DIR/kubeconfig` (the folder and file readable by the user only).
-fn write_kubeconfig(dir: &Path, server: &str, token: Option<&str>) -> std::io::Result<PathBuf> {
+fn write_kubeconfig(dir: &Path, server: &str) -> std::io::Result<PathBuf> {
     let mut folder = std::fs::DirBuilder::new();
     folder.recursive(true);
     let mut file = std::fs::OpenOptions::new();
@@ -167,7 +169,7 @@ fn write_kubeconfig(dir: &Path, server: &str, token: Option<&str>) -> std::io::R
     folder.create(dir)?;
     let path = dir.join("kubeconfig");
     let mut f = file.open(&path)?;
-    f.write_all(kubeconfig(server, token).as_bytes())?;
+    f.write_all(kubeconfig(server).as_bytes())?;
     Ok(path)
 }
 
@@ -176,13 +178,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn kubeconfig_names_the_server_and_only_a_token() {
-        let k = kubeconfig("http://127.0.0.1:4567", None);
+    fn kubeconfig_names_the_server_and_no_credentials() {
+        let k = kubeconfig("http://127.0.0.1:4567");
         assert!(k.contains("    server: http://127.0.0.1:4567\n"), "{k}");
         assert!(k.contains("  user: {}\n"), "{k}");
-        assert!(!k.contains("token"));
-        let k = kubeconfig("http://127.0.0.1:4567", Some("abc"));
-        assert!(k.contains("  user:\n    token: abc\n"), "{k}");
         assert_eq!(new_token().len(), 64);
+        assert_ne!(new_token(), new_token());
     }
 }
