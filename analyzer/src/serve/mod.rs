@@ -44,6 +44,7 @@ pub fn run(paths: &[PathBuf], listen: &str, shell: bool, log_requests: bool) -> 
     } else {
         bound
     };
+    remove_stale_kubeconfigs();
     let dir = std::env::temp_dir().join(format!(
         "kdiag-serve-{}-{}",
         std::process::id(),
@@ -118,6 +119,29 @@ pub fn run(paths: &[PathBuf], listen: &str, shell: bool, log_requests: bool) -> 
     let _ = std::fs::remove_dir_all(&dir);
     status.map_err(|e| format!("cannot start {}: {e}", Path::new(&shell).display()))?;
     Ok(())
+}
+
+/// The kubeconfig folders of earlier servers that were interrupted (serve runs until killed,
+/// so it cannot clean up after itself): `kdiag-serve-PID-PORT` whose process is gone. Only
+/// where /proc tells which processes live.
+fn remove_stale_kubeconfigs() {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix("kdiag-serve-") else {
+            continue;
+        };
+        let pid = rest.split('-').next().unwrap_or("");
+        let gone = pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists();
+        if gone && e.path().join("kubeconfig").is_file() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 fn unix_now() -> i64 {

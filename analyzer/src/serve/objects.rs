@@ -459,6 +459,72 @@ mod tests {
         assert!(find_kind("", "secrets").is_none());
     }
 
+    fn bundle(dir: &std::path::Path, host: &str, at: &str, files: &[(&str, &str)]) -> PathBuf {
+        let top = dir.join(format!("kdiag-{host}"));
+        let manifest = json!({"format": "kdiag-bundle", "format_version": 1,
+            "collector_version": "0.1.0", "hostname": host, "collected_at": at, "since": at,
+            "uid": 0, "args": [], "items": []});
+        let all = files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .chain([("manifest.json".to_string(), manifest.to_string())]);
+        for (p, t) in all {
+            let path = top.join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, t).unwrap();
+        }
+        top
+    }
+
+    fn list(names: &[&str]) -> String {
+        let items: Vec<Value> = names
+            .iter()
+            .map(|n| json!({"metadata": {"name": n, "namespace": "ns"}}))
+            .collect();
+        json!({"kind": "List", "apiVersion": "v1", "items": items}).to_string()
+    }
+
+    #[test]
+    fn several_bundles_newest_objects_every_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let (pods_old, pods_new, nodes) = (list(&["old"]), list(&["new"]), list(&["n1"]));
+        let old = bundle(
+            dir.path(),
+            "node01",
+            "2026-11-22T08:30:00Z",
+            &[
+                (p::PODS, &pods_old),
+                (p::NODES, &nodes),
+                ("cluster/logs/ns/old/c.log", "old log\n"),
+                ("node/pods/kube-system_proxy/kube-proxy.log", "node copy\n"),
+            ],
+        );
+        let new = bundle(
+            dir.path(),
+            "node02",
+            "2026-11-23T09:00:00Z",
+            &[(p::PODS, &pods_new)],
+        );
+        let s = Store::load(&[old, new]).unwrap();
+        let pods = find_kind("", "pods").unwrap();
+        let names: Vec<&str> = s
+            .list(pods)
+            .unwrap()
+            .iter()
+            .map(|o| o["metadata"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["new"]);
+        assert_eq!(s.list(pods).unwrap()[0]["kind"], "Pod");
+        assert!(s.list(find_kind("", "nodes").unwrap()).is_some());
+        assert!(s.list(find_kind("apps", "deployments").unwrap()).is_none());
+        assert_eq!(s.collected_at.as_deref(), Some("2026-11-23T09:00:00Z"));
+        assert_eq!(s.log("ns", "old", "c", false).unwrap(), b"old log\n");
+        assert_eq!(
+            s.log("kube-system", "proxy", "kube-proxy", false).unwrap(),
+            b"node copy\n"
+        );
+    }
+
     #[test]
     fn missing_logs_say_why() {
         let mut s = Store::default();
