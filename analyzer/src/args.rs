@@ -63,17 +63,7 @@ pub enum Command {
     /// Compare two bundles of one node, OLD then NEW: findings that appeared, were cleared or
     /// stayed, and the configuration that changed (both values and their bundle paths). Exit code
     /// as analyze's, for the findings that appeared.
-    Diff {
-        old: PathBuf,
-        new: PathBuf,
-        #[arg(long, value_enum, default_value_t = Format::Terminal)]
-        format: Format,
-        /// Write to FILE instead of stdout.
-        #[arg(long, short = 'o', value_name = "FILE")]
-        output: Option<PathBuf>,
-        #[arg(long, value_enum)]
-        lang: Option<LangArg>,
-    },
+    Diff(DiffArgs),
     /// Re-scan bundles (or files) for anything that looks like a secret, with the collector's
     /// own detector; prints path:line, kind and a masked form. Exit 1 when something was found.
     Secrets {
@@ -81,6 +71,39 @@ pub enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Serve the bundles' cluster objects and pod logs as a read-only Kubernetes API, for
+    /// kubectl: prints `export KUBECONFIG=...` and serves until interrupted.
+    Serve(ServeArgs),
+    /// Like serve, then start $SHELL with KUBECONFIG set; the server stops when the shell exits.
+    Shell(ServeArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DiffArgs {
+    pub old: PathBuf,
+    pub new: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Terminal)]
+    pub format: Format,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Bundles of one case (.tgz, .tar, .zip, folders, or other tools' archives): cluster
+    /// objects from the newest that has them, pod logs from all.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Address to listen on (a free port with :0). Beyond loopback, requests need the token
+    /// written into the kubeconfig's server URL.
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:0")]
+    pub listen: String,
+    /// Print every request and its status to stderr.
+    #[arg(long)]
+    pub log_requests: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,13 +2,13 @@
 //! I/O) -> [`run`]: calls the pipeline or a subcommand, renders, picks the exit code.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::args::lang_of;
-pub use crate::args::{Cli, ColorArg, Command, Format, LangArg, RulesCommand};
+pub use crate::args::{Cli, ColorArg, Command, DiffArgs, Format, LangArg, RulesCommand, ServeArgs};
 use crate::pipeline::{Case, Options};
 use crate::render::{self, report, Renderer};
-use crate::rules::load::{embedded_files, lint_paths};
+use crate::rules::load::embedded_files;
 use crate::rules::{Lang, RuleSet, Severity};
 
 /// Exit codes.
@@ -47,13 +47,8 @@ pub enum Config {
     Completions {
         shell: clap_complete::Shell,
     },
-    Diff {
-        old: PathBuf,
-        new: PathBuf,
-        format: crate::diff::DiffFormat,
-        output: Option<PathBuf>,
-        lang: Lang,
-    },
+    Diff(DiffArgs),
+    Serve(ServeArgs, bool),
 }
 
 /// An analysis: the pipeline's options and where its output goes.
@@ -75,28 +70,9 @@ impl Config {
             None => return analyze_config(cli),
             Some(Command::Secrets { paths }) => return Ok(Config::Secrets { paths }),
             Some(Command::Completions { shell }) => return Ok(Config::Completions { shell }),
-            Some(Command::Diff {
-                old,
-                new,
-                format,
-                output,
-                lang,
-            }) => {
-                let format = match format {
-                    Format::Terminal => crate::diff::DiffFormat::Terminal,
-                    Format::Json => crate::diff::DiffFormat::Json,
-                    Format::Md => crate::diff::DiffFormat::Md,
-                    Format::Html => crate::diff::DiffFormat::Html,
-                };
-                let lang = lang_of(lang);
-                return Ok(Config::Diff {
-                    old,
-                    new,
-                    format,
-                    output,
-                    lang,
-                });
-            }
+            Some(Command::Diff(a)) => return Ok(Config::Diff(a)),
+            Some(Command::Serve(a)) => return Ok(Config::Serve(a, false)),
+            Some(Command::Shell(a)) => return Ok(Config::Serve(a, true)),
             Some(Command::Rules { command }) => command,
         };
         Ok(match rules {
@@ -159,16 +135,19 @@ pub fn run(config: Config) -> i32 {
         Config::Lint {
             paths,
             allow_incomplete,
-        } => run_lint(&paths, allow_incomplete),
-        Config::List { rules, lang } => run_list(rules.as_deref(), lang),
+        } => crate::rules::tools::print_lint(&paths, allow_incomplete),
+        Config::List { rules, lang } => crate::rules::tools::print_list(rules.as_deref(), lang),
         Config::Secrets { paths } => crate::secrets::run(&paths),
-        Config::Diff {
-            old,
-            new,
-            format,
-            output,
-            lang,
-        } => crate::diff::run(old, new, format, output, lang),
+        Config::Diff(a) => {
+            let format = match a.format {
+                Format::Terminal => crate::diff::DiffFormat::Terminal,
+                Format::Json => crate::diff::DiffFormat::Json,
+                Format::Md => crate::diff::DiffFormat::Md,
+                Format::Html => crate::diff::DiffFormat::Html,
+            };
+            crate::diff::run(a.old, a.new, format, a.output, lang_of(a.lang))
+        }
+        Config::Serve(a, shell) => serve(&a, shell),
         Config::Regexes { rules } => {
             let set = RuleSet::load(rules.as_deref());
             for re in crate::rules::tools::regexes(&set) {
@@ -199,6 +178,11 @@ pub fn run(config: Config) -> i32 {
             }
         }
     }
+}
+
+fn serve(a: &ServeArgs, shell: bool) -> i32 {
+    let served = crate::serve::run(&a.paths, &a.listen, shell, a.log_requests);
+    served.map_or_else(fail, |()| EXIT_OK)
 }
 
 fn fail(message: String) -> i32 {
@@ -296,32 +280,4 @@ fn no_input(case: &Case) {
         eprintln!("analyze: {w}");
     }
     eprintln!("analyze: no input could be read");
-}
-
-/// Lints files (or the embedded rules); returns the exit code after printing the problems.
-pub fn run_lint(paths: &[PathBuf], allow_incomplete: bool) -> i32 {
-    match lint_paths(paths, allow_incomplete) {
-        Ok(report) => {
-            print!("{report}");
-            if report.problems.is_empty() {
-                EXIT_OK
-            } else {
-                EXIT_WARNING
-            }
-        }
-        Err(e) => {
-            eprintln!("analyze rules lint: {e}");
-            EXIT_ERROR
-        }
-    }
-}
-
-fn run_list(rules: Option<&Path>, lang: Lang) -> i32 {
-    let set = RuleSet::load(rules);
-    for w in &set.warnings {
-        eprintln!("warning: {w}");
-    }
-    let rules: Vec<_> = set.rules.iter().map(|r| &r.rule).collect();
-    print!("{}", crate::rules::doc::list(&rules, lang));
-    EXIT_OK
 }

@@ -7,8 +7,9 @@
 //! a [`texts::Node`]) -> `parse` (one module per format) -> `facts` (one typed [`facts::Facts`]
 //! per node) -> `rules` (load, evaluate, chains) -> `findings` (the [`findings::Document`]) ->
 //! `render` (terminal, JSON, Markdown, HTML) -> `pipeline` ([`pipeline::Case::analyze`]) and
-//! `secrets` -> `eval` (the scores on the real-world corpus), `diff` (two bundles compared) and `cli` (arguments and exit codes
-//! only).
+//! `secrets` -> `eval` (the scores on the real-world corpus), `diff` (two bundles compared),
+//! `serve` (a read-only Kubernetes API over bundles, for kubectl) and `cli` (arguments and exit
+//! codes only).
 
 pub mod units;
 
@@ -32,5 +33,6 @@ pub mod secrets;
 pub mod args;
 pub mod diff;
 pub mod eval;
+pub mod serve;
 
 pub mod cli;

@@ -27,6 +27,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("args", 9),
     ("eval", 9),
     ("diff", 9),
+    ("serve", 9),
     ("cli", 10),
 ];
 

@@ -71,6 +71,31 @@ fn vary(v: &mut Value, k: usize) {
     }
 }
 
+/// `analyze rules lint PATHS`: prints the report; exit 0 clean, 1 problems, 4 unreadable.
+pub fn print_lint(paths: &[std::path::PathBuf], allow_incomplete: bool) -> i32 {
+    match super::load::lint_paths(paths, allow_incomplete) {
+        Ok(report) => {
+            print!("{report}");
+            i32::from(!report.problems.is_empty())
+        }
+        Err(e) => {
+            eprintln!("analyze rules lint: {e}");
+            4
+        }
+    }
+}
+
+/// `analyze rules list`: id, severity and title of every rule; exit 0.
+pub fn print_list(rules: Option<&Path>, lang: super::Lang) -> i32 {
+    let set = RuleSet::load(rules);
+    for w in &set.warnings {
+        eprintln!("warning: {w}");
+    }
+    let rules: Vec<_> = set.rules.iter().map(|r| &r.rule).collect();
+    print!("{}", super::doc::list(&rules, lang));
+    0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
