@@ -130,6 +130,9 @@ pub enum RulesCommand {
     Regexes {
         #[arg(long, value_name = "DIR")]
         rules: Option<PathBuf>,
+        /// Only those with no required literal (run on every line the rule reads), as `id<TAB>regex`.
+        #[arg(long)]
+        slow: bool,
     },
     /// Print the rules document (docs/rules.md is `--lang en`, docs/rules.zh.md `--lang zh`).
     Doc {

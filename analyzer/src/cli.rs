@@ -33,6 +33,7 @@ pub enum Config {
     },
     Regexes {
         rules: Option<PathBuf>,
+        slow: bool,
     },
     Variants {
         count: usize,
@@ -87,7 +88,7 @@ impl Config {
                 rules,
                 lang: lang_of(lang),
             },
-            RulesCommand::Regexes { rules } => Config::Regexes { rules },
+            RulesCommand::Regexes { rules, slow } => Config::Regexes { rules, slow },
             RulesCommand::Variants { count, out } => Config::Variants { count, out },
             RulesCommand::Doc { lang } => Config::Doc {
                 lang: lang_of(lang),
@@ -148,9 +149,9 @@ pub fn run(config: Config) -> i32 {
             crate::diff::run(a.old, a.new, format, a.output, lang_of(a.lang))
         }
         Config::Serve(a, shell) => serve(&a, shell),
-        Config::Regexes { rules } => {
+        Config::Regexes { rules, slow } => {
             let set = RuleSet::load(rules.as_deref());
-            for re in crate::rules::tools::regexes(&set) {
+            for re in crate::rules::tools::regexes(&set, slow) {
                 println!("{re}");
             }
             EXIT_OK

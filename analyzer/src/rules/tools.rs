@@ -9,12 +9,23 @@ use serde_yaml::Value;
 
 use super::load::RuleSet;
 
-/// Every distinct `match` regex of the loaded rules, sorted.
-pub fn regexes(set: &RuleSet) -> Vec<String> {
+/// Every distinct `match` regex of the loaded rules, sorted. `slow`: only those with no
+/// required literal, which the scanner runs on every line of the texts they read (the cost the
+/// prefilter cannot save; docs/performance.md).
+pub fn regexes(set: &RuleSet, slow: bool) -> Vec<String> {
     let mut out = BTreeSet::new();
     for r in &set.rules {
         for (_, m) in r.rule.matches() {
-            out.insert(m.regex.clone());
+            let keep = !slow
+                || crate::texts::scan::Probe::new(&m.regex, None)
+                    .is_ok_and(|p| p.literals.is_none());
+            if keep {
+                out.insert(if slow {
+                    format!("{}\t{}", r.rule.id, m.regex)
+                } else {
+                    m.regex.clone()
+                });
+            }
         }
     }
     out.into_iter().collect()
@@ -128,9 +139,48 @@ when:
         }
         assert!(set.warnings.is_empty(), "{:?}", set.warnings);
         assert_eq!(set.rules.len(), 3);
-        let res = regexes(&set);
+        let res = regexes(&set, false);
         assert_eq!(res.len(), 6, "{res:?}");
         assert!(res.contains(&"(?:swap on)|kdiag-variant-2-absent".to_string()));
         assert!(res.contains(&r"(?:ok (?P<x>\d+))|kdiag-variant-3-absent".to_string()));
+    }
+
+    /// A regex with no required literal runs on every line of what it reads: on the big logs
+    /// (journals, messages, container logs) that is most of the scan's time (docs/performance.md).
+    /// Such a regex may read only small files (a /proc file, a manifest).
+    #[test]
+    fn no_shipped_regex_without_a_literal_reads_a_big_log() {
+        let set = RuleSet::load(None);
+        let big = [
+            "kubelet",
+            "docker",
+            "containerd",
+            "kernel",
+            "messages",
+            "container-logs",
+            "any",
+            "events",
+        ];
+        let mut bad = Vec::new();
+        for r in &set.rules {
+            for (_, m) in r.rule.matches() {
+                let reads_big = m.source.as_slice().iter().any(|s| {
+                    big.contains(&s.as_str())
+                        || s.starts_with("node/journal")
+                        || s.contains("/logs/")
+                        || s.starts_with("node/pods")
+                });
+                let slow = crate::texts::scan::Probe::new(&m.regex, None)
+                    .is_ok_and(|p| p.literals.is_none());
+                if reads_big && slow {
+                    bad.push(format!("{}: {}", r.rule.id, m.regex));
+                }
+            }
+        }
+        assert!(
+            bad.is_empty(),
+            "regexes with no required literal over big logs:\n{}",
+            bad.join("\n")
+        );
     }
 }

@@ -337,7 +337,7 @@ mod dump {
     #[ignore]
     fn dump_rule_literals() {
         let set = crate::rules::RuleSet::load(None);
-        for re in crate::rules::tools::regexes(&set) {
+        for re in crate::rules::tools::regexes(&set, false) {
             let l = super::required(&re).map(|v| {
                 v.iter()
                     .map(|l| {
