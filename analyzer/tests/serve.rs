@@ -16,6 +16,8 @@ struct Server {
     child: Child,
     kubeconfig: String,
     cache: tempfile::TempDir,
+    /// The kubectl binary the test drives (`kubectl` from PATH unless set).
+    bin: String,
 }
 
 impl Drop for Server {
@@ -55,6 +57,7 @@ impl Server {
             child,
             kubeconfig: kubeconfig.unwrap_or_default(),
             cache: tempfile::tempdir().unwrap(),
+            bin: "kubectl".into(),
         };
         assert!(
             !server.kubeconfig.is_empty(),
@@ -71,7 +74,7 @@ impl Server {
 
     /// `kubectl ARGS...` against the server: (success, stdout, stderr).
     fn kubectl(&self, args: &[&str]) -> (bool, String, String) {
-        let o = Command::new("kubectl")
+        let o = Command::new(&self.bin)
             .args(args)
             .arg("--request-timeout=20s")
             .arg(format!("--cache-dir={}", self.cache.path().display()))
@@ -337,4 +340,57 @@ fn pod_logs_from_the_nodes_copy() {
     ]);
     assert!(err.contains("no previous log"), "{err}");
     drop(s);
+}
+
+/// The oldest kubectl the issue names (Debian's 1.20 client; .ci/run unpacks it and sets
+/// KDIAG_EXTRA_KUBECTL) on the everyday commands: get, describe, events by field selector, logs,
+/// and the read-only refusal. Skipped when KDIAG_EXTRA_KUBECTL is unset, except under CI=true.
+#[test]
+fn an_older_kubectl_reads_the_bundle_too() {
+    let Ok(bins) = std::env::var("KDIAG_EXTRA_KUBECTL") else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "KDIAG_EXTRA_KUBECTL is not set (.ci/run unpacks Debian's kubectl 1.20)"
+        );
+        eprintln!("skipped: KDIAG_EXTRA_KUBECTL is not set");
+        return;
+    };
+    for bin in bins.split(':').filter(|b| !b.is_empty()) {
+        let mut s = Server::start(&root().join("testdata/bundles/disk-full-eviction.tgz"));
+        s.bin = bin.to_string();
+        let pods = s.ok(&["get", "pods", "-A"]);
+        assert!(
+            pods.contains("NAMESPACE") && pods.contains("report-worker-7b9c6d5f4-x8k2m"),
+            "{bin}: {pods}"
+        );
+        let d = s.ok(&[
+            "describe",
+            "pod",
+            "-n",
+            "department-56",
+            "report-worker-7b9c6d5f4-x8k2m",
+        ]);
+        assert!(
+            d.contains("Namespace:") && d.contains("department-56"),
+            "{bin}: {d}"
+        );
+        let n = s.ok(&["describe", "node", "node01"]);
+        assert!(
+            n.lines()
+                .any(|l| l.trim_start().starts_with("DiskPressure") && l.contains(" True ")),
+            "{bin}: {n}"
+        );
+        let ev = s.ok(&["get", "events", "-A", "--field-selector", "type=Warning"]);
+        assert!(ev.contains("EvictionThresholdMet"), "{bin}: {ev}");
+        let log = s.ok(&["logs", "kube-proxy-2dq2c", "-n", "kube-system"]);
+        assert!(!log.is_empty(), "{bin}: empty log");
+        let err = s.fails(&[
+            "delete",
+            "pod",
+            "-n",
+            "department-56",
+            "report-worker-7b9c6d5f4-x8k2m",
+        ]);
+        assert!(err.contains("read-only"), "{bin}: {err}");
+    }
 }

@@ -2,7 +2,8 @@
 //! Both are analyzed as `analyze` would; the result is the findings that appeared, were cleared
 //! or stayed, and the configuration that changed, each change with both values and the bundle
 //! path it comes from. Counters that always move (disk use, container restarts) are shown only
-//! past thresholds the output states ([`THRESHOLDS`]).
+//! past thresholds the output states ([`THRESHOLDS`]). An input holding several nodes (a case)
+//! is compared by its first node only.
 
 mod render;
 

@@ -133,7 +133,6 @@ impl Adapter {
     pub fn wants(&self, key: &str) -> bool {
         let c = compiled(self.format);
         candidates(key).any(|k| c.rows.iter().any(|r| r.re.is_match(k)))
-            || candidates(key).any(|k| c.table.meta.contains(&k))
     }
 
     /// The kdiag files built from `files` (keys without the top folder), a manifest saying where

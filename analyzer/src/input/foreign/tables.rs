@@ -73,8 +73,6 @@ pub struct Table {
     /// Entry names (without the top folder) that identify the format for certain.
     pub markers: &'static [&'static str],
     pub rows: &'static [(&'static str, &'static str, How)],
-    /// Entries kept although no row maps them (none yet: reserved for provenance files).
-    pub meta: &'static [&'static str],
     /// kdiag paths the format never holds, and why.
     pub never: &'static [(&'static str, &'static str)],
 }
@@ -168,7 +166,6 @@ pub static TABLES: &[Table] = &[
             ("sos_commands/kubernetes/cluster-info/*_get_-o_json_sc", p::STORAGECLASSES, How::List),
             ("sos_commands/kubernetes/cluster-info/{ns}/podlogs/{pod}/*_logs_*_-c_{c}", "cluster/logs/{ns}/{pod}/{c}.log", How::Copy),
         ],
-        meta: &[],
         never: &[
             (p::IPTABLES_SAVE, "sos never runs iptables-save in the host namespace (only `iptables -t <table> -nvL` listings)"),
             (p::IP6TABLES_SAVE, "sos never runs ip6tables-save in the host namespace"),
@@ -208,7 +205,6 @@ pub static TABLES: &[Table] = &[
             ("host-collectors/journald/*docker*.txt", p::JOURNAL_DOCKER, How::Copy),
             ("host-collectors/journald/*dmesg*.txt", p::DMESG, How::Copy),
         ],
-        meta: &[],
         never: &[
             (p::UNAME, "a troubleshoot bundle has no node files unless its spec adds host collectors"),
             (p::DF, "a troubleshoot bundle has no `df` listing (host collectors give bytes per path at most)"),
@@ -234,7 +230,6 @@ pub static TABLES: &[Table] = &[
             ("*/replicasets.json", p::REPLICASETS, How::List),
             ("{ns}/{pod}/logs.txt", "cluster/logs/{ns}/{pod}", How::LogFrames),
         ],
-        meta: &[],
         never: &[
             (p::CLUSTER_VERSION, "kubectl cluster-info dump does not dump the version"),
             (p::PVCS, "kubectl cluster-info dump does not dump PVCs"),
@@ -267,7 +262,6 @@ pub static TABLES: &[Table] = &[
             ("**namespaces/{ns}/pods/{pod}/{c}/*/logs/current.log", "cluster/logs/{ns}/{pod}/{c}.log", How::Copy),
             ("**host_service_logs/masters/kubelet_service.log", p::JOURNAL_KUBELET, How::Copy),
         ],
-        meta: &[],
         never: &[
             (p::UNAME, "must-gather holds no per-node host files"),
             (p::IPTABLES_SAVE, "must-gather holds no iptables listing"),
@@ -316,7 +310,6 @@ pub static TABLES: &[Table] = &[
             ("*/podlogs/{ns}_{pod}_*/{c}/*.log", "node/pods/{ns}_{pod}/{c}.log", How::Copy),
             ("*/kubectl/nodes.json", p::NODES, How::List),
         ],
-        meta: &[],
         never: &[
             (p::PODS, "the Rancher collector keeps pods only as a `kubectl get -o wide` table"),
             (p::EVENTS, "the Rancher collector keeps events only as a table"),
@@ -355,7 +348,6 @@ pub static TABLES: &[Table] = &[
             ("cni/{f}.conflist", "node/cni/{f}.conflist", How::Copy),
             ("var_log/pods/{ns}_{pod}_*/{c}/*.log", "node/pods/{ns}_{pod}/{c}.log", How::Copy),
         ],
-        meta: &[],
         never: &[
             (p::HOSTNAME, "the EKS collector records the instance id, not the hostname"),
             (p::PROC_MEMINFO, "the EKS collector does not copy /proc"),
