@@ -450,26 +450,16 @@ fn missing_path_is_a_clear_error() {
     assert!(e.to_string().contains("/nonexistent/kdiag-x.tgz"));
 }
 
-/// Sized gzip members as `collect` writes bundles (docs/bundle-format.md): every member's header
-/// carries its total size in the `KD` extra subfield.
+/// The tar as `collect` writes bundles (docs/bundle-format.md): sized gzip members, made by its
+/// own writer, of `member` bytes of tar each.
 fn sized_members(tar: &[u8], member: usize) -> Vec<u8> {
-    let mut out = Vec::new();
-    for c in tar.chunks(member) {
-        let mut d = flate2::write::DeflateEncoder::new(Vec::new(), Compression::fast());
-        d.write_all(c).unwrap();
-        let body = d.finish().unwrap();
-        let mut crc = flate2::Crc::new();
-        crc.update(c);
-        let total = (20 + body.len() + 8) as u32;
-        out.extend_from_slice(&[0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 255, 8, 0]);
-        out.extend_from_slice(&kdiag_bundle::GZIP_MEMBER_SUBFIELD);
-        out.extend_from_slice(&[4, 0]);
-        out.extend_from_slice(&total.to_le_bytes());
-        out.extend_from_slice(&body);
-        out.extend_from_slice(&crc.sum().to_le_bytes());
-        out.extend_from_slice(&(c.len() as u32).to_le_bytes());
-    }
-    out
+    let mut w = kdiag_collector::members::MemberWriter::with_member_bytes(
+        Vec::new(),
+        Compression::fast(),
+        member,
+    );
+    w.write_all(tar).unwrap();
+    w.finish().unwrap()
 }
 
 #[test]

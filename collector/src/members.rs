@@ -13,14 +13,24 @@ pub struct MemberWriter<W: Write> {
     inner: W,
     buf: Vec<u8>,
     level: Compression,
+    /// Bytes of input per member.
+    member_bytes: usize,
 }
 
 impl<W: Write> MemberWriter<W> {
+    /// Members of kdiag_bundle::GZIP_MEMBER_BYTES, as bundles are written.
     pub fn new(inner: W, level: Compression) -> MemberWriter<W> {
+        MemberWriter::with_member_bytes(inner, level, GZIP_MEMBER_BYTES)
+    }
+
+    /// Members of `member_bytes` of input each (tests use small ones to get many members).
+    pub fn with_member_bytes(inner: W, level: Compression, member_bytes: usize) -> MemberWriter<W> {
+        let member_bytes = member_bytes.max(1);
         MemberWriter {
             inner,
-            buf: Vec::with_capacity(GZIP_MEMBER_BYTES),
+            buf: Vec::with_capacity(member_bytes),
             level,
+            member_bytes,
         }
     }
 
@@ -63,10 +73,10 @@ impl<W: Write> MemberWriter<W> {
 
 impl<W: Write> Write for MemberWriter<W> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        let room = GZIP_MEMBER_BYTES - self.buf.len();
+        let room = self.member_bytes - self.buf.len();
         let n = data.len().min(room);
         self.buf.extend_from_slice(&data[..n]);
-        if self.buf.len() == GZIP_MEMBER_BYTES {
+        if self.buf.len() == self.member_bytes {
             self.member()?;
         }
         Ok(n)

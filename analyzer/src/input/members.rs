@@ -145,23 +145,16 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    /// Sized members as collect writes them (collector/src/members.rs), built here by hand.
+    /// Sized members as collect writes them, one per chunk (collect's own writer).
     fn sized(chunks: &[&[u8]]) -> Vec<u8> {
         let mut out = Vec::new();
         for c in chunks {
-            let mut d = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-            d.write_all(c).unwrap();
-            let body = d.finish().unwrap();
-            let mut crc = flate2::Crc::new();
-            crc.update(c);
-            let total = (HEAD + body.len() + 8) as u32;
-            out.extend_from_slice(&[0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 255, 8, 0]);
-            out.extend_from_slice(&GZIP_MEMBER_SUBFIELD);
-            out.extend_from_slice(&[4, 0]);
-            out.extend_from_slice(&total.to_le_bytes());
-            out.extend_from_slice(&body);
-            out.extend_from_slice(&crc.sum().to_le_bytes());
-            out.extend_from_slice(&(c.len() as u32).to_le_bytes());
+            let mut w = kdiag_collector::members::MemberWriter::new(
+                Vec::new(),
+                flate2::Compression::fast(),
+            );
+            w.write_all(c).unwrap();
+            out.extend(w.finish().unwrap());
         }
         out
     }

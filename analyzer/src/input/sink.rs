@@ -303,19 +303,7 @@ impl<'l> Sink<'l> {
         if let Some(adapter) = self.foreign.take() {
             return self.into_foreign(adapter, origin, top_hint);
         }
-        let mut files = std::mem::take(&mut self.files);
-        let mut top = top_hint;
-        if let Some(first) = common_top(files.keys().chain(self.streamed.keys())) {
-            files = files
-                .into_iter()
-                .map(|(k, v)| (k[first.len() + 1..].to_string(), v))
-                .collect();
-            self.streamed = std::mem::take(&mut self.streamed)
-                .into_iter()
-                .map(|(k, v)| (k[first.len() + 1..].to_string(), v))
-                .collect();
-            top = Some(first);
-        }
+        let (files, top) = self.strip_top(top_hint, |_| true);
         let manifest = match files.get(MANIFEST_PATH) {
             None => {
                 self.warn("no manifest.json: the bundle is read without it (why files are missing is unknown)".into());
@@ -353,6 +341,39 @@ impl<'l> Sink<'l> {
         if files.is_empty() && self.streamed.is_empty() {
             self.warn("the bundle holds no readable file".into());
         }
+        self.bundle_node(origin, top, manifest, files)
+    }
+
+    /// The common top folder of every key (held and streamed), stripped when `own` says it is
+    /// the archive's own folder; returns the held files and the top folder's name (else `hint`).
+    fn strip_top(
+        &mut self,
+        hint: Option<String>,
+        own: impl Fn(&str) -> bool,
+    ) -> (BTreeMap<String, Vec<u8>>, Option<String>) {
+        let files = std::mem::take(&mut self.files);
+        let Some(first) = common_top(files.keys().chain(self.streamed.keys())).filter(|t| own(t))
+        else {
+            return (files, hint);
+        };
+        let strip = |k: String| k[first.len() + 1..].to_string();
+        let files = files.into_iter().map(|(k, v)| (strip(k), v)).collect();
+        self.streamed = std::mem::take(&mut self.streamed)
+            .into_iter()
+            .map(|(k, v)| (strip(k), v))
+            .collect();
+        (files, Some(first))
+    }
+
+    /// A bundle node named by its manifest's hostname, else its top folder, else the input's
+    /// file stem.
+    fn bundle_node(
+        mut self,
+        origin: &Path,
+        top: Option<String>,
+        manifest: Option<Manifest>,
+        files: BTreeMap<String, Vec<u8>>,
+    ) -> Node {
         let name = manifest
             .as_ref()
             .map(|m| m.hostname.trim().to_string())
@@ -376,18 +397,10 @@ impl<'l> Sink<'l> {
         origin: &Path,
         top_hint: Option<String>,
     ) -> Node {
-        let mut files = std::mem::take(&mut self.files);
-        let mut top = top_hint;
         // The common top folder is the archive's own (sosreport-<host>-<date>/), unless it is
         // one of the format's folders (a tree holding only sos_commands/).
-        let own = |t: &String| foreign::sniff(&format!("{t}/x")).is_none();
-        if let Some(first) = common_top(files.keys()).filter(own) {
-            files = files
-                .into_iter()
-                .map(|(k, v)| (k[first.len() + 1..].to_string(), v))
-                .collect();
-            top = Some(first);
-        }
+        let (files, top) =
+            self.strip_top(top_hint, |t| foreign::sniff(&format!("{t}/x")).is_none());
         let read = files.len();
         let (files, manifest, warnings) = adapter.adapt(files, top.as_deref());
         self.warn(format!(
@@ -407,19 +420,7 @@ impl<'l> Sink<'l> {
                 adapter.format().name()
             ));
         }
-        let name = Some(manifest.hostname.trim().to_string())
-            .filter(|h| !h.is_empty())
-            .or(top)
-            .unwrap_or_else(|| file_stem(origin));
-        Node {
-            name,
-            origin: origin.to_path_buf(),
-            kind: InputKind::Bundle,
-            manifest: Some(manifest),
-            files,
-            streamed: std::mem::take(&mut self.streamed),
-            warnings: self.finish_warnings(),
-        }
+        self.bundle_node(origin, top, Some(manifest), files)
     }
 
     /// A loose input's node; `data` is `None` when the file was streamed.
