@@ -7,8 +7,9 @@
 //!
 //! Besides the contract, a few dependency-free pieces both sides use: the secret redactor
 //! ([`redact`]), the civil calendar ([`time`]) and the Kubernetes objects of cluster/*.json
-//! ([`k8s`]).
+//! ([`k8s`]), and the case archive of `collect --nodes` ([`case`]).
 
+pub mod case;
 pub mod k8s;
 pub mod paths;
 pub mod redact;
