@@ -33,6 +33,20 @@ pub struct RunResult {
 /// Runs `argv` for at most `timeout`, feeding stdout to `out`. `ok_codes` are the exit codes that
 /// mean the output is the answer (e.g. 3 for `systemctl status` of a stopped unit).
 pub fn run(argv: &[String], timeout: Duration, ok_codes: &[i32], out: &mut Spool) -> RunResult {
+    run_with(argv, None, timeout, ok_codes, &mut |b| out.write_all(b))
+}
+
+/// [`run`], with stdin read from `stdin` instead of /dev/null (a file to send, e.g. the binary
+/// `collect --nodes` uploads over ssh) and stdout handed to `out` as it arrives (a file that
+/// must stay byte for byte, e.g. a bundle coming back, never a redacting [`Spool`]). An error
+/// from `out` stops the command, like a full spool.
+pub fn run_with(
+    argv: &[String],
+    stdin: Option<std::fs::File>,
+    timeout: Duration,
+    ok_codes: &[i32],
+    out: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+) -> RunResult {
     let start = Instant::now();
     let fail = |status, msg: String| RunResult {
         status,
@@ -45,7 +59,7 @@ pub fn run(argv: &[String], timeout: Duration, ok_codes: &[i32], out: &mut Spool
     };
     let mut cmd = Command::new(prog);
     cmd.args(args)
-        .stdin(Stdio::null())
+        .stdin(stdin.map_or_else(Stdio::null, Stdio::from))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .env("LC_ALL", "C")
@@ -100,7 +114,7 @@ fn drive(
     start: Instant,
     timeout: Duration,
     ok_codes: &[i32],
-    out: &mut Spool,
+    out: &mut dyn FnMut(&[u8]) -> io::Result<()>,
 ) -> RunResult {
     let mut stdout = child.stdout.take();
     let mut stderr = child.stderr.take();
@@ -158,7 +172,7 @@ fn drive(
                     Some(Ok(n)) => {
                         out_bytes += n as u64;
                         if write_error.is_none() {
-                            if let Err(e) = out.write_all(&buf[..n]) {
+                            if let Err(e) = out(&buf[..n]) {
                                 write_error = Some(e);
                             }
                         }
