@@ -50,6 +50,8 @@ struct Ctx {
     abort: AtomicBool,
     seq: AtomicUsize,
     done: AtomicUsize,
+    /// Items known so far (the table's, plus follow-ups such as pod logs as they are found).
+    queued: AtomicUsize,
     problems: AtomicUsize,
 }
 
@@ -136,9 +138,14 @@ pub fn run(cfg: Config) -> Result<Summary, String> {
         abort: AtomicBool::new(false),
         seq: AtomicUsize::new(0),
         done: AtomicUsize::new(0),
+        queued: AtomicUsize::new(jobs.len()),
         problems: AtomicUsize::new(0),
     };
-    pool::run(jobs, cfg.jobs, |job| run_job(&ctx, job));
+    pool::run(jobs, cfg.jobs, |job| {
+        let more = run_job(&ctx, job);
+        ctx.queued.fetch_add(more.len(), Ordering::Relaxed);
+        more
+    });
     let _ = fs::remove_dir_all(&spool_dir);
     let mut writer = ctx.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
     if let Some(f) = ctx.fatal.lock().unwrap_or_else(|e| e.into_inner()).take() {
@@ -388,8 +395,10 @@ fn record(ctx: &Ctx, mut item: Item, content: Option<Spooled>, incomplete: bool)
             .take(100)
             .collect(),
     };
+    // Done of known so far: how many are left (follow-ups can still add some).
+    let known = ctx.queued.load(Ordering::Relaxed).max(done);
     eprintln!(
-        "collect: [{done:3}] {:<17} {} ({extra})",
+        "collect: [{done:3}/{known}] {:<17} {} ({extra})",
         item.status.as_str(),
         item.path
     );

@@ -741,3 +741,26 @@ fn a_real_run_on_this_machine_explains_every_missing_thing() {
     assert!(b.manifest.items.len() > 60);
     assert!(b.item(paths::PROC_MEMINFO).status == Status::Ok);
 }
+
+/// Each item's line says how many items are done of those known so far, ending at all of them.
+#[test]
+fn progress_says_how_many_items_are_left() {
+    let out = tempdir();
+    let o = collect_cmd(out.path(), &fakenode().join("root"), &fake_path())
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    let counts: Vec<(usize, usize)> = err
+        .lines()
+        .filter_map(|l| {
+            let (done, rest) = l.strip_prefix("collect: [")?.split_once('/')?;
+            let (known, _) = rest.split_once(']')?;
+            Some((done.trim().parse().ok()?, known.parse().ok()?))
+        })
+        .collect();
+    assert!(counts.len() > 20, "{err}");
+    assert!(counts.iter().all(|(d, k)| d <= k), "{counts:?}");
+    assert_eq!(counts[0].0, 1);
+    let (d, k) = counts[counts.len() - 1];
+    assert_eq!((d, k), (counts.len(), counts.len()), "{err}");
+}
