@@ -46,6 +46,39 @@ pub struct Cli {
     /// Do not run kubectl at all.
     #[arg(long)]
     pub no_kubectl: bool,
+    /// Collect from these nodes over ssh instead of this one (`node01,root@10.0.0.12:2222`), into
+    /// one case archive kdiag-case-TIME.tgz.
+    #[arg(long, value_name = "LIST", help_heading = "Whole cluster")]
+    pub nodes: Option<String>,
+    /// The nodes from a file: one per line (`user@host:port`), then that node's own collect
+    /// options (`--root DIR`, `--no-kubectl`, `--remote-dir DIR` for the folder used on it); `#`
+    /// starts a comment.
+    #[arg(long, value_name = "FILE", help_heading = "Whole cluster")]
+    pub nodes_file: Option<PathBuf>,
+    /// Nodes collected at the same time.
+    #[arg(long, default_value_t = 8, help_heading = "Whole cluster")]
+    pub parallel: usize,
+    /// Deadline for the whole case (every node, copying and cleanup); default --deadline + 5m.
+    #[arg(long, value_name = "DURATION", help_heading = "Whole cluster")]
+    pub case_deadline: Option<String>,
+    /// ssh configuration file (ssh -F); by default ssh reads the user's own and the system's.
+    #[arg(long, value_name = "FILE", help_heading = "Whole cluster")]
+    pub ssh_config: Option<PathBuf>,
+    /// An ssh option (ssh -o), e.g. `--ssh-option ProxyJump=bastion`; repeatable.
+    #[arg(long, value_name = "OPTION", help_heading = "Whole cluster")]
+    pub ssh_option: Vec<String>,
+    /// Time for ssh to connect and finish its handshake with a node.
+    #[arg(
+        long,
+        default_value = "10s",
+        value_name = "DURATION",
+        help_heading = "Whole cluster"
+    )]
+    pub connect_timeout: String,
+    /// Folder with collect-<arch>-linux-gnu binaries (as `cargo xtask dist` names them) for nodes
+    /// of another architecture; by default this binary, or those files beside it.
+    #[arg(long, value_name = "DIR", help_heading = "Whole cluster")]
+    pub binaries: Option<PathBuf>,
 }
 
 /// Subcommands: none does a run; the run's flags go without one.
@@ -102,6 +135,18 @@ mod tests {
         assert_eq!(cli.command, Some(Sub::Completions { shell: Shell::Zsh }));
         assert!(Cli::try_parse_from(["collect", "completions", "tcsh"]).is_err());
         assert!(Cli::try_parse_from(["collect", "--out", "/tmp", "completions", "bash"]).is_err());
+        let cli = Cli::try_parse_from([
+            "collect",
+            "--nodes",
+            "a,b",
+            "--ssh-option",
+            "Port=22",
+            "--ssh-option",
+            "User=x",
+        ])
+        .unwrap();
+        assert_eq!(cli.nodes.as_deref(), Some("a,b"));
+        assert_eq!(cli.ssh_option, ["Port=22", "User=x"]);
     }
 
     #[test]

@@ -80,3 +80,79 @@ impl Config {
         })
     }
 }
+
+/// The case of `collect --nodes` / `--nodes-file`, validated; `None` for a run on this node.
+pub fn fleet_from_cli(
+    cli: &Cli,
+    args: &[String],
+) -> Result<Option<crate::fleet::FleetConfig>, String> {
+    use crate::fleet::{ssh::Ssh, target, FleetConfig};
+    let mut targets = match &cli.nodes {
+        Some(list) => target::parse_list(list).map_err(|e| format!("--nodes: {e}"))?,
+        None => Vec::new(),
+    };
+    if let Some(f) = &cli.nodes_file {
+        let text =
+            std::fs::read_to_string(f).map_err(|e| format!("--nodes-file {}: {e}", f.display()))?;
+        targets.extend(
+            target::parse_nodes_file(&text)
+                .map_err(|e| format!("--nodes-file {}: {e}", f.display()))?,
+        );
+    }
+    if cli.nodes.is_none() && cli.nodes_file.is_none() {
+        return Ok(None);
+    }
+    if targets.is_empty() {
+        return Err("--nodes/--nodes-file: no node given".into());
+    }
+    if cli.root != std::path::Path::new("/") {
+        return Err(
+            "--root is per node with --nodes: give it after the node in --nodes-file".into(),
+        );
+    }
+    let node_deadline = parse_duration(&cli.deadline).map_err(|e| format!("--deadline: {e}"))?;
+    let case_deadline = match &cli.case_deadline {
+        Some(d) => parse_duration(d).map_err(|e| format!("--case-deadline: {e}"))?,
+        None => node_deadline + Duration::from_secs(300),
+    };
+    if node_deadline.is_zero() || case_deadline.is_zero() {
+        return Err("--deadline and --case-deadline must be more than 0s".into());
+    }
+    let connect =
+        parse_duration(&cli.connect_timeout).map_err(|e| format!("--connect-timeout: {e}"))?;
+    let min_free = parse_size(&cli.min_free).map_err(|e| format!("--min-free: {e}"))?;
+    if !cli.out.is_dir() {
+        return Err(format!("--out {}: not a folder", cli.out.display()));
+    }
+    if let Some(b) = cli.binaries.as_ref().filter(|b| !b.is_dir()) {
+        return Err(format!("--binaries {}: not a folder", b.display()));
+    }
+    let mut collect_args = vec![
+        format!("--since={}", cli.since),
+        format!("--max-file-size={}", cli.max_file_size),
+        format!("--max-total-size={}", cli.max_total_size),
+        format!("--min-free={}", cli.min_free),
+        format!("--jobs={}", cli.jobs),
+    ];
+    if cli.no_kubectl {
+        collect_args.push("--no-kubectl".into());
+    }
+    Ok(Some(FleetConfig {
+        targets,
+        out: cli.out.clone(),
+        parallel: cli.parallel.clamp(1, 64),
+        case_deadline,
+        node_deadline,
+        ssh: Ssh {
+            program: "ssh".into(),
+            config: cli.ssh_config.clone(),
+            options: cli.ssh_option.clone(),
+            connect_timeout: connect.as_secs().max(1),
+        },
+        binaries: cli.binaries.clone(),
+        collect_args,
+        min_free,
+        args: args.to_vec(),
+        progress: crate::fleet::progress::stderr_is_tty(),
+    }))
+}

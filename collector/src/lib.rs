@@ -11,6 +11,7 @@
 //! - [`actions`]: what each kind of job does (commands, file tails, kubelet argv, probe);
 //! - [`pool`]: the worker threads over the job queue (follow-ups first);
 //! - [`podlogs`]: which containers get `kubectl logs`, from the collected pod list;
+//! - [`fleet`]: `collect --nodes`, every node over ssh into one case archive;
 //! - [`signals`]: SIGINT/SIGTERM end the run and remove its temporary files;
 //! - [`sys`]: the system calls (priority, free space, host name, uid);
 //! - [`pki`]: certificate dates without openssl.
@@ -21,6 +22,7 @@ pub mod actions;
 pub mod cli;
 pub mod collect;
 pub mod config;
+pub mod fleet;
 pub mod job;
 pub mod members;
 pub mod pki;
