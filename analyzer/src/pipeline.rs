@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::facts::Facts;
 use crate::findings::{self, Document, NodeSummary};
-use crate::input::{InputError, Limits};
+use crate::input::{self, InputError, Limits};
 use crate::render::NodeData;
 use crate::rules::engine::{case_view, CaseNode};
 use crate::rules::{finalize, withhold_node_findings, Engine, Lang, RuleSet, Severity};
@@ -120,7 +120,8 @@ impl Case {
             b.enable_steady_tick(Duration::from_millis(120));
             b
         });
-        let nodes = read_inputs(engine, opts, &mut warnings);
+        let mut cases = Vec::new();
+        let nodes = read_inputs(engine, opts, &mut warnings, &mut cases);
         if let Some(b) = &bar {
             b.set_message(format!("evaluating {} rule(s)", loaded.rule_count));
         }
@@ -151,6 +152,7 @@ impl Case {
         if let Some(b) = bar {
             b.finish_and_clear();
         }
+        let differences = node_differences(&nodes, &facts);
         let report_data: Vec<NodeData> = if opts.report {
             nodes.par_iter().map(NodeData::of).collect()
         } else {
@@ -178,6 +180,8 @@ impl Case {
             lang: opts.lang.as_str().to_string(),
             analyzer: env!("CARGO_PKG_VERSION").to_string(),
             nodes: summaries,
+            cases,
+            differences,
             findings: found,
             warnings,
         };
@@ -200,7 +204,12 @@ impl Case {
 /// chunks and inflates a sized-member .tgz's members), so the rules' pass overlaps decompression
 /// and memory stays bounded whatever the size and the number of inputs. The readers are plain
 /// threads: a rayon worker must never block waiting for the pool.
-fn read_inputs(engine: &Engine, opts: &Options, warnings: &mut Vec<String>) -> Vec<Node> {
+fn read_inputs(
+    engine: &Engine,
+    opts: &Options,
+    warnings: &mut Vec<String>,
+    cases: &mut Vec<findings::CaseSummary>,
+) -> Vec<Node> {
     let limits = Limits {
         input_format: opts.input_format,
         ..Limits::default()
@@ -225,7 +234,7 @@ fn read_inputs(engine: &Engine, opts: &Options, warnings: &mut Vec<String>) -> V
         .clamp(2, 16)
         .min(opts.paths.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<Result<Node, InputError>>>> = opts
+    let slots: Vec<std::sync::Mutex<Option<Input>>> = opts
         .paths
         .iter()
         .map(|_| std::sync::Mutex::new(None))
@@ -237,38 +246,104 @@ fn read_inputs(engine: &Engine, opts: &Options, warnings: &mut Vec<String>) -> V
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(p) = opts.paths.get(i) else { break };
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    crate::input::read_input_with(p, limits, Some(plan))
+                    if input::case::is_case_archive(p) {
+                        Input::Case(input::case::read_case(p, limits, Some(plan)))
+                    } else {
+                        Input::One(input::read_input_with(p, limits, Some(plan)))
+                    }
                 }))
                 .unwrap_or_else(|e| {
-                    Err(InputError {
+                    Input::One(Err(InputError {
                         path: p.clone(),
                         reason: format!("reading panicked: {}", crate::units::panic_text(&e)),
-                    })
+                    }))
                 });
                 *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
             });
         }
     });
-    let inputs: Vec<Result<Node, InputError>> = slots
-        .into_iter()
-        .zip(&opts.paths)
-        .map(|(m, p)| {
-            m.into_inner()
-                .unwrap_or_else(|e| e.into_inner())
-                .unwrap_or_else(|| {
-                    Err(InputError {
-                        path: p.clone(),
-                        reason: "not read".into(),
-                    })
-                })
-        })
-        .collect();
     let mut nodes = Vec::new();
-    for r in inputs {
-        match r {
-            Ok(n) => nodes.push(n),
-            Err(e) => warnings.push(format!("cannot read {e}")),
+    for (m, p) in slots.into_iter().zip(&opts.paths) {
+        let read = m
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(|| {
+                Input::One(Err(InputError {
+                    path: p.clone(),
+                    reason: "not read".into(),
+                }))
+            });
+        let results = match read {
+            Input::One(r) => vec![r],
+            Input::Case(Ok(case)) => {
+                let label = input::file_stem(p);
+                for w in &case.warnings {
+                    warnings.push(format!("{label}: {w}"));
+                }
+                let mut read = case.nodes;
+                if let Some(m) = &case.manifest {
+                    warnings.extend(findings::case_warnings(&label, m));
+                    cases.push(findings::CaseSummary::of(p, m, read.len()));
+                    // The nodes in the order they were asked, not the order they answered.
+                    let rank = |r: &Result<Node, InputError>| {
+                        let origin = match r {
+                            Ok(n) => &n.origin,
+                            Err(e) => &e.path,
+                        };
+                        let name = origin.file_name().map(|f| f.to_string_lossy().into_owned());
+                        m.nodes
+                            .iter()
+                            .position(|n| n.bundle.is_some() && n.bundle == name)
+                            .unwrap_or(usize::MAX)
+                    };
+                    read.sort_by_key(rank);
+                }
+                read
+            }
+            Input::Case(Err(e)) => vec![Err(e)],
+        };
+        for r in results {
+            match r {
+                Ok(n) => nodes.push(n),
+                Err(e) => warnings.push(format!("cannot read {e}")),
+            }
         }
     }
     nodes
+}
+
+/// The settings that differ between the bundle nodes (loose files have no settings to compare).
+fn node_differences(nodes: &[Node], facts: &[Result<Facts, String>]) -> Vec<findings::Difference> {
+    let bundles: Vec<(&Node, Option<&Facts>)> = nodes
+        .iter()
+        .zip(facts)
+        .filter(|(n, _)| n.kind == crate::texts::node::InputKind::Bundle)
+        .map(|(n, f)| (n, f.as_ref().ok()))
+        .collect();
+    if bundles.len() < 2 {
+        return Vec::new();
+    }
+    let json: Vec<Option<serde_json::Value>> = bundles
+        .iter()
+        .map(|(_, f)| f.and_then(|f| serde_json::to_value(f).ok()))
+        .collect();
+    let cni_dir = format!("{}/", kdiag_bundle::paths::CNI_DIR);
+    let cni: Vec<Vec<String>> = bundles
+        .iter()
+        .map(|(n, _)| {
+            n.files
+                .keys()
+                .filter_map(|k| k.strip_prefix(&cni_dir))
+                .filter(|k| !k.contains('/'))
+                .map(String::from)
+                .collect()
+        })
+        .collect();
+    findings::differences::differences(&json, &cni)
+}
+
+/// What one PATH was read as: one node, or a case archive's nodes.
+enum Input {
+    One(Result<Node, InputError>),
+    Case(Result<input::case::CaseRead, InputError>),
 }

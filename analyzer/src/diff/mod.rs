@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::findings::differences::{flatten, AREAS};
 use crate::pipeline::{Case, Loaded, Options};
 use crate::rules::{FindingKind, Lang, Severity};
 
@@ -208,53 +209,6 @@ pub fn compare(old: PathBuf, new: PathBuf, lang: Lang) -> Result<Diff, String> {
     })
 }
 
-/// (area, JSON pointer into the facts, bundle path): settings compared value by value (objects
-/// are flattened to `key.sub` keys).
-const AREAS: &[(&str, &str, &str)] = &[
-    ("kernel", "/os/kernel_release", "node/host/uname.txt"),
-    ("OS", "/os/pretty_name", "node/host/os-release"),
-    (
-        "kubelet version",
-        "/kubelet/version",
-        "node/journal/kubelet.log",
-    ),
-    ("kubelet flags", "/kubelet/args", "node/kubelet/cmdline.txt"),
-    (
-        "kubelet config",
-        "/kubelet/config",
-        "node/kubelet/config.yaml",
-    ),
-    (
-        "daemon.json",
-        "/docker/daemon_json",
-        "node/docker/daemon.json",
-    ),
-    (
-        "docker version",
-        "/docker/version",
-        "node/docker/version.txt",
-    ),
-    (
-        "containerd version",
-        "/containerd/version",
-        "node/containerd/config.toml",
-    ),
-    (
-        "containerd SystemdCgroup",
-        "/containerd/systemd_cgroup",
-        "node/containerd/config.toml",
-    ),
-    (
-        "containerd sandbox image",
-        "/containerd/sandbox_image",
-        "node/containerd/config.toml",
-    ),
-    ("sysctl", "/sysctl", "node/proc/sysctl.txt"),
-    ("packages", "/packages", "node/host/packages.txt"),
-    ("swap", "/swap/enabled", "node/proc/swaps"),
-    ("SELinux", "/selinux/mode", "node/selinux/getenforce.txt"),
-];
-
 fn changes(old: &Value, new: &Value) -> Vec<Change> {
     let mut out = Vec::new();
     for (area, ptr, path) in AREAS {
@@ -368,29 +322,6 @@ fn s(v: &Value, k: &str) -> String {
         Some(Value::String(x)) => x.clone(),
         Some(Value::Null) | None => String::new(),
         Some(other) => other.to_string(),
-    }
-}
-
-/// `prefix.key` -> scalar text for every leaf of `v` (arrays as one JSON value).
-fn flatten(prefix: &str, v: Option<&Value>, out: &mut BTreeMap<String, String>) {
-    match v {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(o)) => {
-            for (k, x) in o {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                flatten(&key, Some(x), out);
-            }
-        }
-        Some(Value::String(x)) => {
-            out.insert(prefix.to_string(), x.clone());
-        }
-        Some(other) => {
-            out.insert(prefix.to_string(), other.to_string());
-        }
     }
 }
 

@@ -1,9 +1,13 @@
 //! The findings document (docs/findings.md): what one run found, per node and per rule, in the
 //! shape every renderer reads. Its JSON form is the document itself (`json.rs`).
 
+pub mod case;
+pub mod differences;
 pub mod json;
 pub mod summary;
 
+pub use case::{case_warnings, CaseSummary};
+pub use differences::Difference;
 pub use summary::FactsSummary;
 
 use serde::Serialize;
@@ -27,6 +31,14 @@ pub struct Document {
     /// `analyze` version.
     pub analyzer: String,
     pub nodes: Vec<NodeSummary>,
+    /// The case archives read (`collect --nodes`): every node asked, and why some have no
+    /// bundle. Absent when no case archive was given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<CaseSummary>,
+    /// Several bundles in one run: the settings whose value is not the same on every bundle node
+    /// (`values` in the order of the bundle nodes of `nodes`). Absent with fewer than two.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub differences: Vec<Difference>,
     pub findings: Vec<Finding>,
     /// Problems of the run: unreadable inputs, rules skipped, reading warnings (prefixed by node).
     pub warnings: Vec<String>,

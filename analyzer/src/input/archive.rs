@@ -18,22 +18,22 @@ use crate::texts::node::{Node, StreamScanner};
 
 /// Compressed bytes in, decompressed bytes out, and why we stopped (if the guard tripped).
 #[derive(Default)]
-struct Budget {
+pub(super) struct Budget {
     compressed: Cell<u64>,
     decompressed: Cell<u64>,
     tripped: RefCell<Option<String>>,
 }
 
 impl Budget {
-    fn tripped(&self) -> Option<String> {
+    pub(super) fn tripped(&self) -> Option<String> {
         self.tripped.borrow().clone()
     }
 }
 
 /// Counts the raw (compressed) bytes read from the file.
-struct Counting<R> {
-    inner: R,
-    budget: Rc<Budget>,
+pub(super) struct Counting<R> {
+    pub(super) inner: R,
+    pub(super) budget: Rc<Budget>,
 }
 
 impl<R: Read> Read for Counting<R> {
@@ -47,7 +47,7 @@ impl<R: Read> Read for Counting<R> {
 }
 
 /// Counts decompressed bytes and fails the read once a bound is crossed.
-struct Guard<R> {
+pub(super) struct Guard<R> {
     inner: R,
     budget: Rc<Budget>,
     max_total: u64,
@@ -88,7 +88,7 @@ impl<R: Read> Read for Guard<R> {
     }
 }
 
-fn guard<R: Read>(inner: R, budget: &Rc<Budget>, limits: &Limits) -> Guard<R> {
+pub(super) fn guard<R: Read>(inner: R, budget: &Rc<Budget>, limits: &Limits) -> Guard<R> {
     Guard {
         inner,
         budget: budget.clone(),
@@ -103,7 +103,9 @@ fn open(path: &Path) -> Result<File, InputError> {
 }
 
 /// The file at `path`, buffered, its raw bytes counted into a fresh budget.
-fn open_counted(path: &Path) -> Result<(Rc<Budget>, Counting<BufReader<File>>), InputError> {
+pub(super) fn open_counted(
+    path: &Path,
+) -> Result<(Rc<Budget>, Counting<BufReader<File>>), InputError> {
     let budget = Rc::new(Budget::default());
     let raw = Counting {
         inner: BufReader::new(open(path)?),
@@ -227,7 +229,7 @@ pub(super) fn read_tar_file(
     read_tar_stream(stream, path, limits, &budget, scanner)
 }
 
-fn read_tar_stream<R: Read>(
+pub(super) fn read_tar_stream<R: Read>(
     reader: R,
     path: &Path,
     limits: &Limits,

@@ -6,6 +6,7 @@
 //! paths, `..`, links, devices) are skipped with a warning; a bomb stops with an error.
 
 mod archive;
+pub mod case;
 use archive::Compression;
 mod folder;
 pub mod foreign;

@@ -424,6 +424,9 @@ fn context(doc: &Document, data: &[NodeData]) -> Value {
         nodes => Value::from_serialize(&nodes),
         multi_node => doc.nodes.len() > 1,
         warnings => doc.warnings.clone(),
+        differences => Value::from_serialize(&doc.differences),
+        diff_nodes => doc.nodes.iter().filter(|n| n.kind == "bundle").map(|n| n.name.clone()).collect::<Vec<_>>(),
+        cases => Value::from_serialize(&doc.cases),
     }
 }
 
@@ -550,6 +553,15 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("no_manifest", "No manifest.json: the bundle was assembled by hand; what is missing is unknown.", "没有 manifest.json：该包为手工整理，无法得知缺少哪些内容。"),
     ("rule_errors", "Rule errors", "规则错误"),
     ("run_warnings", "Warnings of the run", "运行警告"),
+    ("differences", "Differences between nodes", "节点之间的差异"),
+    ("differences_hint", "Settings whose value is not the same on every node (\u{2014}: no value on that node). The differences that matter are findings of their own (node-config-drift).", "各节点取值不同的设置（\u{2014}：该节点没有此值）。重要的差异另有发现（node-config-drift）。"),
+    ("setting", "Setting", "设置"),
+    ("case", "Case", "案例"),
+    ("case_asked", "node(s) asked", "个节点被询问"),
+    ("case_answered", "answered", "个返回了采集包"),
+    ("case_target", "Node", "节点"),
+    ("seconds", "Seconds", "秒"),
+    ("case_reason", "Bundle or reason", "采集包或原因"),
     ("generated_by", "Generated offline by kdiag analyze", "由 kdiag analyze 离线生成"),
     ("md_full", "Full evidence, node overview and timeline: see the attached report.html.", "完整证据、节点概况与时间线见附件 report.html。"),
     ("summary", "Summary", "摘要"),

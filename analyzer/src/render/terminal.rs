@@ -65,6 +65,35 @@ pub fn write(doc: &Document, color: bool, out: &mut dyn Write) -> std::io::Resul
         count(FindingKind::NotCollected, None),
         count(FindingKind::RuleError, None),
     );
+    write_differences(doc, color, out)?;
+    for case in &doc.cases {
+        let head = if zh {
+            format!(
+                "案例 {}：询问 {} 个节点，{} 个返回了采集包",
+                case.archive, case.asked, case.answered
+            )
+        } else {
+            format!(
+                "case {}: {} node(s) asked, {} answered",
+                case.archive, case.asked, case.answered
+            )
+        };
+        writeln!(out, "{}", paint(color, "1", &head))?;
+        for n in &case.nodes {
+            let detail = n
+                .bundle
+                .iter()
+                .chain(&n.reason)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(": ");
+            writeln!(
+                out,
+                "  {} {} {:.1}s {detail}",
+                n.target, n.status, n.seconds
+            )?;
+        }
+    }
     for w in &doc.warnings {
         writeln!(out, "{} {w}", paint(color, "33", "warning:"))?;
     }
@@ -81,4 +110,43 @@ pub fn write(doc: &Document, color: bool, out: &mut dyn Write) -> std::io::Resul
             doc.nodes.len()
         )
     }
+}
+
+/// The settings that differ between the bundle nodes, one line each.
+fn write_differences(doc: &Document, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if doc.differences.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = doc
+        .nodes
+        .iter()
+        .filter(|n| n.kind == "bundle")
+        .map(|n| n.name.as_str())
+        .collect();
+    let head = if doc.lang == "zh" {
+        format!("节点之间的差异（{} 项）：", doc.differences.len())
+    } else {
+        format!(
+            "differences between the {} nodes ({} setting(s)):",
+            names.len(),
+            doc.differences.len()
+        )
+    };
+    writeln!(out, "{}", paint(color, "1", &head))?;
+    for d in &doc.differences {
+        let values: Vec<String> = names
+            .iter()
+            .zip(&d.values)
+            .map(|(n, v)| format!("{n}={}", v.as_deref().unwrap_or("-")))
+            .collect();
+        writeln!(
+            out,
+            "  {} {}: {}{}",
+            d.area,
+            d.key,
+            values.join("  "),
+            paint(color, "2", &format!("  ({})", d.path))
+        )?;
+    }
+    Ok(())
 }
