@@ -20,6 +20,8 @@ pub struct Network {
     pub nameservers: Option<Vec<String>>,
     pub search: Option<Vec<String>>,
     pub iptables: Option<Iptables>,
+    /// Interface -> MTU of the node's own interfaces (ip addr; pod ends and loopback left out).
+    pub mtu: Option<BTreeMap<String, u32>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -115,6 +117,9 @@ pub(super) fn network(cx: &mut Cx) -> Option<Network> {
             None => cx.error(p::IP_ROUTE, "no route line"),
         }
     }
+    if let Some(t) = cx.text(p::IP_ADDR) {
+        n.mtu = net::mtus(&t);
+    }
     if let Some(t) = cx.text(p::RESOLV_CONF) {
         let r = net::resolv(&t);
         n.nameservers = Some(r.nameservers.into_iter().map(|x| x.0).collect());
@@ -150,7 +155,8 @@ pub(super) fn network(cx: &mut Cx) -> Option<Network> {
     } else if cx.node.files.contains_key(p::IPTABLES_SAVE) {
         cx.error(p::IPTABLES_SAVE, "no iptables rule or chain");
     }
-    (n.routes.is_some() || n.nameservers.is_some() || n.iptables.is_some()).then_some(n)
+    (n.routes.is_some() || n.nameservers.is_some() || n.iptables.is_some() || n.mtu.is_some())
+        .then_some(n)
 }
 
 pub(super) fn services(cx: &mut Cx) -> BTreeMap<String, Service> {

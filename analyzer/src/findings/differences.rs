@@ -55,6 +55,7 @@ pub const AREAS: &[(&str, &str, &str)] = &[
         "node/containerd/config.toml",
     ),
     ("sysctl", "/sysctl", "node/proc/sysctl.txt"),
+    ("MTU", "/network/mtu", "node/network/ip-addr.txt"),
     ("packages", "/packages", "node/host/packages.txt"),
     ("swap", "/swap/enabled", "node/proc/swaps"),
     ("SELinux", "/selinux/mode", "node/selinux/getenforce.txt"),

@@ -61,6 +61,39 @@ pub fn routes(text: &str) -> Option<Vec<Route>> {
     (!out.is_empty()).then_some(out)
 }
 
+/// Interface name -> MTU from `ip addr` (`2: eth0: <BROADCAST,...> mtu 1500 qdisc ...`), for the
+/// interfaces that are the node's own: pod ends (`veth*`, `cali*`, `lxc*`), loopback and
+/// container-side names (`eth0@if12` keeps `eth0`) are left out, since they differ between nodes
+/// by design.
+pub fn mtus(text: &str) -> Option<std::collections::BTreeMap<String, u32>> {
+    let mut out = std::collections::BTreeMap::new();
+    for line in text.lines() {
+        if line.starts_with(char::is_whitespace) {
+            continue;
+        }
+        let mut w = line.split_whitespace();
+        let (Some(index), Some(name)) = (w.next(), w.next()) else {
+            continue;
+        };
+        if !index.ends_with(':') || !index[..index.len() - 1].bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let name = name.trim_end_matches(':');
+        let name = name.split('@').next().unwrap_or(name);
+        let pod_side = ["veth", "cali", "lxc", "lo"]
+            .iter()
+            .any(|p| name.starts_with(p) && (*p != "lo" || name == "lo"));
+        if name.is_empty() || pod_side {
+            continue;
+        }
+        let mut rest = w.skip_while(|x| *x != "mtu");
+        if let Some(mtu) = rest.nth(1).and_then(|m| m.parse().ok()) {
+            out.insert(name.to_string(), mtu);
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
 /// A default route in the main table (`default via ...` with no table, or `table main`).
 pub fn has_default_route(routes: &[Route]) -> bool {
     routes.iter().any(|r| {
@@ -99,6 +132,29 @@ pub fn resolv(text: &str) -> Resolv {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mtus_of_the_nodes_own_interfaces() {
+        let t = "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000
+    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
+2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP group default qlen 1000
+    inet 10.0.0.10/24 brd 10.0.0.255 scope global noprefixroute eth0
+4: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN group default
+7: vethd9a1c2f@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue master cni0 state UP group default
+9: cali12ab34cd56e@if4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1440 qdisc noqueue state UP group default
+3: ens192@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9000 qdisc noqueue state UP group default
+";
+        let m = mtus(t).unwrap();
+        assert_eq!(
+            m.into_iter().collect::<Vec<_>>(),
+            vec![
+                ("ens192".to_string(), 9000),
+                ("eth0".to_string(), 1500),
+                ("flannel.1".to_string(), 1450)
+            ]
+        );
+        assert!(mtus("not ip addr output\n").is_none());
+    }
 
     #[test]
     fn ip_route_from_knowledge_001() {
