@@ -591,7 +591,23 @@ fn lint_catches_bad_regex_missing_zh_duplicate_id_and_more() {
         "warning",
         "message: { en: x, zh: x }\nwhen: { expr: 'facts.a ==' }\n",
     );
-    assert!(lint_one(&[("bad-expr.yaml", bad_expr)])[0].contains("does not compile"));
+    assert!(lint_one(&[("bad-expr.yaml", bad_expr)])
+        .iter()
+        .any(|p| p.contains("does not compile")));
+
+    // A fact path the facts do not have is an error, not a rule that stays silent.
+    let typo = rule(
+        "fact-typo",
+        "warning",
+        "message: { en: \"{{ facts.kubelet.version }}\", zh: x }\nwhen: { expr: 'facts.kubelet.effective.cgroup_drivr == \"systemd\" and facts.kubelet.effective.max_pods > 0' }\n",
+    );
+    let p = lint_one(&[("fact-typo.yaml", typo)]);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].contains("unknown fact path facts.kubelet.effective.cgroup_drivr")
+            && p[0].contains("cgroup_driver"),
+        "{p:?}"
+    );
 
     let bad_src = rule(
         "bad-src",

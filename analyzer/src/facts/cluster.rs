@@ -2,7 +2,7 @@
 
 use super::*;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Condition {
     #[serde(rename = "type")]
     pub kind: String,
@@ -13,7 +13,7 @@ pub struct Condition {
     pub last_transition: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ClusterNode {
     pub name: String,
     /// Status of the Ready condition: `True`, `False`, `Unknown` (absent when there is none).
@@ -33,20 +33,20 @@ pub struct ClusterNode {
     pub container_runtime_version: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Resources {
     pub cpu: Option<String>,
     pub memory: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Port {
     pub host_port: Option<u64>,
     pub container_port: Option<u64>,
     pub protocol: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Container {
     pub name: String,
     pub image: Option<String>,
@@ -55,7 +55,7 @@ pub struct Container {
     pub ports: Vec<Port>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ContainerStatus {
     pub name: String,
     pub ready: bool,
@@ -74,7 +74,7 @@ pub struct ContainerStatus {
     pub started_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Pod {
     pub namespace: String,
     pub name: String,
@@ -105,7 +105,7 @@ pub struct Pod {
     pub statuses: Vec<ContainerStatus>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Event {
     pub namespace: String,
     /// `Pod/name`
@@ -122,7 +122,7 @@ pub struct Event {
     pub source: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Namespace {
     pub name: String,
     pub phase: Option<String>,
@@ -132,7 +132,7 @@ pub struct Namespace {
     pub conditions: Vec<Condition>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Pvc {
     pub namespace: String,
     pub name: String,
@@ -145,7 +145,7 @@ pub struct Pvc {
     pub finalizers: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DaemonSet {
     pub namespace: String,
     pub name: String,
@@ -158,7 +158,7 @@ pub struct DaemonSet {
     pub node_selector: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Cluster {
     pub server_version: Option<String>,
     pub client_version: Option<String>,

@@ -2,7 +2,7 @@
 
 use super::*;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Os {
     pub id: Option<String>,
     pub version_id: Option<String>,
@@ -14,7 +14,7 @@ pub struct Os {
     pub kernel_at: Option<At>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Selinux {
     /// `enforcing` | `permissive` | `disabled` (running mode).
     pub mode: Option<String>,
@@ -24,7 +24,7 @@ pub struct Selinux {
     pub config_mode_at: Option<At>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SwapDevice {
     pub filename: String,
     #[serde(rename = "type")]
@@ -34,7 +34,7 @@ pub struct SwapDevice {
     pub at: At,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Swap {
     /// Active swaps from /proc/swaps (`None` when /proc/swaps was not collected).
     pub devices: Option<Vec<SwapDevice>>,
@@ -45,13 +45,13 @@ pub struct Swap {
     pub at: Option<At>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Memory {
     pub total_mb: Option<u64>,
     pub swap_total_mb: Option<u64>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Subsystem {
     pub name: String,
     pub hierarchy: u32,
@@ -60,7 +60,7 @@ pub struct Subsystem {
     pub at: At,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Cgroups {
     /// Rows of /proc/cgroups (`None` when not collected).
     pub subsystems: Option<Vec<Subsystem>>,
@@ -78,7 +78,7 @@ pub struct Cgroups {
     pub v2: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Disk {
     pub filesystem: String,
     #[serde(rename = "type")]
@@ -93,7 +93,7 @@ pub struct Disk {
     pub inodes_at: Option<At>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TimeSync {
     pub synchronized: Option<bool>,
     pub source: Option<String>,
@@ -104,7 +104,7 @@ pub struct TimeSync {
     pub clock_utc_at: Option<At>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Certificate {
     pub file: Option<String>,
     pub subject: Option<String>,

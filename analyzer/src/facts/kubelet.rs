@@ -2,7 +2,7 @@
 
 use super::*;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Kubelet {
     /// `v1.22.2`: from the kubelet journal, else this node in nodes.json, else packages.txt.
     pub version: Option<String>,

@@ -11,6 +11,7 @@ mod host;
 mod kubelet;
 mod network;
 mod runtime;
+pub mod schema;
 
 pub use cluster::*;
 pub use host::*;
@@ -35,7 +36,7 @@ use crate::units::version::kubelet_version_in;
 use crate::units::{panic_text, time};
 
 /// Where a fact was read: a bundle path and a 1-based line.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct At {
     pub path: String,
     pub line: usize,
@@ -48,7 +49,7 @@ fn at(path: &str, line: usize) -> At {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Facts {
     pub node: NodeInfo,
     pub os: Option<Os>,
@@ -79,7 +80,7 @@ pub struct Facts {
     pub parse_errors: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NodeInfo {
     pub hostname: Option<String>,
     /// RFC 3339, from the manifest.
@@ -89,7 +90,7 @@ pub struct NodeInfo {
     pub uid: Option<u32>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ManifestItem {
     pub path: String,
     pub status: String,
@@ -98,7 +99,7 @@ pub struct ManifestItem {
     pub truncated: bool,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ManifestFacts {
     pub present: bool,
     pub collector_version: Option<String>,

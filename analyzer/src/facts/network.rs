@@ -2,7 +2,7 @@
 
 use super::*;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Route {
     pub dest: String,
     #[serde(rename = "type")]
@@ -13,7 +13,7 @@ pub struct Route {
     pub at: At,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Network {
     pub routes: Option<Vec<Route>>,
     pub has_default_route: Option<bool>,
@@ -24,7 +24,7 @@ pub struct Network {
     pub mtu: Option<BTreeMap<String, u32>>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IptPolicy {
     pub table: String,
     pub chain: String,
@@ -32,7 +32,7 @@ pub struct IptPolicy {
     pub at: At,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IptRule {
     pub table: String,
     pub chain: String,
@@ -41,13 +41,13 @@ pub struct IptRule {
     pub at: At,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Iptables {
     pub policies: Vec<IptPolicy>,
     pub rules: Vec<IptRule>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Service {
     pub found: bool,
     pub active: Option<String>,
@@ -59,7 +59,7 @@ pub struct Service {
 
 /// The Service IP range: kube-apiserver's `--service-cluster-ip-range`, else a guess from the
 /// `kubernetes` Service's clusterIP.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ServiceCidr {
     /// `["10.96.0.0/12"]`, two for dual-stack (`10.96.0.0/12,fd00::/108`).
     pub cidrs: Vec<String>,

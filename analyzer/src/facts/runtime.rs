@@ -2,7 +2,7 @@
 
 use super::*;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Docker {
     pub version: Option<String>,
     /// daemon.json as parsed (leniently when needed).
@@ -20,7 +20,7 @@ pub struct Docker {
     pub info_error: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Containerd {
     pub version: Option<String>,
     pub systemd_cgroup: Option<bool>,

@@ -572,7 +572,9 @@ pub fn flag_value(kind: Kind, v: &str) -> Value {
 
 /// An eviction threshold (`10%`, `2Gi`, `500Mi`) of a `X.available` / `X.inodesFree` signal:
 /// a percentage of the resource's capacity, or an absolute quantity (bytes, or inodes).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Threshold {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub percent: Option<f64>,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::env::environment;
 use super::model::{Condition, I18n, Rule};
+use crate::facts::schema::{fact_paths, FactTree};
 use crate::texts::{self as scan, SOURCE_NAMES};
 
 mod embedded {
@@ -137,6 +138,7 @@ pub fn lint(
 ) -> LintReport {
     let mut report = LintReport::default();
     let env = environment();
+    let tree = FactTree::new();
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
     let mut parsed: Vec<(String, Rule)> = Vec::new();
     for (file, text) in files {
@@ -215,6 +217,9 @@ pub fn lint(
         }
         if rule.message.is_none() {
             problem("`message` is missing".into());
+        }
+        for e in unknown_fact_paths(&rule, &tree) {
+            problem(e);
         }
         // matches
         let mut names = BTreeSet::new();
@@ -333,6 +338,42 @@ pub fn lint_files(paths: &[PathBuf]) -> Result<Vec<(String, String)>, String> {
 
 /// Lints the rule files of `paths` (folders expand to their *.yaml files), or the embedded
 /// rules when `paths` is empty. `explains` may name any embedded rule too.
+/// Every `facts.…` path the rule's conditions and templates name that the facts do not have
+/// (its prose, title/why/fix, is not read): one problem each, saying where the path leaves
+/// the fact tree.
+fn unknown_fact_paths(rule: &Rule, tree: &FactTree) -> Vec<String> {
+    let mut v = serde_json::to_value(rule).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        for prose in ["title", "why", "fix", "references", "knowledge"] {
+            o.remove(prose);
+        }
+    }
+    let mut texts = Vec::new();
+    strings(&v, &mut texts);
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for t in texts {
+        for segs in fact_paths(t) {
+            let path = format!("facts.{}", segs.join("."));
+            if seen.insert(path.clone()) {
+                if let Err(why) = tree.check(&segs) {
+                    out.push(format!("unknown fact path {path}: {why} (docs/facts.md)"));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+        _ => {}
+    }
+}
+
 pub fn lint_paths(paths: &[PathBuf], allow_incomplete: bool) -> Result<LintReport, String> {
     let files = if paths.is_empty() {
         embedded_files()
