@@ -140,6 +140,9 @@ struct FindingView<'a> {
     #[serde(flatten)]
     f: &'a Finding,
     causes: Vec<Link>,
+    /// The root causes behind `causes`: followed up the explain links to findings nothing
+    /// explains (a hung runtime for NotReady, not the PLEG finding in between).
+    roots: Vec<Link>,
     consequences: Vec<Link>,
     /// Evidence time span, `2026-11-21 10:00` UTC.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -306,6 +309,7 @@ fn context(doc: &Document, data: &[NodeData]) -> Value {
             },
             f,
             causes: f.explained_by.iter().map(|r| link(&f.node, r)).collect(),
+            roots: roots_of(doc, f, &link),
             consequences: f.explains.iter().map(|r| link(&f.node, r)).collect(),
             span: super::timeline::finding_span(f, reference_of(&f.node)).map(|(a, b)| {
                 let l = |t: i64| {
@@ -431,6 +435,30 @@ fn context(doc: &Document, data: &[NodeData]) -> Value {
 }
 
 /// The consequences of `f`, depth first, each once (depth 1 = explained directly by `f`).
+fn roots_of(doc: &Document, f: &Finding, link: &dyn Fn(&str, &String) -> Link) -> Vec<Link> {
+    let mut roots: Vec<Link> = Vec::new();
+    let mut seen = vec![f.rule.clone()];
+    let mut stack: Vec<&String> = f.explained_by.iter().rev().collect();
+    while let Some(rule) = stack.pop() {
+        if seen.contains(rule) {
+            continue;
+        }
+        seen.push(rule.clone());
+        let up = doc
+            .findings
+            .iter()
+            .find(|g| g.node == f.node && &g.rule == rule && g.kind == FindingKind::Finding)
+            .map(|g| &g.explained_by)
+            .filter(|e| !e.is_empty());
+        match up {
+            Some(e) => stack.extend(e.iter().rev()),
+            None => roots.push(link(&f.node, rule)),
+        }
+    }
+    roots.sort_by_key(|l| l.index);
+    roots
+}
+
 fn chain_of(
     doc: &Document,
     f: &Finding,
