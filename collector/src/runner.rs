@@ -238,7 +238,9 @@ fn drive(
             stderr: format!(
                 "timed out after {:.1}s; process group killed. {stderr_text}",
                 timeout.as_secs_f64()
-            ),
+            )
+            .trim_end()
+            .to_string(),
             duration,
         };
     }
