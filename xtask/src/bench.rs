@@ -203,6 +203,74 @@ pub fn run(args: &[String]) -> Result<(), String> {
         (small >> 20) as f64 * 20.0,
     )?;
 
+    // 20 scenario-sized bundles in one run against one: start-up and rule compilation are paid
+    // once, so the ratio shows what each further bundle costs. The scenario bundles of
+    // testdata/bundles, copied under 20 names (each its own input).
+    let scen_dir = work.join("scenarios20");
+    fs::create_dir_all(&scen_dir).map_err(|e| e.to_string())?;
+    let mut scen: Vec<PathBuf> = fs::read_dir(root.join("testdata/bundles"))
+        .map_err(|e| format!("testdata/bundles: {e}"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "tgz"))
+        .collect();
+    scen.sort();
+    if scen.is_empty() {
+        return Err("testdata/bundles holds no scenario bundle".into());
+    }
+    let mut copies = Vec::new();
+    for i in 0..20 {
+        let src = &scen[i % scen.len()];
+        let dst = scen_dir.join(format!("scenario{i:02}.tgz"));
+        fs::copy(src, &dst).map_err(|e| format!("{}: {e}", src.display()))?;
+        copies.push(dst.to_string_lossy().to_string());
+    }
+    // Uncompressed bytes, like the MiB/s of the other rows.
+    let scen_mib = |paths: &[String]| {
+        paths
+            .iter()
+            .map(|p| {
+                fs::File::open(p)
+                    .and_then(|f| {
+                        std::io::copy(
+                            &mut flate2::read::MultiGzDecoder::new(f),
+                            &mut std::io::sink(),
+                        )
+                    })
+                    .unwrap_or(0)
+            })
+            .sum::<u64>() as f64
+            / (1 << 20) as f64
+    };
+    m(
+        "analyze 1 scenario bundle",
+        format!("{a} {} --format json > /dev/null", copies[0]),
+        scen_mib(&copies[..1]),
+    )?;
+    m(
+        "analyze 20 scenario bundles",
+        format!("{a} {} --format json > /dev/null", copies.join(" ")),
+        scen_mib(&copies),
+    )?;
+
+    // Scaling with cores: the same .tgz on one core (taskset -c 0) and on all, medians of 5.
+    let mut cores = Vec::new();
+    if has("taskset") {
+        for (label, file) in [("sized members", &mt), ("single stream", &tgz)] {
+            for (how, prefix) in [("1 core", "taskset -c 0 "), ("all cores", "")] {
+                let sh = format!("{prefix}{a} {file} --format json > /dev/null");
+                let mut runs = Vec::new();
+                for _ in 0..5 {
+                    runs.push(measure(label, &sh, input_mib, &[0, 1, 2])?);
+                }
+                runs.sort_by(|x, y| x.wall_s.total_cmp(&y.wall_s));
+                let mut r = runs.swap_remove(2);
+                r.what = format!("analyze .tgz of {label}, {how} (median of 5)");
+                eprintln!("bench: {:<40} {:>8.2} s", r.what, r.wall_s);
+                cores.push(r);
+            }
+        }
+    }
+
     // Many small files: a sosreport-like tree, as a folder and as a .tgz, each against its own
     // floor (reading every file; inflating the archive).
     eprintln!("bench: generating a tree of {files} files");
@@ -301,6 +369,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         (size_members as f64 / size_single as f64 - 1.0) * 100.0
     ));
     doc.push_str(&render_tree(&tree_rows, files));
+    doc.push_str(&render_targets(&rows, &cores, &tree_rows));
     println!("{doc}");
     if write_doc {
         let p = root.join("docs/performance.md");
@@ -496,6 +565,79 @@ fn render(rows: &[Row], size: u64, n_regex: usize) -> String {
             ratio(gzip),
             ratio(rg)
         );
+    }
+    s
+}
+
+/// The ratios the performance issue sets as targets, each from rows of this same run.
+fn render_targets(rows: &[Row], cores: &[Row], tree: &[Row]) -> String {
+    let wall = |set: &[Row], prefix: &str| {
+        set.iter()
+            .find(|r| r.what.starts_with(prefix))
+            .map(|r| r.wall_s)
+    };
+    let mut s = String::from(
+        "\n## Targets\n\nEach ratio is wall time over wall time, both rows of the run above.\n\n\
+         | ratio | measured | target |\n| --- | ---: | ---: |\n",
+    );
+    let mut row = |what: &str, a: Option<f64>, b: Option<f64>, target: &str| {
+        let v = match (a, b) {
+            (Some(a), Some(b)) if b > 0.0 => format!("{:.2}", a / b),
+            _ => "-".into(),
+        };
+        let _ = writeln!(s, "| {what} | {v} | {target} |");
+    };
+    row(
+        "tree folder / cat every file",
+        wall(tree, "analyze tree folder"),
+        wall(tree, "floor: cat"),
+        "<= 2.0",
+    );
+    row(
+        "tree .tgz / gzip -dc of it",
+        wall(tree, "analyze tree .tgz"),
+        wall(tree, "floor: gzip"),
+        "<= 1.5 (of tar -xzf -O)",
+    );
+    row(
+        "2 big bundles / 1",
+        wall(rows, "analyze 2 node"),
+        wall(rows, "analyze .tgz --format"),
+        "<= 2.0",
+    );
+    row(
+        "20 scenario bundles / 1",
+        wall(rows, "analyze 20 scenario"),
+        wall(rows, "analyze 1 scenario"),
+        "<= 6.0",
+    );
+    for label in ["sized members", "single stream"] {
+        row(
+            &format!("{label} .tgz: all cores / 1 core"),
+            wall(cores, &format!("analyze .tgz of {label}, all")),
+            wall(cores, &format!("analyze .tgz of {label}, 1 core")),
+            if label == "sized members" {
+                "<= 0.55"
+            } else {
+                "(for comparison)"
+            },
+        );
+    }
+    row(
+        "folder / rg -c -f rule regexes",
+        wall(rows, "analyze folder"),
+        wall(rows, "baseline: rg"),
+        "<= 0.5",
+    );
+    if !cores.is_empty() {
+        s.push_str("\n| run | wall s | CPU s | peak RSS MiB |\n| --- | ---: | ---: | ---: |\n");
+        for r in cores {
+            let _ = writeln!(
+                s,
+                "| {} | {:.2} | {:.2} | {:.1} |",
+                r.what, r.wall_s, r.cpu_s, r.rss_mib
+            );
+        }
     }
     s
 }
