@@ -526,3 +526,18 @@ fn a_real_rancher_collector_archive_is_read_and_diagnosed() {
         "{n:?}"
     );
 }
+
+/// The cluster-info dump and Rancher trees packed as a .tgz (their folder as the top folder) give
+/// the same findings as the folders.
+#[test]
+fn the_real_dump_and_rancher_trees_packed_give_the_same_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["cluster-info-dump-verrazzano", "rancher-r8s-rke2"] {
+        let dir = foreign(name);
+        let want = findings(&analyze(&[dir.to_str().unwrap(), "--format", "json"]));
+        let p = packed(&dir, "-czf", "tgz", tmp.path()).expect("tar -czf");
+        let got = findings(&analyze(&[p.to_str().unwrap(), "--format", "json"]));
+        assert_eq!(rules(&got), rules(&want), "{name}");
+        assert!(!want.is_empty(), "{name}");
+    }
+}
