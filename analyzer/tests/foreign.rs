@@ -313,3 +313,231 @@ fn a_cluster_info_dump_on_stdout_is_read_as_its_cluster() {
         "{f:?}"
     );
 }
+
+fn notes(o: &Output) -> Vec<String> {
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON findings");
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "not_collected")
+        .filter_map(|f| f["message"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn rules(f: &[(String, String)]) -> Vec<&str> {
+    let mut r: Vec<&str> = f.iter().map(|(r, _)| r.as_str()).collect();
+    r.sort();
+    r.dedup();
+    r
+}
+
+/// A real OpenShift must-gather (openshift/must-gather-clean's e2e archive of a 4.9 CI cluster,
+/// trimmed to three namespaces): the gather-image folder, YAML lists, per-node files, pod logs
+/// under `<pod>/<container>/<container>/logs/`, the masters' merged kubelet journal.
+#[test]
+fn a_real_must_gather_is_read_and_diagnosed() {
+    let dir = foreign("must-gather-metal");
+    let node = read_input(&dir, &Limits::default()).unwrap();
+    assert_eq!(
+        node.name, "must-gather-514b5bd41b36",
+        "named after the gather image's digest, not its 110-character folder"
+    );
+    for p in [
+        "cluster/nodes.json",
+        "cluster/pods.json",
+        "cluster/events.json",
+        "node/journal/kubelet.log",
+        "cluster/logs/openshift-ingress-operator/ingress-operator-7d578b789-7wcql/ingress-operator.log",
+        "cluster/logs/openshift-ingress-operator/ingress-operator-7d578b789-7wcql/ingress-operator.previous.log",
+    ] {
+        assert!(node.files.contains_key(p), "{p}: {:?}", node.files.keys());
+    }
+    let nodes: serde_json::Value =
+        serde_json::from_slice(&node.files["cluster/nodes.json"]).unwrap();
+    assert_eq!(
+        nodes["items"].as_array().unwrap().len(),
+        6,
+        "one YAML file per node merged"
+    );
+    assert!(
+        node.files.keys().all(|k| !k.contains("secret")),
+        "core/secrets.yaml is never read: {:?}",
+        node.files.keys()
+    );
+    let m = node.manifest.as_ref().unwrap();
+    assert_eq!(m.item("node/disk/df.txt").unwrap().status, Status::Skipped);
+    assert!(node
+        .warnings
+        .iter()
+        .any(|w| w.contains("read as a must-gather")));
+
+    let o = analyze(&[dir.to_str().unwrap(), "--format", "json"]);
+    let f = findings(&o);
+    // The real scheduler log: the router pod found its host port taken on the one worker that
+    // was ready (install time), and the real events: etcd's readiness probe failing.
+    let port = f
+        .iter()
+        .find(|(r, _)| r == "hostport-conflict")
+        .expect("hostport-conflict");
+    assert!(port.1.contains("didn't have free ports"), "{}", port.1);
+    let probe = f
+        .iter()
+        .find(|(r, _)| r == "liveness-probe-failing")
+        .expect("probes");
+    assert!(probe.1.contains("etcd-master-0"), "{}", probe.1);
+    // All six nodes are Ready in the sample: no claim otherwise.
+    assert!(!rules(&f).contains(&"node-not-ready"), "{f:?}");
+    let n = notes(&o);
+    assert!(
+        n.iter().any(
+            |n| n.contains("node/disk/df.txt") && n.contains("must-gather does not collect it")
+        ),
+        "{n:?}"
+    );
+
+    // The same tree packed as the archive it came from (must-gather-metal/<image>/...).
+    let tmp = tempfile::tempdir().unwrap();
+    let tgz = tmp.path().join("must-gather.tar.gz");
+    let ok = Command::new("tar")
+        .arg("-czf")
+        .arg(&tgz)
+        .arg("-C")
+        .arg(dir.parent().unwrap())
+        .arg("must-gather-metal")
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let packed = findings(&analyze(&[tgz.to_str().unwrap(), "--format", "json"]));
+    assert_eq!(rules(&packed), rules(&f));
+}
+
+/// A real `kubectl cluster-info dump --output-directory` tree (verrazzano's analysis test data,
+/// one namespace kept, no replication-controllers.json): sniffed from `<ns>/pods.json`, the
+/// namespace folder kept as layout (not stripped as the archive's own), logs.txt split per
+/// container.
+#[test]
+fn a_real_cluster_info_dump_tree_is_read_and_diagnosed() {
+    let dir = foreign("cluster-info-dump-verrazzano");
+    let node = read_input(&dir, &Limits::default()).unwrap();
+    assert!(
+        node.warnings
+            .iter()
+            .any(|w| w.contains("read as a cluster-info-dump")),
+        "{:?}",
+        node.warnings
+    );
+    let pod = "cluster/logs/bobs-books/bobbys-helidon-stock-application-7965cf98f5-kfdmx";
+    for p in [
+        "cluster/pods.json".to_string(),
+        "cluster/events.json".to_string(),
+        format!("{pod}/istio-init.log"),
+        format!("{pod}/istio-proxy.log"),
+        format!("{pod}/bobbys-helidon-stock-application.log"),
+    ] {
+        assert!(node.files.contains_key(&p), "{p}: {:?}", node.files.keys());
+    }
+    let m = node.manifest.as_ref().unwrap();
+    assert_eq!(
+        m.item("cluster/version.json").unwrap().status,
+        Status::Skipped
+    );
+
+    let o = analyze(&[dir.to_str().unwrap(), "--format", "json"]);
+    let f = findings(&o);
+    // The case verrazzano kept it for: three robert-helidon pods in ImagePullBackOff.
+    let pull = f
+        .iter()
+        .find(|(r, _)| r == "image-pull-backoff")
+        .expect("pull");
+    for p in [
+        "robert-helidon-5896799bb-948hf",
+        "robert-helidon-5896799bb-gs5xb",
+        "robert-helidon-688bcc95b8-5j5xp",
+    ] {
+        assert!(pull.1.contains(p), "{}", pull.1);
+    }
+    assert!(
+        !pull.1.contains("bobbys-helidon"),
+        "the running pod is not blamed: {}",
+        pull.1
+    );
+    let n = notes(&o);
+    assert!(
+        n.iter().any(|n| n.contains("node/journal/kubelet.log")
+            && n.contains("cluster-info-dump does not collect it")),
+        "{n:?}"
+    );
+}
+
+/// A real Rancher logs collector archive of an RKE2 control-plane node (Rancheroo/r8s's example
+/// bundle): host files, iptables-save, CNI config, static pod manifests, and the system pods'
+/// logs as `rke2/podlogs/<ns>-<pod>` files.
+#[test]
+fn a_real_rancher_collector_archive_is_read_and_diagnosed() {
+    let dir = foreign("rancher-r8s-rke2");
+    let node = read_input(&dir, &Limits::default()).unwrap();
+    assert_eq!(node.name, "w-guard-wg-cp-svtk6-lqtxw");
+    for p in [
+        "node/host/uname.txt",
+        "node/host/os-release",
+        "node/disk/df.txt",
+        "node/disk/df-inodes.txt",
+        "node/memory/free.txt",
+        "node/network/iptables-save.txt",
+        "node/network/ss.txt",
+        "node/cni/10-calico.conflist",
+        "node/kubernetes/manifests/kube-apiserver.yaml",
+        "node/cri/info.json",
+        "node/pods/kube-system-etcd-w-guard-wg-cp-svtk6-lqtxw/all-containers.log",
+    ] {
+        assert!(node.files.contains_key(p), "{p}: {:?}", node.files.keys());
+    }
+    assert!(
+        node.warnings
+            .iter()
+            .all(|w| !w.contains("no manifest.json")),
+        "the folder is found as the root by systeminfo/uname: {:?}",
+        node.warnings
+    );
+    let m = node.manifest.as_ref().unwrap();
+    assert_eq!(m.item("cluster/pods.json").unwrap().status, Status::Skipped);
+    // RKE2's kubelet log is only there rotated and gzipped (agent-logs/kubelet-<ts>.log.gz).
+    assert_eq!(
+        m.item("node/journal/kubelet.log").unwrap().status,
+        Status::NotFound
+    );
+
+    let o = analyze(&[dir.to_str().unwrap(), "--format", "json"]);
+    let f = findings(&o);
+    // The real etcd log of this 4 GB node: "apply request took too long" warnings.
+    let etcd = f
+        .iter()
+        .find(|(r, _)| r == "etcd-slow-requests")
+        .expect("etcd");
+    assert!(etcd.1.contains("took too long"), "{}", etcd.1);
+    // df says / is 15% used: no disk finding.
+    assert!(!rules(&f).contains(&"disk-usage-high"), "{f:?}");
+    let n = notes(&o);
+    assert!(
+        n.iter()
+            .any(|n| n.contains("cluster/pods.json") && n.contains("rancher does not collect it")),
+        "{n:?}"
+    );
+}
+
+/// The cluster-info dump and Rancher trees packed as a .tgz (their folder as the top folder) give
+/// the same findings as the folders.
+#[test]
+fn the_real_dump_and_rancher_trees_packed_give_the_same_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["cluster-info-dump-verrazzano", "rancher-r8s-rke2"] {
+        let dir = foreign(name);
+        let want = findings(&analyze(&[dir.to_str().unwrap(), "--format", "json"]));
+        let p = packed(&dir, "-czf", "tgz", tmp.path()).expect("tar -czf");
+        let got = findings(&analyze(&[p.to_str().unwrap(), "--format", "json"]));
+        assert_eq!(rules(&got), rules(&want), "{name}");
+        assert!(!want.is_empty(), "{name}");
+    }
+}

@@ -23,7 +23,22 @@ fn is_foreign_root(dir: &Path) -> bool {
             let n = e.file_name().to_string_lossy().into_owned();
             super::foreign::sniff(&n).is_some()
                 || super::foreign::sniff(&format!("{n}/x")).is_some()
+                || (e.file_type().is_ok_and(|t| t.is_dir()) && is_marker_folder(&e.path(), &n))
         })
+    })
+}
+
+/// A child folder holding a marker file of its own (a Rancher collector's `systeminfo/uname`, a
+/// trimmed cluster-info dump's `<ns>/pods.json`): its parent is the root. Files only, so a folder
+/// holding two sosreports (`<a>/sos_commands/`) is not taken for one.
+fn is_marker_folder(dir: &Path, name: &str) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|rd| {
+        rd.filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .any(|e| {
+                let m = e.file_name().to_string_lossy().into_owned();
+                super::foreign::sniff(&format!("{name}/{m}")).is_some()
+            })
     })
 }
 

@@ -398,9 +398,12 @@ impl<'l> Sink<'l> {
         top_hint: Option<String>,
     ) -> Node {
         // The common top folder is the archive's own (sosreport-<host>-<date>/), unless it is
-        // one of the format's folders (a tree holding only sos_commands/).
-        let (files, top) =
-            self.strip_top(top_hint, |t| foreign::sniff(&format!("{t}/x")).is_none());
+        // one of the format's folders (a tree holding only sos_commands/, a cluster-info dump
+        // of one namespace).
+        let layout_top = adapter.top_is_layout(self.files.keys().chain(self.streamed.keys()));
+        let (files, top) = self.strip_top(top_hint, |t| {
+            !layout_top && foreign::sniff(&format!("{t}/x")).is_none()
+        });
         let read = files.len();
         let (files, manifest, warnings) = adapter.adapt(files, top.as_deref());
         self.warn(format!(

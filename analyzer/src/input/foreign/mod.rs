@@ -128,6 +128,25 @@ impl Adapter {
         self.format
     }
 
+    /// Whether this entry name, exactly as it is (no folder stripped), is one of the format's
+    /// markers.
+    pub fn is_marker(&self, key: &str) -> bool {
+        compiled(self.format)
+            .markers
+            .iter()
+            .any(|m| m.is_match(key))
+    }
+
+    /// Whether the common top folder of `keys` is part of the format's own layout rather than
+    /// the archive's folder: some key is a marker as it is and none is once its first folder is
+    /// stripped (a cluster-info dump of one namespace: `<ns>/pods.json`, `<ns>/<pod>/logs.txt`).
+    pub fn top_is_layout<'k>(&self, keys: impl Iterator<Item = &'k String> + Clone) -> bool {
+        keys.clone().any(|k| self.is_marker(k))
+            && !keys
+                .filter_map(|k| k.split_once('/'))
+                .any(|(_, r)| self.is_marker(r))
+    }
+
     /// Whether some row maps this entry (with or without its top folder): the others are not
     /// read at all.
     pub fn wants(&self, key: &str) -> bool {
@@ -282,7 +301,7 @@ impl Adapter {
             .get(kdiag_bundle::paths::HOSTNAME)
             .map(|h| String::from_utf8_lossy(h).trim().to_string())
             .filter(|h| !h.is_empty() && !h.contains('\n'))
-            .or_else(|| top.map(str::to_string))
+            .or_else(|| top.map(gather_image_name))
             .unwrap_or_default();
         let mut manifest = Manifest::new(
             c.table.format.name(),
@@ -294,6 +313,21 @@ impl Adapter {
         );
         manifest.items = items;
         (out, manifest, warnings)
+    }
+}
+
+/// A must-gather keeps everything under one folder per gather image, named after the image
+/// (`quay-io-openshift-release-dev-ocp-v4-0-art-dev-sha256-<64 hex>`); read as a folder, that
+/// is the top folder. As a node name it is shortened to `must-gather-<first 12 hex>`; any other
+/// top folder is kept as it is.
+fn gather_image_name(top: &str) -> String {
+    match top.rsplit_once("-sha256-") {
+        Some((_, digest))
+            if digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            format!("must-gather-{}", &digest[..12])
+        }
+        _ => top.to_string(),
     }
 }
 
@@ -488,5 +522,22 @@ mod tests {
         assert_eq!(sniff("kdiag-n1/node/journal/kubelet.log"), None);
         assert_eq!(sniff("kdiag-n1/manifest.json"), None);
         assert_eq!(sniff("random/file.txt"), None);
+        // A cluster-info dump trimmed to a few namespaces (no replication-controllers.json).
+        assert_eq!(
+            sniff("cluster-dump/bobs-books/pods.json"),
+            Some(Format::ClusterInfoDump)
+        );
+        assert_eq!(sniff("kdiag-n1/cluster/pods.json"), None);
+        assert_eq!(sniff("cluster/events.json"), None);
+        assert_eq!(
+            gather_image_name(
+                "quay-io-openshift-release-dev-ocp-v4-0-art-dev-sha256-514b5bd41b36c20014cd237c8aa7eec548e02df0b5d289ae15385eb2a8c6eebf"
+            ),
+            "must-gather-514b5bd41b36"
+        );
+        assert_eq!(
+            gather_image_name("must-gather.local.42"),
+            "must-gather.local.42"
+        );
     }
 }

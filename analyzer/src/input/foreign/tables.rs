@@ -216,7 +216,15 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         format: Format::ClusterInfoDump,
-        markers: &["*/replication-controllers.json", "*/replication-controllers.yaml"],
+        // kubectl writes replication-controllers.json in every namespace folder, but trees kept
+        // as test data are often trimmed to the lists that matter (verrazzano's keep only
+        // `<ns>/pods.json`, `events.json` and `<ns>/<pod>/logs.txt`): those names too.
+        markers: &[
+            "*/replication-controllers.json",
+            "*/replication-controllers.yaml",
+            "*/pods.json",
+            "*/events.json",
+        ],
         rows: &[
             ("nodes.json", p::NODES, How::List),
             ("nodes.yaml", p::NODES, How::List),
@@ -280,7 +288,9 @@ pub static TABLES: &[Table] = &[
             ("systeminfo/packages-rpm", p::PACKAGES, How::Copy),
             ("systeminfo/packages-dpkg", p::PACKAGES, How::Copy),
             ("systeminfo/sysctla", p::SYSCTL, How::Copy),
+            ("systeminfo/dfh", p::DF, How::Copy),
             ("systeminfo/dfi", p::DF_INODES, How::Copy),
+            ("systeminfo/freem", p::FREE, How::Copy),
             ("systeminfo/dmesg", p::DMESG, How::Copy),
             ("systeminfo/rhel-getenforce", p::GETENFORCE, How::Copy),
             ("systeminfo/rhel-statusfirewalld", "node/services/firewalld.status.txt", How::Copy),
@@ -304,10 +314,17 @@ pub static TABLES: &[Table] = &[
             ("networking/iptables", p::IPTABLES_LIST, How::Copy),
             ("networking/ipaddrshow", p::IP_ADDR, How::Copy),
             ("networking/iproute", p::IP_ROUTE, How::Copy),
+            ("networking/sstunlp4", p::SS, How::Copy),
             ("networking/cni/{f}.conf", "node/cni/{f}.conf", How::Copy),
             ("networking/cni/{f}.conflist", "node/cni/{f}.conflist", How::Copy),
             ("rke2/pod-manifests/{f}.yaml", "node/kubernetes/manifests/{f}.yaml", How::Copy),
             ("*/podlogs/{ns}_{pod}_*/{c}/*.log", "node/pods/{ns}_{pod}/{c}.log", How::Copy),
+            // On a server node with the API up the collector writes `kubectl logs
+            // --all-containers` of each system pod as one file, `<distro>/podlogs/<ns>-<pod>`
+            // (and `-previous`; the /var/log/pods copy above is for agents): namespace and pod
+            // cannot be told apart (both hold dashes), so the file keeps its name.
+            ("*/podlogs/{f}-previous", "node/pods/{f}/all-containers.previous.log", How::Copy),
+            ("*/podlogs/{f}", "node/pods/{f}/all-containers.log", How::Copy),
             ("*/kubectl/nodes.json", p::NODES, How::List),
         ],
         never: &[
