@@ -35,7 +35,13 @@ pub(super) fn missing_reason(node: &Node, path: &str) -> String {
         .iter()
         .find(|i| i.path == path || (path.contains('*') && re.is_match(i.path.as_bytes())));
     match item {
-        None => format!("{path} is not in the bundle (the collector did not try it)"),
+        None => match foreign_format(m) {
+            // An archive of another tool, read as a bundle: that tool never gathers this.
+            Some(format) => {
+                format!("{path} is not in this {format} archive (the tool does not gather it)")
+            }
+            None => format!("{path} is not in the bundle (the collector did not try it)"),
+        },
         Some(i) => {
             let status = i.status.as_str().replace('_', " ");
             let stderr = i
@@ -50,6 +56,15 @@ pub(super) fn missing_reason(node: &Node, path: &str) -> String {
             }
         }
     }
+}
+
+/// The format of another tool's archive, when the manifest is the one analyze built on import
+/// (input/foreign: `args` is `read from a <format> by analyze`).
+fn foreign_format(m: &kdiag_bundle::Manifest) -> Option<&str> {
+    m.args
+        .first()?
+        .strip_prefix("read from a ")?
+        .strip_suffix(" by analyze")
 }
 
 pub(super) fn capped_evidence<'b>(
