@@ -323,10 +323,8 @@ fn node_differences(nodes: &[Node], facts: &[Result<Facts, String>]) -> Vec<find
     if bundles.len() < 2 {
         return Vec::new();
     }
-    let json: Vec<Option<serde_json::Value>> = bundles
-        .iter()
-        .map(|(_, f)| f.and_then(|f| serde_json::to_value(f).ok()))
-        .collect();
+    let json: Vec<Option<serde_json::Value>> =
+        bundles.iter().map(|(_, f)| f.map(comparable)).collect();
     let cni_dir = format!("{}/", kdiag_bundle::paths::CNI_DIR);
     let cni: Vec<Vec<String>> = bundles
         .iter()
@@ -340,6 +338,26 @@ fn node_differences(nodes: &[Node], facts: &[Result<Facts, String>]) -> Vec<find
         })
         .collect();
     findings::differences::differences(&json, &cni)
+}
+
+/// The part of a node's facts the differences table reads, as JSON: never the cluster's pod,
+/// event or iptables lists, which would cost every node's whole cluster in memory at once.
+fn comparable(f: &Facts) -> serde_json::Value {
+    let v = |x: serde_json::Result<serde_json::Value>| x.unwrap_or_default();
+    serde_json::json!({
+        "node": v(serde_json::to_value(&f.node)),
+        "os": v(serde_json::to_value(&f.os)),
+        "kubelet": v(serde_json::to_value(&f.kubelet)),
+        "docker": v(serde_json::to_value(&f.docker)),
+        "containerd": v(serde_json::to_value(&f.containerd)),
+        "sysctl": v(serde_json::to_value(&f.sysctl)),
+        "packages": v(serde_json::to_value(&f.packages)),
+        "swap": v(serde_json::to_value(&f.swap)),
+        "selinux": v(serde_json::to_value(&f.selinux)),
+        "certificates": v(serde_json::to_value(&f.certificates)),
+        "network": {"mtu": v(serde_json::to_value(f.network.as_ref().and_then(|n| n.mtu.as_ref())))},
+        "cluster": {"nodes": v(serde_json::to_value(f.cluster.as_ref().and_then(|c| c.nodes.as_ref())))},
+    })
 }
 
 /// What one PATH was read as: one node, or a case archive's nodes.
