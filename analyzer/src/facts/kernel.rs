@@ -20,6 +20,18 @@ pub struct Kernel {
     pub modules_at: BTreeMap<String, At>,
 }
 
+/// kube-proxy's configured mode, from the kube-proxy ConfigMap (cluster/configmaps-kube-system.json).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct KubeProxy {
+    /// `mode` of config.conf (`ipvs`, `iptables`, `nftables`); absent when empty (iptables).
+    pub mode: Option<String>,
+    pub ipvs_scheduler: Option<String>,
+    /// In IPVS mode with node/kernel/modules.txt collected: the modules IPVS needs that it does
+    /// not list (`ip_vs`, `ip_vs_<scheduler or rr>`, `nf_conntrack` when neither it nor
+    /// `nf_conntrack_ipv4` is loaded). Built-in modules are not listed by lsmod either.
+    pub missing_modules: Option<Vec<String>>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Conntrack {
     pub count: Option<u64>,
@@ -106,6 +118,37 @@ pub(super) fn kernel_facts(cx: &mut Cx) -> Option<Kernel> {
             .into_iter()
             .map(|(k, l)| (k, at(p::KERNEL_MODULES, l)))
             .collect(),
+    })
+}
+
+pub(super) fn kube_proxy(cx: &mut Cx, kernel: Option<&Kernel>) -> Option<KubeProxy> {
+    let t = cx.text(p::CONFIGMAPS_KUBE_SYSTEM)?;
+    let v: serde_json::Value = serde_json::from_str(&t).ok()?;
+    let cm = v["items"]
+        .as_array()?
+        .iter()
+        .find(|i| i["metadata"]["name"] == "kube-proxy")?;
+    let (mode, ipvs_scheduler) = kernel::kube_proxy_conf(cm["data"]["config.conf"].as_str()?);
+    let missing_modules = match (mode.as_deref(), kernel) {
+        (Some("ipvs"), Some(k)) => {
+            let has = |m: &str| k.modules.iter().any(|x| x == m);
+            let sched = format!("ip_vs_{}", ipvs_scheduler.as_deref().unwrap_or("rr"));
+            let mut miss: Vec<String> = ["ip_vs", sched.as_str()]
+                .into_iter()
+                .filter(|m| !has(m))
+                .map(String::from)
+                .collect();
+            if !has("nf_conntrack") && !has("nf_conntrack_ipv4") {
+                miss.push("nf_conntrack".into());
+            }
+            Some(miss)
+        }
+        _ => None,
+    };
+    Some(KubeProxy {
+        mode,
+        ipvs_scheduler,
+        missing_modules,
     })
 }
 

@@ -69,6 +69,8 @@ pub struct Facts {
     pub certificates: Option<Vec<Certificate>>,
     /// Loaded kernel modules (node/kernel/modules.txt).
     pub kernel: Option<Kernel>,
+    /// kube-proxy's mode from its ConfigMap, and the IPVS modules lsmod does not list.
+    pub kube_proxy: Option<KubeProxy>,
     /// Conntrack usage (node/proc/conntrack-limits.txt, else sysctl.txt) and `conntrack -S`.
     pub conntrack: Option<Conntrack>,
     /// `xfs_info` of the filesystems holding the runtime's data root.
@@ -193,6 +195,7 @@ impl Facts {
         f.time = time_facts(&mut cx);
         f.certificates = certificates(&mut cx);
         f.kernel = kernel::kernel_facts(&mut cx);
+        f.kube_proxy = kernel::kube_proxy(&mut cx, f.kernel.as_ref());
         f.conntrack = kernel::conntrack(&mut cx);
         f.xfs = kernel::xfs(&mut cx);
         f.iptables_backends = kernel::iptables_backends(&mut cx);

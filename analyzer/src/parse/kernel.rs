@@ -168,6 +168,32 @@ pub fn save_summary(text: &str) -> Option<SaveSummary> {
     (tables > 0 || s.legacy_warning).then_some(s)
 }
 
+/// `mode` and `ipvs.scheduler` of a KubeProxyConfiguration (the `config.conf` of the kube-proxy
+/// ConfigMap): (mode, scheduler), each absent when unset or empty (mode "" is iptables).
+pub fn kube_proxy_conf(conf: &str) -> (Option<String>, Option<String>) {
+    let value = |l: &str, key: &str| {
+        l.strip_prefix(key)
+            .map(|v| v.trim().trim_matches(|c| c == '"' || c == '\'').to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let mut mode = None;
+    let mut sched = None;
+    let mut in_ipvs = false;
+    for l in conf.lines() {
+        if !l.starts_with(' ') && !l.trim().is_empty() {
+            in_ipvs = l.starts_with("ipvs:");
+            if let Some(v) = value(l, "mode:") {
+                mode = Some(v);
+            }
+        } else if in_ipvs {
+            if let Some(v) = value(l.trim_start(), "scheduler:") {
+                sched = Some(v);
+            }
+        }
+    }
+    (mode, sched)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +243,20 @@ mod tests {
         assert_eq!(
             xfs_info("naming   =version 2              bsize=4096   ascii-ci=0\n")[0].ftype,
             0
+        );
+    }
+
+    #[test]
+    fn kube_proxy_mode_and_scheduler() {
+        // The ConfigMap quoted in kubernetes/kubernetes#92033 (abridged).
+        let c = "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nbindAddress: 0.0.0.0\nipvs:\n  excludeCIDRs: null\n  scheduler: sed\n  strictARP: false\nkind: KubeProxyConfiguration\nmode: ipvs\n";
+        assert_eq!(
+            kube_proxy_conf(c),
+            (Some("ipvs".into()), Some("sed".into()))
+        );
+        assert_eq!(
+            kube_proxy_conf("ipvs:\n  scheduler: \"\"\nmode: \"\"\n"),
+            (None, None)
         );
     }
 
