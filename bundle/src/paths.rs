@@ -93,6 +93,43 @@ pub const PKI: &str = "node/kubernetes/pki.txt";
 /// `node/pods/NAMESPACE_POD/CONTAINER.log`
 pub const NODE_PODS_DIR: &str = "node/pods";
 
+// Evidence for the field rules (project additions to the shared layout; docs/bundle-format.md).
+/// `lsmod`, else a copy of /proc/modules (the loaded kernel modules).
+pub const KERNEL_MODULES: &str = "node/kernel/modules.txt";
+/// `grep . /proc/sys/net/netfilter/nf_conntrack_count .../nf_conntrack_max`: `PATH:VALUE` lines.
+pub const CONNTRACK_LIMITS: &str = "node/proc/conntrack-limits.txt";
+/// `conntrack -S` (conntrack-tools: per-CPU drop, early_drop, insert_failed counters).
+pub const CONNTRACK_STATS: &str = "node/network/conntrack-stats.txt";
+/// `iptables-legacy-save` and `iptables-nft-save` (iptables 1.8: both backends, when present).
+pub const IPTABLES_LEGACY_SAVE: &str = "node/network/iptables-legacy-save.txt";
+pub const IPTABLES_NFT_SAVE: &str = "node/network/iptables-nft-save.txt";
+/// /etc/cni/net.d and /opt/cni/bin listed as `ls -ln --time-style=full-iso` prints them.
+pub const CNI_LISTING: &str = "node/cni-dirs.txt";
+/// `xfs_info` of the xfs filesystem(s) holding the runtime's data root, one `### xfs_info MOUNT`
+/// block each.
+pub const XFS_INFO: &str = "node/disk/xfs_info.txt";
+/// etcd's loopback metrics (kubeadm: http://127.0.0.1:2381/metrics), only the DB size, quota,
+/// leader and alarm series, in the Prometheus text format.
+pub const ETCD_METRICS: &str = "node/etcd/metrics.txt";
+/// /etc/rancher/k3s/config.yaml and /etc/rancher/rke2/config.yaml (redacted: tokens).
+pub const K3S_CONFIG: &str = "node/k3s/config.yaml";
+pub const RKE2_CONFIG: &str = "node/rke2/config.yaml";
+/// `node/microk8s/args/FILE`: /var/snap/microk8s/current/args/* (redacted).
+pub const MICROK8S_ARGS_DIR: &str = "node/microk8s/args";
+/// Units whose `systemctl cat` (unit file and drop-ins) is collected into
+/// `node/services/UNIT.unit.txt`; the kubelet's stays at node/kubelet/unit.txt.
+pub const UNIT_FILE_UNITS: &[&str] = &[
+    "docker",
+    "containerd",
+    "k3s",
+    "k3s-agent",
+    "rke2-server",
+    "rke2-agent",
+];
+pub fn unit_file(unit: &str) -> String {
+    format!("{SERVICES_DIR}/{unit}.unit.txt")
+}
+
 // cluster/
 pub const CLUSTER_VERSION: &str = "cluster/version.json";
 pub const NODES: &str = "cluster/nodes.json";

@@ -12,6 +12,9 @@
 //!   (`\"key\":\"value\"`);
 //! - the `value` that follows a `name` whose value looks secret (Kubernetes env lists, YAML and
 //!   JSON, `- name: DB_PASSWORD` / `value: x`);
+//! - the value on the line after a secret flag that stands alone on its line (an argument
+//!   list one item a line: `--bootstrap-token` / `abc.def` in microk8s's args files and
+//!   /proc/PID/cmdline, `- --token` / `- abc.def` in YAML, `"--token",` / `"abc.def",` in JSON);
 //! - credentials after `Bearer ` and in `Authorization:` headers (`Basic`, `Token`, …);
 //! - the user information of URLs (`https://user:pass@host` → `https://[REDACTED]@host`).
 //!
@@ -41,6 +44,8 @@ const PENDING_LINES: u8 = 3;
 pub struct Redactor {
     in_pem: bool,
     pending_value: u8,
+    /// The previous line was a secret flag alone (`--token`): its value may be this line.
+    pending_flag: Option<Vec<u8>>,
     count: u64,
     /// When set, every replacement is also recorded in `hits` (the scan API).
     record: bool,
@@ -159,6 +164,27 @@ impl Redactor {
     pub fn redact_line(&mut self, line: &[u8], out: &mut Vec<u8>) -> u64 {
         let before = self.count;
         let mut cur: Vec<u8> = line.to_vec();
+        let flag = self.pending_flag.take();
+        if let (Some(name), false) = (flag, self.in_pem) {
+            if let Some((vs, ve)) = bare_item(&cur) {
+                let v = &cur[vs..ve];
+                if !v.starts_with(b"-") && !v.ends_with(b":") && !trivial_value(v) {
+                    self.hit(Kind::SecretValue, Some(&name), &cur[vs..ve]);
+                    let mut o = cur[..vs].to_vec();
+                    o.extend_from_slice(MARKER.as_bytes());
+                    o.extend_from_slice(&cur[ve..]);
+                    cur = o;
+                }
+            }
+        }
+        if !self.in_pem {
+            if let Some((fs, fe)) = bare_item(line) {
+                let f = &line[fs..fe];
+                if f.starts_with(b"--") && !f.contains(&b'=') && is_secret_name(f) {
+                    self.pending_flag = Some(f.to_vec());
+                }
+            }
+        }
         if let Some(next) = self.pem_pass(&cur) {
             cur = next;
         }
@@ -439,6 +465,51 @@ pub fn is_secret_name(name: &[u8]) -> bool {
     norm.len() > 3 && norm.ends_with(b"key") && !norm.ends_with(b"publickey")
 }
 
+/// The one item of a line that holds nothing else: `  --token`, `- abc.def`, `"abc.def",`
+/// (YAML or JSON list items too). The span of the item, inside its quotes; `None` when the line
+/// holds more than one word.
+fn bare_item(line: &[u8]) -> Option<(usize, usize)> {
+    let mut s = 0;
+    let skip_ws = |s: &mut usize| {
+        while *s < line.len() && (line[*s] == b' ' || line[*s] == b'\t') {
+            *s += 1;
+        }
+    };
+    skip_ws(&mut s);
+    if line[s..].starts_with(b"- ") {
+        s += 2;
+        skip_ws(&mut s);
+    }
+    let quote = line.get(s).copied().filter(|&c| c == b'"' || c == b'\'');
+    if quote.is_some() {
+        s += 1;
+    }
+    let mut e = s;
+    while e < line.len() && !line[e].is_ascii_whitespace() && Some(line[e]) != quote {
+        if line[e] == b'"' || line[e] == b'\'' {
+            return None;
+        }
+        e += 1;
+    }
+    if e == s {
+        return None;
+    }
+    let mut t = e;
+    if let Some(q) = quote {
+        if line.get(t) != Some(&q) {
+            return None;
+        }
+        t += 1;
+    }
+    if line.get(t) == Some(&b',') {
+        t += 1;
+    }
+    line[t..]
+        .iter()
+        .all(|b| b.is_ascii_whitespace())
+        .then_some((s, e))
+}
+
 fn trivial_value(v: &[u8]) -> bool {
     let t = v.trim_ascii();
     t.is_empty()
@@ -498,6 +569,41 @@ mod tests {
             let (got, n) = r(input);
             assert_eq!(got, want, "input {input:?}");
             assert_eq!(n, 1, "input {input:?}");
+        }
+    }
+
+    /// A secret flag alone on its line, its value on the next (argument lists one item a line).
+    #[test]
+    fn a_secret_flag_alone_on_a_line_hides_the_next_line() {
+        let cases = [
+            (
+                "--kubeconfig=/var/snap/microk8s/current/credentials/kubelet.config\n--bootstrap-token\nabc.0123456789abcdef\n--v=2\n",
+                "--kubeconfig=/var/snap/microk8s/current/credentials/kubelet.config\n--bootstrap-token\n[REDACTED]\n--v=2\n",
+            ),
+            (
+                "    - kubelet\n    - --token\n    - abc.def\n",
+                "    - kubelet\n    - --token\n    - [REDACTED]\n",
+            ),
+            (
+                "  \"args\": [\n    \"--token\",\n    \"abc.def\",\n    \"--v=2\"\n",
+                "  \"args\": [\n    \"--token\",\n    \"[REDACTED]\",\n    \"--v=2\"\n",
+            ),
+        ];
+        for (input, want) in cases {
+            let (got, n) = r(input);
+            assert_eq!(got, want, "input {input:?}");
+            assert_eq!(n, 1, "input {input:?}");
+        }
+        // A boolean secret-sounding flag followed by another flag, a key, or nothing: kept.
+        for input in [
+            "    - --enable-bootstrap-token-auth\n    - --authorization-mode=Node,RBAC\n",
+            "--bootstrap-token\n    image: registry.local/kube-apiserver:v1.18.20\n",
+            "--bootstrap-token\n\n",
+            "--token-auth-file\n/var/snap/microk8s/current/credentials/known_tokens.csv\n",
+        ] {
+            let (got, n) = r(input);
+            assert_eq!(got, input);
+            assert_eq!(n, 0, "input {input:?}");
         }
     }
 

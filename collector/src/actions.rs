@@ -88,6 +88,11 @@ pub fn run_cmd(spec: &CmdSpec, left: Duration, spool: &mut Spool) -> RunResult {
         if spec.not_found_codes.contains(&c) && r.status != Status::Ok {
             r.status = Status::NotFound;
         }
+        if let Some(t) = spec.not_found_stderr {
+            if r.status == Status::Failed && r.stderr.contains(t) {
+                r.status = Status::NotFound;
+            }
+        }
     }
     if r.status == Status::Timeout && left < spec.timeout {
         r.stderr = format!("stopped by the --deadline: {}", r.stderr);
@@ -311,9 +316,12 @@ pub fn pki(files: &[(PathBuf, String)], item: &mut Item, spool: &mut Spool) {
             let mut v = Vec::new();
             f.take(4 << 20).read_to_end(&mut v).map(|_| v)
         }) {
-            Ok(data) => {
+            Ok(mut data) => {
                 ok += 1;
-                crate::pki::describe(shown, &data)
+                let text = crate::pki::describe(shown, &data);
+                // kubelet-client-current.pem holds the private key too: wipe the buffer.
+                crate::pki::wipe(&mut data);
+                text
             }
             Err(e) => {
                 let (st, why) = io_status(&e);

@@ -42,6 +42,8 @@ pub struct Summary {
 /// What the workers share while the run goes on.
 struct Ctx {
     cfg: Config,
+    /// This node's name (the bundle's): which kube-proxy and calico-node logs are its own.
+    host: String,
     start: Instant,
     spool_dir: PathBuf,
     writer: Mutex<Option<BundleWriter>>,
@@ -130,6 +132,7 @@ pub fn run(cfg: Config) -> Result<Summary, String> {
     let jobs = sources::node_jobs(&cfg, since_unix);
     let ctx = Ctx {
         cfg: cfg.clone(),
+        host: host.clone(),
         start: Instant::now(),
         spool_dir: spool_dir.clone(),
         writer: Mutex::new(Some(writer)),
@@ -253,6 +256,14 @@ fn run_job(ctx: &Ctx, job: Job) -> Vec<Job> {
         Action::FirstFile { candidates, tail } => {
             actions::first_file(&mut item, candidates, tail.unwrap_or(max_file), &mut spool)
         }
+        Action::CmdElseFile { spec, real, shown } => {
+            crate::evidence::cmd_else_file(&mut item, spec, real, shown, max_file, left, &mut spool)
+        }
+        Action::Values { files } => crate::evidence::values(&mut item, files, &mut spool),
+        Action::Listing { dirs } => crate::evidence::listing(&mut item, dirs, &mut spool),
+        Action::EtcdMetrics { manifest, shown } => {
+            crate::etcd::collect(&mut item, manifest, shown, left, &mut spool)
+        }
         Action::KubeletCmdline => actions::kubelet_cmdline(&ctx.cfg.root, &mut item, &mut spool),
         Action::Pki { files } => actions::pki(files, &mut item, &mut spool),
         Action::KubectlProbe { base } => {
@@ -320,7 +331,7 @@ fn pods_listed(
                 .take_while(|a| *a != "get")
                 .cloned()
                 .collect();
-            sources::kubectl_log_jobs(&base, ctx.cfg.since, &podlogs::targets(&list))
+            sources::kubectl_log_jobs(&base, ctx.cfg.since, &podlogs::targets(&list, &ctx.host))
         }
         Err(why) => vec![sources::cluster_logs_record(
             Status::Skipped,

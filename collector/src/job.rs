@@ -15,6 +15,9 @@ pub struct CmdSpec {
     pub ok_codes: Vec<i32>,
     /// Exit codes that mean "this thing does not exist here" (systemctl's 4: no such unit).
     pub not_found_codes: Vec<i32>,
+    /// A failure whose stderr holds this text also means "does not exist here" (`systemctl
+    /// cat` exits 1 with `No files found for X.service.`).
+    pub not_found_stderr: Option<&'static str>,
 }
 
 impl CmdSpec {
@@ -24,6 +27,7 @@ impl CmdSpec {
             timeout: CMD_TIMEOUT,
             ok_codes: vec![],
             not_found_codes: vec![],
+            not_found_stderr: None,
         }
     }
     pub(crate) fn ok(mut self, codes: &[i32]) -> CmdSpec {
@@ -32,6 +36,10 @@ impl CmdSpec {
     }
     pub(crate) fn nf(mut self, codes: &[i32]) -> CmdSpec {
         self.not_found_codes = codes.to_vec();
+        self
+    }
+    pub(crate) fn nf_stderr(mut self, text: &'static str) -> CmdSpec {
+        self.not_found_stderr = Some(text);
         self
     }
     pub fn display(&self) -> String {
@@ -85,6 +93,26 @@ pub enum Action {
         spec: CmdSpec,
         pods: bool,
     },
+    /// A command; when it is not installed, this file instead (`lsmod`, else /proc/modules).
+    CmdElseFile {
+        spec: CmdSpec,
+        real: PathBuf,
+        shown: String,
+    },
+    /// Small one-value files (/proc/sys), written as `grep . FILE...` prints them: `PATH:VALUE`.
+    Values {
+        files: Vec<(PathBuf, String)>,
+    },
+    /// Folders listed as `ls -ln --time-style=full-iso DIR...` prints them.
+    Listing {
+        dirs: Vec<(PathBuf, String)>,
+    },
+    /// etcd's plain-HTTP loopback metrics (the URL read from its static pod manifest), only
+    /// the size, quota, leader and alarm series kept.
+    EtcdMetrics {
+        manifest: PathBuf,
+        shown: String,
+    },
     /// Not tried: recorded with this status and reason.
     Record {
         status: kdiag_bundle::Status,
@@ -125,6 +153,7 @@ impl Job {
             timeout: CMD_TIMEOUT,
             ok_codes: vec![],
             not_found_codes: vec![],
+            not_found_stderr: None,
         };
         Job {
             path: path.to_string(),

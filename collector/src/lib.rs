@@ -14,7 +14,9 @@
 //! - [`fleet`]: `collect --nodes`, every node over ssh into one case archive;
 //! - [`signals`]: SIGINT/SIGTERM end the run and remove its temporary files;
 //! - [`sys`]: the system calls (priority, free space, host name, uid);
-//! - [`pki`]: certificate dates without openssl.
+//! - [`pki`]: certificate dates without openssl;
+//! - [`evidence`]: what the field rules read beyond logs (modules, conntrack, iptables backends,
+//!   CNI folders, xfs_info, distribution configs, unit files), and [`etcd`]: its loopback metrics.
 //!
 //! Redaction lives in `kdiag_bundle::redact` so `analyze` can re-scan bundles with it.
 
@@ -22,6 +24,8 @@ pub mod actions;
 pub mod cli;
 pub mod collect;
 pub mod config;
+pub mod etcd;
+pub mod evidence;
 pub mod fleet;
 pub mod job;
 pub mod members;

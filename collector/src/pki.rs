@@ -1,6 +1,8 @@
 //! Certificate validity without openssl: a small DER walker that reads subject, issuer, notBefore
-//! and notAfter out of PEM or DER X.509 certificates. Private keys are never read: callers only
-//! hand `*.crt` files here.
+//! and notAfter out of PEM or DER X.509 certificates. Private keys are never decoded: only
+//! `CERTIFICATE` blocks are; a file that also holds a key (the kubelet's
+//! `kubelet-client-current.pem`) is parsed in memory and its buffer wiped ([`wipe`]), so no
+//! key byte is spooled or written.
 //!
 //! The text written is what `openssl x509 -noout -subject -issuer -dates` prints (OpenSSL 1.1+),
 //! after a `file=PATH` line, one blank line between certificates, so the analyzer reads bundles
@@ -217,6 +219,15 @@ fn time(tag: u8, b: &[u8]) -> Result<String, String> {
         p(6)?,
         p(8)?
     ))
+}
+
+/// Overwrites a buffer that held a certificate file (and maybe a private key) with zeros.
+pub fn wipe(data: &mut [u8]) {
+    for b in data.iter_mut() {
+        // SAFETY: `b` is a valid, aligned, exclusive reference into `data`; a volatile write
+        // keeps the compiler from dropping the wipe of a buffer that is freed right after.
+        unsafe { std::ptr::write_volatile(b, 0) };
+    }
 }
 
 /// The text block written for one certificate file.

@@ -33,10 +33,26 @@ pub fn parse(status: Status, spooled: &Spooled) -> Result<PodList, String> {
         .map_err(|e| format!("pods.json does not parse: {e}"))
 }
 
+/// Containers whose current log is always fetched, healthy or not, as (pod name prefix,
+/// container, only the pod on this node): the field rules read kube-proxy's mode and its
+/// conntrack and IPVS lines, calico-node's and CoreDNS's errors (a loop, an upstream timeout).
+pub const ALWAYS: &[(&str, &str, bool)] = &[
+    ("kube-proxy-", "kube-proxy", true),
+    ("calico-node-", "calico-node", true),
+    ("coredns-", "coredns", false),
+];
+
+/// Node names compared as the kubelet may register them: case-insensitive, short names equal.
+fn same_node(a: &str, b: &str) -> bool {
+    let short = |s: &str| s.split('.').next().unwrap_or(s).to_ascii_lowercase();
+    short(a) == short(b)
+}
+
 /// The containers worth a log: of pods that have not Succeeded, those not Ready or that have
-/// restarted (init containers too), in the list's order. A container without a name, or of a
-/// pod without one, cannot be asked for and is left out.
-pub fn targets(list: &PodList) -> Vec<LogTarget> {
+/// restarted (init containers too), and the [`ALWAYS`] ones (kube-proxy and calico-node of
+/// `this_node`, every CoreDNS), in the list's order. A container without a name, or of a pod
+/// without one, cannot be asked for and is left out.
+pub fn targets(list: &PodList, this_node: &str) -> Vec<LogTarget> {
     let mut out = Vec::new();
     for pod in &list.items {
         let st = &pod.status;
@@ -52,10 +68,20 @@ pub fn targets(list: &PodList) -> Vec<LogTarget> {
             .chain(st.init_container_statuses.iter())
         {
             let restarts = c.restart_count.unwrap_or(0);
-            if c.ready.unwrap_or(false) && restarts == 0 {
+            let Some(container) = &c.name else { continue };
+            let always = ALWAYS.iter().any(|(prefix, cname, local)| {
+                name.starts_with(prefix)
+                    && container == cname
+                    && (!local
+                        || pod
+                            .spec
+                            .node_name
+                            .as_deref()
+                            .is_none_or(|n| same_node(n, this_node)))
+            });
+            if c.ready.unwrap_or(false) && restarts == 0 && !always {
                 continue;
             }
-            let Some(container) = &c.name else { continue };
             out.push(LogTarget {
                 namespace: pod.metadata.namespace.clone().unwrap_or_default(),
                 pod: name.clone(),
@@ -74,7 +100,7 @@ mod tests {
 
     fn pick(json: &str) -> Vec<(String, bool, bool)> {
         let list: PodList = serde_json::from_str(json).unwrap();
-        targets(&list)
+        targets(&list, "node01")
             .into_iter()
             .map(|t| {
                 (
@@ -116,6 +142,46 @@ mod tests {
                 ("shop/web/flaky".to_string(), true, true),
                 ("shop/web/init".to_string(), true, false),
                 ("/new/pull".to_string(), false, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn kube_proxy_and_calico_of_this_node_and_every_coredns_always() {
+        let ok = r#"[{"name": "C", "ready": true, "restartCount": 0, "state": {"running": {}}}]"#;
+        let pod = |name: &str, node: &str, c: &str| {
+            format!(
+                r#"{{"metadata": {{"name": "{name}", "namespace": "kube-system"}}, "spec": {{"nodeName": "{node}"}}, "status": {{"phase": "Running", "containerStatuses": {}}}}}"#,
+                ok.replace('C', c)
+            )
+        };
+        let json = format!(
+            r#"{{"items": [{}, {}, {}, {}, {}, {}]}}"#,
+            pod("kube-proxy-9qz8d", "node01.example.com", "kube-proxy"),
+            pod("kube-proxy-x2x2x", "node02", "kube-proxy"),
+            pod("calico-node-abcde", "NODE01", "calico-node"),
+            pod("calico-node-abcde", "NODE01", "install-cni"),
+            pod("coredns-66bff467f8-x7k2p", "node02", "coredns"),
+            pod("etcd-node01", "node01", "etcd"),
+        );
+        assert_eq!(
+            pick(&json),
+            vec![
+                (
+                    "kube-system/kube-proxy-9qz8d/kube-proxy".to_string(),
+                    true,
+                    false
+                ),
+                (
+                    "kube-system/calico-node-abcde/calico-node".to_string(),
+                    true,
+                    false
+                ),
+                (
+                    "kube-system/coredns-66bff467f8-x7k2p/coredns".to_string(),
+                    true,
+                    false
+                ),
             ]
         );
     }

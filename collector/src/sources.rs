@@ -60,6 +60,7 @@ pub fn node_jobs(cfg: &Config, since_unix: i64) -> Vec<Job> {
             timeout: JOURNAL_TIMEOUT,
             ok_codes: vec![],
             not_found_codes: vec![],
+            not_found_stderr: None,
         }
     };
     jobs.push(Job::cmd(JOURNAL_KUBELET, journal(Some("kubelet"))));
@@ -223,6 +224,7 @@ pub fn node_jobs(cfg: &Config, since_unix: i64) -> Vec<Job> {
     dir_jobs(&mut jobs, root, "/etc/kubernetes/manifests", MANIFESTS_DIR);
     jobs.push(pki_job(root));
     pod_log_jobs(&mut jobs, root, cfg.max_file.min(POD_LOG_TAIL));
+    crate::evidence::jobs(&mut jobs, root);
     jobs
 }
 
@@ -282,6 +284,7 @@ pub fn probe_spec(base: &[String]) -> CmdSpec {
         timeout: PROBE_TIMEOUT,
         ok_codes: vec![],
         not_found_codes: vec![],
+        not_found_stderr: None,
     }
 }
 
@@ -337,6 +340,7 @@ pub fn kubectl_log_jobs(base: &[String], since: Duration, targets: &[LogTarget])
                 timeout: CMD_TIMEOUT,
                 ok_codes: vec![],
                 not_found_codes: vec![],
+                not_found_stderr: None,
             };
             let path = if previous {
                 format!("{dir}.previous.log")
@@ -363,7 +367,7 @@ pub fn kubectl_log_jobs(base: &[String], since: Duration, targets: &[LogTarget])
     jobs
 }
 
-fn dir_jobs(jobs: &mut Vec<Job>, root: &Path, dir: &str, bundle_dir: &str) {
+pub(crate) fn dir_jobs(jobs: &mut Vec<Job>, root: &Path, dir: &str, bundle_dir: &str) {
     let real = under(root, dir);
     let rd = match fs::read_dir(&real) {
         Ok(rd) => rd,
@@ -416,6 +420,11 @@ fn dir_jobs(jobs: &mut Vec<Job>, root: &Path, dir: &str, bundle_dir: &str) {
     }
 }
 
+/// The kubelet's rotated certificates in /var/lib/kubelet/pki: certificate and private key in
+/// one file. Only the CERTIFICATE blocks are parsed, in memory (`pki::describe`); the key
+/// block is never decoded, spooled or written.
+pub const KUBELET_PEMS: &[&str] = &["kubelet-client-current.pem", "kubelet-server-current.pem"];
+
 fn pki_job(root: &Path) -> Job {
     let mut files = Vec::new();
     fn walk(root: &Path, dir: &str, deep: bool, out: &mut Vec<(PathBuf, String)>) {
@@ -432,7 +441,7 @@ fn pki_job(root: &Path) -> Job {
             let Ok(t) = e.file_type() else { continue };
             if t.is_dir() && deep {
                 walk(root, &shown, deep, out);
-            } else if name.ends_with(".crt") {
+            } else if name.ends_with(".crt") || (!deep && KUBELET_PEMS.contains(&name.as_str())) {
                 out.push((under(root, &shown), shown));
             }
         }
@@ -441,7 +450,7 @@ fn pki_job(root: &Path) -> Job {
     walk(root, "/var/lib/kubelet/pki", false, &mut files);
     Job {
         path: PKI.into(),
-        source: "certificates /etc/kubernetes/pki/**.crt /var/lib/kubelet/pki/*.crt (parsed, keys never read)".into(),
+        source: "certificates /etc/kubernetes/pki/**.crt /var/lib/kubelet/pki/*.crt, kubelet-{client,server}-current.pem (parsed in memory; only subject, issuer and dates kept, never a key byte)".into(),
         action: Action::Pki { files },
     }
 }

@@ -69,7 +69,7 @@ fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
 
-/// The units testdata/fakenode/data/systemd has a status for.
+/// The units testdata/fakenode/data/systemd has a status (and for some a unit file) for.
 const FAKE_NODE_UNITS: &[&str] = &["kubelet", "docker", "containerd", "firewalld"];
 
 /// Every fixed path of the layout contract, plus the folder items of the fake node.
@@ -125,6 +125,13 @@ fn expected_paths() -> Vec<String> {
         PKI,
         CLUSTER_VERSION,
         CONFIGMAPS_KUBE_SYSTEM,
+        KERNEL_MODULES,
+        CONNTRACK_LIMITS,
+        CONNTRACK_STATS,
+        IPTABLES_LEGACY_SAVE,
+        IPTABLES_NFT_SAVE,
+        CNI_LISTING,
+        XFS_INFO,
     ]
     .iter()
     .map(|s| s.to_string())
@@ -134,6 +141,12 @@ fn expected_paths() -> Vec<String> {
             .iter()
             .filter(|u| FAKE_NODE_UNITS.contains(u))
             .map(|u| service_status(u)),
+    );
+    v.extend(
+        UNIT_FILE_UNITS
+            .iter()
+            .filter(|u| FAKE_NODE_UNITS.contains(u))
+            .map(|u| unit_file(u)),
     );
     v.extend(KUBECTL_LISTS.iter().map(|(p, _, _)| p.to_string()));
     v.extend(
@@ -145,6 +158,7 @@ fn expected_paths() -> Vec<String> {
             "node/pods/kube-system_coredns-66bff467f8-x7k2p/coredns.log",
             "cluster/logs/kube-system/coredns-66bff467f8-x7k2p/coredns.previous.log",
             "cluster/logs/shop/orders-7d9f8b6c5-abcde/orders.log",
+            "cluster/logs/kube-system/kube-proxy-9qz8d/kube-proxy.log",
             "node/docker/config.json",
             "node/kubelet/config.json",
         ]
@@ -248,7 +262,11 @@ fn every_source_on_the_fake_node_is_collected() {
         pki.lines()
             .filter(|l| l.starts_with("notAfter=") && l.ends_with(" GMT"))
             .count()
-            == 4,
+            == 5,
+        "{pki}"
+    );
+    assert!(
+        pki.contains("file=/var/lib/kubelet/pki/kubelet-client-current.pem\nsubject=O = system:nodes, CN = system:node:node01\nissuer=O = system:nodes, CN = system:node:node01\nnotBefore="),
         "{pki}"
     );
     assert!(!pki.contains("ca.key"), "keys are never read: {pki}");
@@ -269,12 +287,60 @@ fn every_source_on_the_fake_node_is_collected() {
         .files
         .keys()
         .any(|k| k.contains("orders") && k.starts_with("node/pods")));
-    // Ready pods without restarts get no logs; completed ones neither.
+    // Ready pods without restarts get no logs, except kube-proxy's, calico-node's and
+    // CoreDNS's current log; completed ones none.
+    assert!(b
+        .text("cluster/logs/kube-system/kube-proxy-9qz8d/kube-proxy.log")
+        .contains("Using iptables Proxier"));
     assert!(!b
         .files
-        .keys()
-        .any(|k| k.contains("kube-proxy") && k.starts_with("cluster/logs")));
+        .contains_key("cluster/logs/kube-system/kube-proxy-9qz8d/kube-proxy.previous.log"));
     assert!(!b.files.keys().any(|k| k.contains("report-")));
+    // The field rules' evidence, in the real formats of the commands.
+    assert!(b
+        .text(paths::KERNEL_MODULES)
+        .starts_with("Module                  Size  Used by\n"));
+    assert_eq!(
+        b.text(paths::CONNTRACK_LIMITS),
+        "/proc/sys/net/netfilter/nf_conntrack_count:26843\n/proc/sys/net/netfilter/nf_conntrack_max:131072\n"
+    );
+    assert!(b.text(paths::CONNTRACK_STATS).starts_with("cpu=0 "));
+    assert!(b
+        .text(paths::IPTABLES_NFT_SAVE)
+        .contains("iptables-legacy tables present"));
+    let cni = b.text(paths::CNI_LISTING);
+    assert!(
+        cni.starts_with("/etc/cni/net.d:\ntotal ") && cni.contains("\n/opt/cni/bin:\ntotal "),
+        "{cni}"
+    );
+    assert!(
+        cni.contains(" 10-calico.conflist\n") && cni.contains(" calico-ipam\n"),
+        "{cni}"
+    );
+    assert!(
+        b.text(paths::XFS_INFO)
+            .contains("### xfs_info /\nmeta-data=/dev/mapper/centos-root"),
+        "{}",
+        b.text(paths::XFS_INFO)
+    );
+    assert!(b
+        .text(&paths::unit_file("docker"))
+        .starts_with("# /usr/lib/systemd/system/docker.service\n"));
+    // Not on this kubeadm node: recorded with the reason.
+    for (p, why) in [
+        (
+            paths::ETCD_METRICS.to_string(),
+            "no kubeadm etcd static pod",
+        ),
+        (paths::K3S_CONFIG.to_string(), "no such file"),
+        (paths::RKE2_CONFIG.to_string(), "no such file"),
+        (paths::MICROK8S_ARGS_DIR.to_string(), "no such file"),
+        (paths::unit_file("k3s"), "No files found for k3s.service"),
+    ] {
+        let it = b.item(&p);
+        assert_eq!(it.status, Status::NotFound, "{p}: {}", it.stderr);
+        assert!(it.stderr.contains(why), "{p}: {}", it.stderr);
+    }
     // Kubeconfigs in the CNI folder and keys are recorded, never read.
     let cni = b.item("node/cni/calico-kubeconfig");
     assert_eq!(cni.status, Status::Skipped);

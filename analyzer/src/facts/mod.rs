@@ -8,6 +8,7 @@
 
 mod cluster;
 mod host;
+mod kernel;
 mod kubelet;
 mod network;
 mod runtime;
@@ -15,6 +16,7 @@ pub mod schema;
 
 pub use cluster::*;
 pub use host::*;
+pub use kernel::*;
 pub use kubelet::*;
 pub use network::*;
 pub use runtime::*;
@@ -66,6 +68,18 @@ pub struct Facts {
     pub network: Option<Network>,
     pub time: Option<TimeSync>,
     pub certificates: Option<Vec<Certificate>>,
+    /// Loaded kernel modules (node/kernel/modules.txt).
+    pub kernel: Option<Kernel>,
+    /// kube-proxy's mode from its ConfigMap, and the IPVS modules lsmod does not list.
+    pub kube_proxy: Option<KubeProxy>,
+    /// Conntrack usage (node/proc/conntrack-limits.txt, else sysctl.txt) and `conntrack -S`.
+    pub conntrack: Option<Conntrack>,
+    /// `xfs_info` of the filesystems holding the runtime's data root.
+    pub xfs: Option<Vec<XfsFs>>,
+    /// What `iptables-legacy-save` and `iptables-nft-save` showed.
+    pub iptables_backends: Option<IptablesBackends>,
+    /// etcd's DB size, quota and leader from its loopback metrics (node/etcd/metrics.txt).
+    pub etcd: Option<Etcd>,
     /// Installed versions of the packages node/host/packages.txt lists (docker-ce, containerd.io,
     /// runc, kubelet, kubeadm, kubectl, kernel, ...): name -> version as the package manager
     /// prints it (`1.18.6-0.x86_64` from rpm, `1.18.6-00` from dpkg).
@@ -181,6 +195,12 @@ impl Facts {
         f.network = network(&mut cx);
         f.time = time_facts(&mut cx);
         f.certificates = certificates(&mut cx);
+        f.kernel = kernel::kernel_facts(&mut cx);
+        f.kube_proxy = kernel::kube_proxy(&mut cx, f.kernel.as_ref());
+        f.conntrack = kernel::conntrack(&mut cx);
+        f.xfs = kernel::xfs(&mut cx);
+        f.iptables_backends = kernel::iptables_backends(&mut cx);
+        f.etcd = kernel::etcd(&mut cx);
         f.services = services(&mut cx);
         f.service_cidr = service_cidr(&cx);
         f.parse_errors = cx.errors;

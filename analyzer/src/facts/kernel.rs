@@ -1,0 +1,258 @@
+//! Node evidence beyond logs (issue 12; docs/facts.md): loaded kernel modules, conntrack usage
+//! and counters, xfs ftype under the runtime's data root, what each iptables 1.8 backend holds,
+//! and etcd's DB size against its quota.
+
+use std::collections::BTreeMap;
+
+use kdiag_bundle::paths as p;
+use serde::{Deserialize, Serialize};
+
+use super::{at, At, Cx};
+use crate::parse::{kernel, prom};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Kernel {
+    /// Loaded module names, sorted (`-` read as `_`). Modules built into the kernel are not
+    /// listed by lsmod or /proc/modules.
+    pub modules: Vec<String>,
+    /// `lsmod` or `/proc/modules`: which output node/kernel/modules.txt holds.
+    pub modules_source: String,
+    pub modules_at: BTreeMap<String, At>,
+}
+
+/// kube-proxy's configured mode, from the kube-proxy ConfigMap (cluster/configmaps-kube-system.json).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct KubeProxy {
+    /// `mode` of config.conf (`ipvs`, `iptables`, `nftables`); absent when empty (iptables).
+    pub mode: Option<String>,
+    pub ipvs_scheduler: Option<String>,
+    /// In IPVS mode with node/kernel/modules.txt collected: the modules IPVS needs that it does
+    /// not list (`ip_vs`, `ip_vs_<scheduler or rr>`, `nf_conntrack` when neither it nor
+    /// `nf_conntrack_ipv4` is loaded). Built-in modules are not listed by lsmod either.
+    pub missing_modules: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Conntrack {
+    pub count: Option<u64>,
+    pub max: Option<u64>,
+    /// count * 100 / max, one decimal.
+    pub used_pct: Option<f64>,
+    /// The file count and max were read from: node/proc/conntrack-limits.txt, else
+    /// node/proc/sysctl.txt.
+    pub source: Option<String>,
+    pub count_at: Option<At>,
+    pub max_at: Option<At>,
+    /// `conntrack -S` summed over the CPUs (since the module was loaded): packets dropped
+    /// because the table was full, early drops, and failed inserts (the SNAT port race).
+    pub drop: Option<u64>,
+    pub early_drop: Option<u64>,
+    pub insert_failed: Option<u64>,
+    pub stats_at: Option<At>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct XfsFs {
+    /// The mount point collect ran `xfs_info` on (it holds a runtime data root).
+    pub mount: Option<String>,
+    pub device: Option<String>,
+    /// 0: the filesystem has no d_type (overlay cannot work correctly on it).
+    pub ftype: u32,
+    pub at: At,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Backend {
+    /// `-A` rules in the dump.
+    pub rules: usize,
+    /// `-A KUBE-...` rules (kube-proxy's chains).
+    pub kube_rules: usize,
+    /// iptables-nft's `Warning: iptables-legacy tables present`.
+    pub legacy_warning: bool,
+    pub generated_by: Option<String>,
+    pub at: At,
+}
+
+/// The two iptables 1.8 backends as `iptables-legacy-save` / `iptables-nft-save` showed them;
+/// a backend is absent when its tool was not collected or holds nothing.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct IptablesBackends {
+    pub legacy: Option<Backend>,
+    pub nft: Option<Backend>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Etcd {
+    /// `etcd_mvcc_db_total_size_in_bytes` (else the older `etcd_debugging_` name).
+    pub db_size: Option<u64>,
+    pub db_size_in_use: Option<u64>,
+    /// `etcd_server_quota_backend_bytes`.
+    pub quota: Option<u64>,
+    /// db_size * 100 / quota, one decimal.
+    pub used_pct: Option<f64>,
+    pub has_leader: Option<bool>,
+    /// Series whose name holds `alarm`, with a non-zero value, as printed.
+    pub alarms: Vec<String>,
+    pub db_size_at: Option<At>,
+    pub quota_at: Option<At>,
+}
+
+fn pct(a: u64, b: u64) -> Option<f64> {
+    (b > 0).then(|| (a as f64 * 1000.0 / b as f64).round() / 10.0)
+}
+
+pub(super) fn kernel_facts(cx: &mut Cx) -> Option<Kernel> {
+    let t = cx.text(p::KERNEL_MODULES)?;
+    let Some(m) = kernel::modules(&t) else {
+        cx.error(p::KERNEL_MODULES, "no module line");
+        return None;
+    };
+    Some(Kernel {
+        modules: m.keys().cloned().collect(),
+        modules_source: if t.contains("Used by") {
+            "lsmod".into()
+        } else {
+            "/proc/modules".into()
+        },
+        modules_at: m
+            .into_iter()
+            .map(|(k, l)| (k, at(p::KERNEL_MODULES, l)))
+            .collect(),
+    })
+}
+
+pub(super) fn kube_proxy(cx: &mut Cx, kernel: Option<&Kernel>) -> Option<KubeProxy> {
+    let t = cx.text(p::CONFIGMAPS_KUBE_SYSTEM)?;
+    let v: serde_json::Value = serde_json::from_str(&t).ok()?;
+    let cm = v["items"]
+        .as_array()?
+        .iter()
+        .find(|i| i["metadata"]["name"] == "kube-proxy")?;
+    let (mode, ipvs_scheduler) = kernel::kube_proxy_conf(cm["data"]["config.conf"].as_str()?);
+    let missing_modules = match (mode.as_deref(), kernel) {
+        (Some("ipvs"), Some(k)) => {
+            let has = |m: &str| k.modules.iter().any(|x| x == m);
+            let sched = format!("ip_vs_{}", ipvs_scheduler.as_deref().unwrap_or("rr"));
+            let mut miss: Vec<String> = ["ip_vs", sched.as_str()]
+                .into_iter()
+                .filter(|m| !has(m))
+                .map(String::from)
+                .collect();
+            if !has("nf_conntrack") && !has("nf_conntrack_ipv4") {
+                miss.push("nf_conntrack".into());
+            }
+            Some(miss)
+        }
+        _ => None,
+    };
+    Some(KubeProxy {
+        mode,
+        ipvs_scheduler,
+        missing_modules,
+    })
+}
+
+pub(super) fn conntrack(cx: &mut Cx) -> Option<Conntrack> {
+    let mut c = Conntrack::default();
+    for path in [p::CONNTRACK_LIMITS, p::SYSCTL] {
+        let Some(t) = cx.text(path) else { continue };
+        let m = kernel::conntrack_limits(&t);
+        if let Some(&(n, l)) = m.get("nf_conntrack_max") {
+            c.max = Some(n);
+            c.max_at = Some(at(path, l));
+            if let Some(&(n, l)) = m.get("nf_conntrack_count") {
+                c.count = Some(n);
+                c.count_at = Some(at(path, l));
+            }
+            c.source = Some(path.to_string());
+            break;
+        }
+    }
+    if let (Some(n), Some(m)) = (c.count, c.max) {
+        c.used_pct = pct(n, m);
+    }
+    if let Some(t) = cx.text(p::CONNTRACK_STATS) {
+        match kernel::conntrack_stats(&t) {
+            Some((sums, l)) => {
+                c.drop = sums.get("drop").copied();
+                c.early_drop = sums.get("early_drop").copied();
+                c.insert_failed = sums.get("insert_failed").copied();
+                c.stats_at = Some(at(p::CONNTRACK_STATS, l));
+            }
+            None => cx.error(p::CONNTRACK_STATS, "no `cpu=` line"),
+        }
+    }
+    (c.max.is_some() || c.stats_at.is_some()).then_some(c)
+}
+
+pub(super) fn xfs(cx: &mut Cx) -> Option<Vec<XfsFs>> {
+    let t = cx.text(p::XFS_INFO)?;
+    let v = kernel::xfs_info(&t);
+    if v.is_empty() {
+        cx.error(p::XFS_INFO, "no `naming =version` line");
+        return None;
+    }
+    Some(
+        v.into_iter()
+            .map(|x| XfsFs {
+                mount: x.mount,
+                device: x.device,
+                ftype: x.ftype,
+                at: at(p::XFS_INFO, x.line),
+            })
+            .collect(),
+    )
+}
+
+pub(super) fn iptables_backends(cx: &mut Cx) -> Option<IptablesBackends> {
+    let read = |path: &str| {
+        cx.text(path)
+            .and_then(|t| kernel::save_summary(&t))
+            .map(|s| Backend {
+                rules: s.rules,
+                kube_rules: s.kube_rules,
+                legacy_warning: s.legacy_warning,
+                generated_by: s.generated_by,
+                at: at(path, s.line),
+            })
+    };
+    let b = IptablesBackends {
+        legacy: read(p::IPTABLES_LEGACY_SAVE),
+        nft: read(p::IPTABLES_NFT_SAVE),
+    };
+    (b.legacy.is_some() || b.nft.is_some()).then_some(b)
+}
+
+pub(super) fn etcd(cx: &mut Cx) -> Option<Etcd> {
+    let t = cx.text(p::ETCD_METRICS)?;
+    let s = prom::samples(&t);
+    if s.is_empty() {
+        cx.error(p::ETCD_METRICS, "no metric sample");
+        return None;
+    }
+    let get = |k: &str| {
+        s.get(k)
+            .map(|&(v, l)| (v.max(0.0) as u64, at(p::ETCD_METRICS, l)))
+    };
+    let size = get("etcd_mvcc_db_total_size_in_bytes")
+        .or_else(|| get("etcd_debugging_mvcc_db_total_size_in_bytes"));
+    let quota = get("etcd_server_quota_backend_bytes");
+    let mut e = Etcd {
+        db_size: size.as_ref().map(|x| x.0),
+        db_size_at: size.map(|x| x.1),
+        quota: quota.as_ref().map(|x| x.0),
+        quota_at: quota.map(|x| x.1),
+        db_size_in_use: get("etcd_mvcc_db_total_size_in_use_in_bytes").map(|x| x.0),
+        has_leader: get("etcd_server_has_leader").map(|x| x.0 == 1),
+        alarms: s
+            .iter()
+            .filter(|(k, (v, _))| k.contains("alarm") && *v != 0.0)
+            .map(|(k, (v, _))| format!("{k} {v}"))
+            .collect(),
+        ..Etcd::default()
+    };
+    if let (Some(a), Some(b)) = (e.db_size, e.quota) {
+        e.used_pct = pct(a, b);
+    }
+    Some(e)
+}
