@@ -143,3 +143,36 @@ fn the_dev_half_does_not_score_worse_than_its_record() {
         better.join("\n")
     );
 }
+
+/// docs/accuracy.md explains every test-half row that is not right or clean: testdata/real/MISSES.tsv
+/// has an explanation for each such row of the record (RESULTS.tsv), and none for a row that is
+/// right, clean or not in the test half (a stale explanation goes when its row is fixed).
+#[test]
+fn every_test_half_miss_is_explained() {
+    use kdiag_analyzer::eval;
+    let corpus = root().join("testdata/real");
+    let record = std::fs::read_to_string(corpus.join("RESULTS.tsv")).unwrap();
+    let why = eval::read_misses(&corpus).unwrap();
+    let mut problems = Vec::new();
+    let mut open = BTreeSet::new();
+    for line in record.lines().skip(1) {
+        let c: Vec<&str> = line.split('\t').collect();
+        let [file, split, outcome, ..] = c[..] else {
+            continue;
+        };
+        if split == "test" && eval::needs_explanation(outcome) {
+            open.insert(file.to_string());
+            if !why.contains_key(file) {
+                problems.push(format!("{file} ({outcome}): no explanation in MISSES.tsv"));
+            }
+        }
+    }
+    for file in why.keys() {
+        if !open.contains(file) {
+            problems.push(format!(
+                "{file}: explained in MISSES.tsv, but it is no test-half miss in RESULTS.tsv"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

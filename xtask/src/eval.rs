@@ -43,7 +43,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let scratch = root.join("target/eval");
     let _ = std::fs::remove_dir_all(&scratch);
     let scored = eval::score(&corpus, &rows, &scratch, rules.as_deref())?;
-    let md = eval::accuracy_md(&scored, "cargo xtask eval");
+    let why = eval::read_misses(&corpus)?;
+    let md = eval::accuracy_md(&scored, "cargo xtask eval", &why);
     print!("{md}");
     println!("\n{}", eval::summary(&scored));
     if write {
