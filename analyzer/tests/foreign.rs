@@ -1,5 +1,6 @@
 //! Other tools' archives (testdata/foreign/: real sosreport trees from canonical/hotsos, real
-//! troubleshoot.sh bundles from replicatedhq/troubleshoot and replicatedhq/sbctl) read as kdiag
+//! troubleshoot.sh bundles from replicatedhq/troubleshoot and replicatedhq/sbctl, an EKS log
+//! collector archive made here by the real script, and more) read as kdiag
 //! nodes: sniffed by their entries, mapped onto the kdiag layout, what they lack said per path,
 //! secret-bearing entries never read, and the same answer from a folder, a .tar.xz and a .tar.bz2.
 
@@ -540,4 +541,182 @@ fn the_real_dump_and_rancher_trees_packed_give_the_same_findings() {
         assert_eq!(rules(&got), rules(&want), "{name}");
         assert!(!want.is_empty(), "{name}");
     }
+}
+
+/// The archive eks-log-collector.sh (amazon-eks-ami, v0.7.9) wrote when run here as root, in a
+/// container without systemd, docker, containerd or iptables (testdata/foreign/README.md says
+/// what was placed by hand: a nodeadm kubelet config and one aws-node pod log).
+const EKS: &str = "eks-made-here";
+
+#[test]
+fn a_real_eks_collector_archive_maps_onto_the_kdiag_layout() {
+    let node = read_input(&foreign(EKS), &Limits::default()).unwrap();
+    assert!(
+        node.warnings.iter().any(|w| w.contains("read as a eks")),
+        "{:?}",
+        node.warnings
+    );
+    for p in [
+        "node/host/uname.txt",
+        "node/host/packages.txt",
+        "node/proc/sysctl.txt",
+        "node/disk/df-inodes.txt",
+        "node/kernel/dmesg.txt",
+        "node/network/ip-route.txt",
+        "node/network/resolv.conf",
+        "node/kubelet/config.yaml",
+        // The script copies /var/log/pods/kube-system_aws-node* into var_log/ itself.
+        "node/pods/kube-system_aws-node-7xk2p/aws-node.log",
+    ] {
+        assert!(node.files.contains_key(p), "{p}: {:?}", node.files.keys());
+    }
+    let config = String::from_utf8_lossy(&node.files["node/kubelet/config.yaml"]).into_owned();
+    assert!(config.contains("\"cgroupDriver\": \"systemd\""), "{config}");
+    // EKS's kubelet/config.json is the KubeletConfiguration, never registry credentials.
+    assert!(!node.files.contains_key("node/kubelet/config.json"));
+    // What the commands printed when they could not run is not taken for their output.
+    for p in [
+        "node/journal/kubelet.log",
+        "node/journal/docker.log",
+        "node/kubelet/unit.txt",
+    ] {
+        assert!(!node.files.contains_key(p), "{p} is an error, not the file");
+    }
+    let m = node.manifest.as_ref().unwrap();
+    let kubelet = m.item("node/journal/kubelet.log").unwrap();
+    assert_eq!(kubelet.status, Status::NotFound);
+    assert!(
+        kubelet.stderr.contains("kubelet/kubelet.log")
+            && kubelet.stderr.contains("-- No entries --"),
+        "{}",
+        kubelet.stderr
+    );
+    let unit = m.item("node/kubelet/unit.txt").unwrap();
+    assert_eq!(unit.status, Status::Failed);
+    assert!(
+        unit.stderr.contains("systemd is not PID 1")
+            && unit
+                .stderr
+                .contains("System has not been booted with systemd"),
+        "{}",
+        unit.stderr
+    );
+    // The script found no /etc/cni/net.d: its cni/ folder is empty, which is not the same as a
+    // tool that never looks there.
+    let cni = m.item("node/cni/*.conflist").unwrap();
+    assert_eq!(cni.status, Status::NotFound);
+    assert!(cni.stderr.contains("cni/{f}.conflist"), "{}", cni.stderr);
+    // No IMDS here (run with --eks_hybrid=true): no system/instance-id.txt, and no hostname.
+    assert_eq!(
+        m.item("node/host/hostname").unwrap().status,
+        Status::Skipped
+    );
+    assert_eq!(
+        m.item("cluster/nodes.json").unwrap().status,
+        Status::Skipped
+    );
+    assert_eq!(node.name, EKS, "named after the folder");
+}
+
+#[test]
+fn a_real_eks_collector_archive_claims_no_more_than_it_shows() {
+    let o = analyze(&[foreign(EKS).to_str().unwrap(), "--format", "json"]);
+    let f = findings(&o);
+    // The one thing this archive shows: the sandbox does not forward IPv4 (sysctl_all.txt).
+    assert_eq!(rules(&f), ["sysctl-forwarding-disabled"], "{f:?}");
+    assert!(f[0].1.contains("net.ipv4.ip_forward = 0"), "{}", f[0].1);
+    let n = notes(&o);
+    // Rules that read the kubelet journal say it held nothing, not that all was well.
+    let kubelet_note = n
+        .iter()
+        .find(|n| n.contains("node/journal/kubelet.log"))
+        .expect("a note naming the kubelet journal");
+    assert!(kubelet_note.contains("-- No entries --"), "{kubelet_note}");
+    assert!(
+        n.iter().any(|n| n.contains("node/cni/*.conflist")
+            && n.contains("not in this eks: looked for cni/{f}.conflist")),
+        "{n:?}"
+    );
+    assert!(
+        n.iter().any(|n| n.contains("cluster/pods.json")
+            && n.contains("not in this eks archive (the tool does not gather it)")),
+        "{n:?}"
+    );
+    assert!(
+        n.iter()
+            .any(|n| n.contains("node/logs/messages") && n.contains("looked for var_log/messages")),
+        "{n:?}"
+    );
+}
+
+/// Packed as the script packs it (`tar --create --gzip --directory=<dir> .`), in the entry order
+/// of the real tarball (eks-made-here.entries.txt; the folders git cannot keep are made again):
+/// sniffed from the entries as they stream, same findings as the folder.
+#[test]
+fn the_real_eks_archive_packed_in_its_own_entry_order_gives_the_same_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    let ok = Command::new("cp")
+        .arg("-r")
+        .arg(foreign(EKS))
+        .arg(&tree)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let listing = std::fs::read_to_string(foreign("eks-made-here.entries.txt")).unwrap();
+    let mut names = Vec::new();
+    for line in listing.lines() {
+        let name = line.split('\t').nth(1).unwrap();
+        let p = tree.join(name.trim_start_matches("./"));
+        if name.ends_with('/') {
+            std::fs::create_dir_all(&p).unwrap();
+        } else if !p.exists() {
+            continue; // left out of the fixture (testdata/foreign/provenance/eks-made-here.tsv)
+        }
+        names.push(name.to_string());
+    }
+    assert_eq!(names[0], "./");
+    assert!(
+        names
+            .iter()
+            .position(|n| n == "./sysctls/sysctl_all.txt")
+            .unwrap()
+            < names.iter().position(|n| n == "./ipamd/pods.json").unwrap(),
+        "the marker streams before ipamd/pods.json, which a cluster-info dump would claim"
+    );
+    let list = tmp.path().join("entries");
+    std::fs::write(&list, names.join("\n") + "\n").unwrap();
+    let tgz = tmp.path().join("eks__2026-12-05_0830-UTC_0.7.9.tar.gz");
+    let ok = Command::new("tar")
+        .arg("--create")
+        .arg("--gzip")
+        .arg("--file")
+        .arg(&tgz)
+        .arg("--directory")
+        .arg(&tree)
+        .arg("--no-recursion")
+        .arg("--files-from")
+        .arg(&list)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let want = findings(&analyze(&[
+        foreign(EKS).to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    let o = analyze(&[tgz.to_str().unwrap(), "--format", "json"]);
+    assert!(out(&o).contains("read as a eks"), "{}", out(&o));
+    assert_eq!(findings(&o), want);
+    assert_eq!(
+        notes(&o).len(),
+        notes(&analyze(&[
+            foreign(EKS).to_str().unwrap(),
+            "--format",
+            "json"
+        ]))
+        .len()
+    );
 }

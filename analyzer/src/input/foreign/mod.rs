@@ -190,6 +190,8 @@ impl Adapter {
         let mut out: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         let mut items: Vec<Item> = Vec::new();
         let mut redactions = 0u64;
+        // Targets that got an item without a file (an unusable copy).
+        let mut reported: Vec<String> = Vec::new();
         for (target, (i, keys)) in &hits {
             let row = &c.rows[*i];
             let source = format!("{}: {}", c.table.format.name(), keys.join(", "));
@@ -239,6 +241,20 @@ impl Adapter {
                 },
             };
             for (path, bytes) in built {
+                // A command that could not run on the node left its error, or nothing, where its
+                // output belongs: said as the reason, never read as the file (node files copied
+                // one for one; an empty pod log is a container that wrote nothing).
+                let fixed = matches!(row.how, How::Copy) && !row.to.contains('{');
+                if let Some((status, why)) = unusable(&bytes).filter(|_| fixed) {
+                    items.push(missing_item(
+                        &path,
+                        c.table.format,
+                        format!("{}: {why}", keys.join(", ")),
+                        status,
+                    ));
+                    reported.push(path);
+                    continue;
+                }
                 let (bytes, n) = redact(bytes);
                 redactions += n;
                 items.push(Item {
@@ -258,20 +274,39 @@ impl Adapter {
         }
         // Every kdiag path the format could give but this archive did not, and those it never
         // gives: an item with the reason, so a rule that needs it says why it could not run.
-        let mut seen: Vec<&str> = Vec::new();
+        // A templated target (`node/cni/{f}.conflist`) that matched nothing is said as its glob
+        // (`node/cni/*.conflist`), so a rule asking for `node/cni/*.conflist` or `node/pods/**`
+        // learns the format looked for it, rather than that the tool never gathers it.
+        let glob = |to: &str| -> String {
+            let mut g = String::new();
+            let mut rest = to;
+            while let Some(open) = rest.find('{') {
+                g.push_str(&rest[..open]);
+                g.push('*');
+                rest = rest[open..].find('}').map_or("", |e| &rest[open + e + 1..]);
+            }
+            g.push_str(rest);
+            g
+        };
+        let got: Vec<String> = hits.values().map(|(i, _)| glob(c.rows[*i].to)).collect();
+        let mut seen: Vec<String> = Vec::new();
         for row in &c.rows {
-            if row.to.contains('{') || out.contains_key(row.to) || seen.contains(&row.to) {
+            let path = glob(row.to);
+            if out.contains_key(&path)
+                || reported.contains(&path)
+                || seen.contains(&path)
+                || (row.to.contains('{') && got.contains(&path))
+            {
                 continue;
             }
-            seen.push(row.to);
             let looked: Vec<&str> = c
                 .rows
                 .iter()
-                .filter(|r| r.to == row.to)
+                .filter(|r| glob(r.to) == path)
                 .map(|r| r.from)
                 .collect();
             items.push(missing_item(
-                row.to,
+                &path,
                 c.table.format,
                 format!(
                     "not in this {}: looked for {}",
@@ -280,9 +315,13 @@ impl Adapter {
                 ),
                 Status::NotFound,
             ));
+            seen.push(path);
         }
         for (path, why) in c.table.never {
-            if !out.contains_key(*path) && !seen.contains(path) {
+            if !out.contains_key(*path)
+                && !seen.iter().any(|s| s == path)
+                && !reported.iter().any(|s| s == path)
+            {
                 items.push(missing_item(
                     path,
                     c.table.format,
@@ -329,6 +368,62 @@ fn gather_image_name(top: &str) -> String {
         }
         _ => top.to_string(),
     }
+}
+
+/// Lines a command prints instead of its output when it could not run where the other tool ran
+/// it: systemd tools without systemd as PID 1 (a container), journalctl without a journal.
+const FAILED_LINES: &[(&str, Status, &str)] = &[
+    (
+        "System has not been booted with systemd as init system",
+        Status::Failed,
+        "systemctl could not run (systemd is not PID 1)",
+    ),
+    (
+        "Failed to connect to bus",
+        Status::Failed,
+        "systemctl could not reach systemd",
+    ),
+    (
+        "No journal files were found.",
+        Status::NotFound,
+        "journalctl found no journal",
+    ),
+    (
+        "-- No entries --",
+        Status::NotFound,
+        "journalctl printed `-- No entries --` (no journal, or no line of this unit in the time asked)",
+    ),
+];
+
+/// Why a carried-over file holds no output: empty, or only the lines a command prints when it
+/// could not run ([`FAILED_LINES`]). The status is the worst of its lines (failed over not found).
+fn unusable(bytes: &[u8]) -> Option<(Status, String)> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.is_empty() {
+        return Some((Status::NotFound, "empty in the archive".to_string()));
+    }
+    let mut status = Status::NotFound;
+    let mut why: Vec<&str> = Vec::new();
+    for line in &lines {
+        let (_, s, w) = FAILED_LINES.iter().find(|(p, _, _)| line.starts_with(p))?;
+        if *s == Status::Failed {
+            status = Status::Failed;
+        }
+        if !why.contains(w) {
+            why.push(w);
+        }
+    }
+    // What systemctl printed is quoted; journalctl's own line is already in the reason.
+    let why = why.join("; ");
+    Some(match status {
+        Status::Failed => (status, format!("{why}: \"{}\"", lines.join(" / "))),
+        _ => (status, why),
+    })
 }
 
 fn missing_item(path: &str, f: Format, why: String, status: Status) -> Item {
@@ -503,6 +598,23 @@ mod tests {
                 b"fatal: x\n".to_vec()
             )
         );
+    }
+
+    #[test]
+    fn command_errors_and_empty_files_are_not_output() {
+        let (s, why) =
+            unusable(b"System has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down\n").unwrap();
+        assert_eq!(s, Status::Failed);
+        assert!(
+            why.contains("Failed to connect to bus: Host is down"),
+            "{why}"
+        );
+        let (s, why) = unusable(b"No journal files were found.\n-- No entries --\n").unwrap();
+        assert_eq!(s, Status::NotFound);
+        assert!(why.contains("no journal"), "{why}");
+        assert_eq!(unusable(b"\n").unwrap().0, Status::NotFound);
+        assert!(unusable(b"-- No entries --\nDec 05 kubelet[1]: started\n").is_none());
+        assert!(unusable(b"Linux vm 6.18\n").is_none());
     }
 
     #[test]

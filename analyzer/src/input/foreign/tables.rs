@@ -363,7 +363,10 @@ pub static TABLES: &[Table] = &[
             ("networking/resolv.conf", p::RESOLV_CONF, How::Copy),
             ("cni/{f}.conf", "node/cni/{f}.conf", How::Copy),
             ("cni/{f}.conflist", "node/cni/{f}.conflist", How::Copy),
-            ("var_log/pods/{ns}_{pod}_*/{c}/*.log", "node/pods/{ns}_{pod}/{c}.log", How::Copy),
+            // The script copies `/var/log/pods/kube-system_aws-node*` (and coredns, kube-proxy,
+            // the CSI drivers, ...) into `var_log/` itself: `var_log/<ns>_<pod>_<uid>/<c>/0.log`,
+            // no `pods/` folder (the real archive in testdata/foreign/eks-made-here).
+            ("var_log/{ns}_{pod}_*/{c}/*.log", "node/pods/{ns}_{pod}/{c}.log", How::Copy),
         ],
         never: &[
             (p::HOSTNAME, "the EKS collector records the instance id, not the hostname"),
