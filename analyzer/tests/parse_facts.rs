@@ -403,6 +403,66 @@ fn service_cidr_from_the_apiserver_manifest_else_guessed_from_the_kubernetes_ser
     assert!(Facts::from_node(&Node::default()).service_cidr.is_none());
 }
 
+/// k3s, rke2 and microk8s say their Service range in their own files; the range is read from
+/// there before anything is guessed, and the distributions' default (10.43.0.0/16) is used,
+/// flagged guessed, only when k3s or rke2 is installed and nothing sets it.
+#[test]
+fn service_cidr_of_k3s_rke2_and_microk8s() {
+    // (bundle path, its text, cidrs, source, guessed, line)
+    type Case<'a> = (&'a str, &'a str, Vec<&'a str>, &'a str, bool, Option<usize>);
+    let cases: &[Case] = &[
+        (
+            "node/k3s/config.yaml",
+            "write-kubeconfig-mode: \"0644\"\ncluster-cidr: \"10.44.0.0/16\"\nservice-cidr: \"10.45.0.0/16\"\n",
+            vec!["10.45.0.0/16"],
+            "k3s config.yaml",
+            false,
+            Some(3),
+        ),
+        (
+            "node/rke2/config.yaml",
+            "token: [REDACTED]\nservice-cidr:\n  - 10.43.0.0/16\n  - 2001:cafe:43::/112\n",
+            vec!["10.43.0.0/16", "2001:cafe:43::/112"],
+            "rke2 config.yaml",
+            false,
+            Some(2),
+        ),
+        (
+            "node/services/k3s.unit.txt",
+            "# /etc/systemd/system/k3s.service\n[Service]\nExecStart=/usr/local/bin/k3s \\\n    server \\\n\t'--service-cidr' \\\n\t'10.60.0.0/16' \\\n",
+            vec!["10.60.0.0/16"],
+            "k3s unit",
+            false,
+            Some(5),
+        ),
+        (
+            "node/microk8s/args/kube-apiserver",
+            "--cert-dir=${SNAP_DATA}/certs\n--service-cluster-ip-range=10.152.183.0/24\n--authorization-mode=RBAC,Node\n",
+            vec!["10.152.183.0/24"],
+            "microk8s kube-apiserver args",
+            false,
+            Some(2),
+        ),
+        (
+            "node/k3s/config.yaml",
+            "write-kubeconfig-mode: \"0644\"\n",
+            vec!["10.43.0.0/16"],
+            "k3s default",
+            true,
+            None,
+        ),
+    ];
+    for (path, text, want, source, guessed, line) in cases {
+        let mut n = Node::default();
+        n.files.insert(path.to_string(), text.as_bytes().to_vec());
+        let c = Facts::from_node(&n).service_cidr.unwrap();
+        assert_eq!(&c.cidrs, want, "{path}");
+        assert_eq!(c.source, *source, "{path}");
+        assert_eq!(c.guessed, *guessed, "{path}");
+        assert_eq!(c.at.map(|a| a.line), *line, "{path}");
+    }
+}
+
 /// The scenario bundles under testdata/scenarios (hand-made in the collector's formats) must read
 /// without a warning and parse without a single parse error: a format drift shows up here.
 #[test]

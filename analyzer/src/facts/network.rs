@@ -217,44 +217,158 @@ pub(super) fn services(cx: &mut Cx) -> BTreeMap<String, Service> {
     out
 }
 
-/// kube-apiserver's `--service-cluster-ip-range` (the static pod manifest), else the /12 around
-/// the clusterIP of the `kubernetes` Service in the default namespace (flagged `guessed`).
+/// The cluster's Service range, from the evidence first: kube-apiserver's
+/// `--service-cluster-ip-range` (kubeadm's static pod manifest, microk8s's args file), k3s's and
+/// rke2's `service-cidr` (config.yaml, else the unit's ExecStart flag), else the distribution's
+/// documented default when k3s or rke2 is installed and nothing set it (10.43.0.0/16, flagged
+/// `guessed`), else the /12 around the clusterIP of the `kubernetes` Service in the default
+/// namespace (flagged `guessed`).
 pub(super) fn service_cidr(cx: &Cx) -> Option<ServiceCidr> {
-    let path = format!("{}/kube-apiserver.yaml", p::MANIFESTS_DIR);
-    if let Some(t) = cx.text(&path) {
-        let mut words = t.lines().enumerate().flat_map(|(i, l)| {
-            l.split_whitespace()
-                .map(|w| {
-                    (
-                        i,
-                        w.trim_matches(|c| matches!(c, '"' | '\'' | ',' | '[' | ']')),
-                    )
-                })
-                .collect::<Vec<_>>()
-        });
-        while let Some((i, w)) = words.next() {
-            let value = match w.strip_prefix("--service-cluster-ip-range") {
-                Some(rest) if rest.starts_with('=') => Some(rest[1..].to_string()),
-                Some("") => words.next().map(|(_, v)| v.to_string()),
-                _ => None,
-            };
-            let Some(value) = value else { continue };
-            let cidrs: Vec<String> = value
-                .split(',')
-                .map(str::trim)
-                .filter(|c| crate::units::cidr::parse_cidr(c).is_some())
-                .map(String::from)
-                .collect();
+    apiserver_range(cx)
+        .or_else(|| distribution_range(cx))
+        .or_else(|| kubernetes_service_range(cx))
+}
+
+/// `a,b` -> the entries that are CIDRs.
+fn cidr_list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(|c| c.trim().trim_matches(|c| matches!(c, '"' | '\'')))
+        .filter(|c| crate::units::cidr::parse_cidr(c).is_some())
+        .map(String::from)
+        .collect()
+}
+
+/// k3s / rke2: `service-cidr:` in config.yaml (a string, `a,b`, or a YAML list), else
+/// `--service-cidr X`/`=X` on the unit's ExecStart, else their default when the distribution is
+/// installed here (its config or unit was collected).
+fn distribution_range(cx: &Cx) -> Option<ServiceCidr> {
+    for (dist, config, units) in [
+        ("k3s", p::K3S_CONFIG, ["k3s", "k3s-agent"]),
+        ("rke2", p::RKE2_CONFIG, ["rke2-server", "rke2-agent"]),
+    ] {
+        let mut present = false;
+        if let Some(t) = cx.text(config) {
+            present = true;
+            let mut lines = t.lines().enumerate().peekable();
+            while let Some((i, l)) = lines.next() {
+                let Some(rest) = l.trim_start().strip_prefix("service-cidr:") else {
+                    continue;
+                };
+                let mut value = rest
+                    .trim()
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .to_string();
+                // A block list: `service-cidr:` then `- a` lines.
+                while value.is_empty() {
+                    match lines.peek() {
+                        Some((_, n)) if n.trim_start().starts_with("- ") => {
+                            value = n.trim_start()[2..].to_string();
+                            lines.next();
+                            while let Some((_, n)) = lines.peek() {
+                                let Some(more) = n.trim_start().strip_prefix("- ") else {
+                                    break;
+                                };
+                                value.push(',');
+                                value.push_str(more);
+                                lines.next();
+                            }
+                        }
+                        _ => break,
+                    }
+                }
+                let cidrs = cidr_list(&value);
+                if !cidrs.is_empty() {
+                    return Some(ServiceCidr {
+                        cidrs,
+                        source: format!("{dist} config.yaml"),
+                        guessed: false,
+                        at: Some(at(config, i + 1)),
+                    });
+                }
+            }
+        }
+        for unit in units {
+            let path = format!("node/services/{unit}.unit.txt");
+            let Some(t) = cx.text(&path) else { continue };
+            present = true;
+            if let Some((i, v)) = flag_value(&t, "--service-cidr") {
+                let cidrs = cidr_list(&v);
+                if !cidrs.is_empty() {
+                    return Some(ServiceCidr {
+                        cidrs,
+                        source: format!("{unit} unit"),
+                        guessed: false,
+                        at: Some(at(&path, i + 1)),
+                    });
+                }
+            }
+        }
+        if present {
+            return Some(ServiceCidr {
+                cidrs: vec!["10.43.0.0/16".into()],
+                source: format!("{dist} default"),
+                guessed: true,
+                at: None,
+            });
+        }
+    }
+    None
+}
+
+/// `--flag=value` or `--flag value` anywhere in `t` (quotes, commas and brackets around words
+/// dropped): the line index and the value.
+fn flag_value(t: &str, flag: &str) -> Option<(usize, String)> {
+    let mut words = t.lines().enumerate().flat_map(|(i, l)| {
+        l.split_whitespace()
+            .map(|w| {
+                (
+                    i,
+                    w.trim_matches(|c| matches!(c, '"' | '\'' | ',' | '[' | ']' | '\\')),
+                )
+            })
+            .filter(|(_, w)| !w.is_empty())
+            .collect::<Vec<_>>()
+    });
+    while let Some((i, w)) = words.next() {
+        match w.strip_prefix(flag) {
+            Some(rest) if rest.starts_with('=') => return Some((i, rest[1..].to_string())),
+            Some("") => return words.next().map(|(_, v)| (i, v.to_string())),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn apiserver_range(cx: &Cx) -> Option<ServiceCidr> {
+    for (path, source) in [
+        (
+            format!("{}/kube-apiserver.yaml", p::MANIFESTS_DIR),
+            "kube-apiserver",
+        ),
+        (
+            format!("{}/kube-apiserver", p::MICROK8S_ARGS_DIR),
+            "microk8s kube-apiserver args",
+        ),
+    ] {
+        let Some(t) = cx.text(&path) else { continue };
+        if let Some((i, v)) = flag_value(&t, "--service-cluster-ip-range") {
+            let cidrs = cidr_list(&v);
             if !cidrs.is_empty() {
                 return Some(ServiceCidr {
                     cidrs,
-                    source: "kube-apiserver".into(),
+                    source: source.into(),
                     guessed: false,
                     at: Some(at(&path, i + 1)),
                 });
             }
         }
     }
+    None
+}
+
+fn kubernetes_service_range(cx: &Cx) -> Option<ServiceCidr> {
     let items = kubectl::json_list(&cx.text(p::SERVICES)?).ok()?;
     let ip: std::net::Ipv4Addr = items
         .iter()
