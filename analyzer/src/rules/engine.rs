@@ -42,6 +42,8 @@ pub struct Engine {
     env: Environment<'static>,
     rules: Vec<CompiledRule>,
     probes: std::sync::Arc<Vec<Probe>>,
+    /// Probe sets compiled for held texts, shared by every node this engine evaluates.
+    compiled: scan::CompileCache,
     lang: Lang,
 }
 
@@ -73,6 +75,7 @@ impl Engine {
             env: environment(),
             rules: compiled,
             probes: std::sync::Arc::new(probes),
+            compiled: Default::default(),
             lang,
         }
     }
@@ -188,7 +191,7 @@ impl Engine {
                 }
             }
         }
-        let results = match scan::scan(&texts, &self.probes, &targets) {
+        let results = match scan::scan(&texts, &self.probes, &targets, &self.compiled) {
             Ok(r) => r,
             Err(e) => {
                 report.warnings.push(format!("scanner: {e}"));

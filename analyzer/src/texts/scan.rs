@@ -142,10 +142,15 @@ pub struct Compiled {
 
 /// Runs every probe over the texts it reads. `targets[p]` = the texts probe `p` reads.
 /// Returns one result per probe.
+/// Compiled probe sets by probe list, kept by whoever owns the probes (the engine) so that every
+/// node of a run reuses them: compiling is most of the work on a small bundle.
+pub type CompileCache = std::sync::Mutex<HashMap<Vec<(usize, LineFilter)>, Arc<Compiled>>>;
+
 pub fn scan(
     texts: &Texts<'_>,
     probes: &[Probe],
     targets: &[Vec<(usize, LineFilter)>],
+    cache: &CompileCache,
 ) -> Result<Vec<ProbeResult>, String> {
     // text -> (probe, filter), merged when a probe reads a text through two sources.
     let mut per_text: BTreeMap<usize, Vec<(usize, LineFilter)>> = BTreeMap::new();
@@ -158,8 +163,7 @@ pub fn scan(
             }
         }
     }
-    // Compile once per distinct probe list (e.g. all container logs share one).
-    let mut cache: HashMap<Vec<(usize, LineFilter)>, Arc<Compiled>> = HashMap::new();
+    // Compile once per distinct probe list (e.g. all container logs share one), once per run.
     let mut jobs: Vec<(usize, Arc<Compiled>)> = Vec::new();
     let mut done: Vec<(usize, Vec<(usize, ProbeResult)>)> = Vec::new();
     for (t, ps) in per_text {
@@ -182,11 +186,20 @@ pub fn scan(
             done.push((t, results));
             continue;
         }
-        let c = match cache.get(&ps) {
-            Some(c) => c.clone(),
+        let known = cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&ps)
+            .cloned();
+        let c = match known {
+            Some(c) => c,
             None => {
+                // Compiled outside the lock: other nodes scan meanwhile; a race compiles twice.
                 let c = Arc::new(compile(probes, &ps)?);
-                cache.insert(ps, c.clone());
+                cache
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(ps, c.clone());
                 c
             }
         };
