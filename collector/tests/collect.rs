@@ -52,19 +52,6 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dst = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &dst);
-        } else {
-            fs::copy(e.path(), &dst).unwrap();
-        }
-    }
-}
-
 fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
@@ -603,7 +590,7 @@ fn a_file_size_limit_leaves_no_bundle_and_no_temp_file() {
 fn root_is_honoured_for_files() {
     let out = tempdir();
     let root = tempdir();
-    copy_tree(&fakenode().join("root"), root.path());
+    common::copy_tree(&fakenode().join("root"), root.path());
     fs::write(
         root.path().join("proc/sys/kernel/hostname"),
         "only-in-root-7q\n",
@@ -727,7 +714,7 @@ fn as_nobody_unreadable_files_are_permission_denied_and_the_bundle_is_written() 
     fs::set_permissions(base.path(), fs::Permissions::from_mode(0o755)).unwrap();
     let root = base.path().join("root");
     let out = base.path().join("out");
-    copy_tree(&fakenode().join("root"), &root);
+    common::copy_tree(&fakenode().join("root"), &root);
     fs::create_dir(&out).unwrap();
     fs::set_permissions(&out, fs::Permissions::from_mode(0o777)).unwrap();
     for f in [

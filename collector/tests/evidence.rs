@@ -9,20 +9,6 @@ use kdiag_bundle::{paths, Status};
 use std::fs;
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::Path;
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dst = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &dst);
-        } else {
-            fs::copy(e.path(), &dst).unwrap();
-        }
-    }
-}
 
 fn find(h: &[u8], n: &[u8]) -> bool {
     h.windows(n.len()).any(|w| w == n)
@@ -124,7 +110,7 @@ etcd_server_quota_backend_bytes 2.147483648e+09\n";
         req
     });
     let root = tempfile::tempdir().unwrap();
-    copy_tree(&fakenode().join("root"), root.path());
+    common::copy_tree(&fakenode().join("root"), root.path());
     fs::write(
         root.path().join("etc/kubernetes/manifests/etcd.yaml"),
         format!(
@@ -163,7 +149,7 @@ etcd_server_quota_backend_bytes 2.147483648e+09\n";
 #[test]
 fn k3s_rke2_and_microk8s_configuration_is_collected_redacted() {
     let root = tempfile::tempdir().unwrap();
-    copy_tree(&fakenode().join("root"), root.path());
+    common::copy_tree(&fakenode().join("root"), root.path());
     let r = root.path();
     fs::create_dir_all(r.join("etc/rancher/k3s")).unwrap();
     fs::create_dir_all(r.join("etc/rancher/rke2")).unwrap();

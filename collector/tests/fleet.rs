@@ -102,7 +102,7 @@ fn lab(test: &str) -> Option<Lab> {
     .unwrap();
     // The fake node's commands and data, readable by every login.
     for sub in ["bin", "data"] {
-        copy_tree(&common::fakenode().join(sub), &dir.path().join(sub));
+        common::copy_tree(&common::fakenode().join(sub), &dir.path().join(sub));
     }
     Some(Lab {
         dir,
@@ -118,20 +118,6 @@ fn lab(test: &str) -> Option<Lab> {
 fn chmod(p: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(p, fs::Permissions::from_mode(mode)).unwrap();
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    chmod(to, 0o755);
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dst = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &dst);
-        } else {
-            fs::copy(e.path(), &dst).unwrap();
-        }
-    }
 }
 
 /// A free port on `addr` (bound, read, released: sshd binds it right after).
@@ -223,7 +209,7 @@ impl Lab {
     /// A copy of the fake node's root named `host`, with `tweak` applied.
     fn node_root(&self, host: &str, tweak: impl FnOnce(&Path)) -> PathBuf {
         let root = self.path().join(format!("root-{host}"));
-        copy_tree(&common::fakenode().join("root"), &root);
+        common::copy_tree(&common::fakenode().join("root"), &root);
         for f in ["etc/hostname", "proc/sys/kernel/hostname"] {
             fs::write(root.join(f), format!("{host}\n")).unwrap();
         }

@@ -1,5 +1,6 @@
-//! Helpers shared by the `collect` test binaries (collect.rs, faults.rs): the fake node
-//! (testdata/fakenode), a `collect` command on it, and opening the bundle it writes.
+//! Helpers shared by the `collect` test binaries (collect.rs, faults.rs, evidence.rs, fleet.rs):
+//! the fake node (testdata/fakenode), a copy of it to vary, a `collect` command on it, and
+//! opening the bundle it writes.
 #![allow(dead_code)]
 
 use flate2::read::GzDecoder;
@@ -33,6 +34,23 @@ pub fn slow_tests_enabled(name: &str) -> bool {
 
 pub fn fakenode() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/fakenode")
+}
+
+/// Copies the tree `from` into `to` (files and folders only), every folder 0755 whatever the
+/// umask, so that the unprivileged login of the fleet tests can read a copied fake root.
+pub fn copy_tree(from: &Path, to: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::create_dir_all(to).unwrap();
+    fs::set_permissions(to, fs::Permissions::from_mode(0o755)).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dst = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &dst);
+        } else {
+            fs::copy(e.path(), &dst).unwrap();
+        }
+    }
 }
 
 pub fn fake_path() -> String {
