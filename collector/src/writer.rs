@@ -45,15 +45,7 @@ impl BundleWriter {
     /// Starts `DIR/NAME.tgz` as `DIR/.NAME.tgz.tmp`. `AlreadyExists` when either is there
     /// (another run holds the name).
     pub fn create(dir: &Path, name: &str, max_total: u64, mtime: u64) -> io::Result<BundleWriter> {
-        let target = dir.join(format!("{name}.tgz"));
-        let tmp = dir.join(format!(".{name}.tgz.tmp"));
-        if target.symlink_metadata().is_ok() {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!("{} exists", target.display()),
-            ));
-        }
-        let f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        let (tmp, target, f) = reserve(dir, name)?;
         let gz = MemberWriter::new(BufWriter::with_capacity(256 * 1024, f), Compression::new(6));
         let mut tar = tar::Builder::new(gz);
         tar.mode(tar::HeaderMode::Deterministic);
@@ -161,10 +153,26 @@ impl Drop for BundleWriter {
     }
 }
 
+/// Reserves `DIR/NAME.tgz`: creates `DIR/.NAME.tgz.tmp` (never opening one that exists) and
+/// returns (temp path, final path, the open temp file). `AlreadyExists` when either is there
+/// (another run holds the name). The case archive uses it too.
+pub(crate) fn reserve(dir: &Path, name: &str) -> io::Result<(PathBuf, PathBuf, File)> {
+    let target = dir.join(format!("{name}.tgz"));
+    let tmp = dir.join(format!(".{name}.tgz.tmp"));
+    if target.symlink_metadata().is_ok() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} exists", target.display()),
+        ));
+    }
+    let f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+    Ok((tmp, target, f))
+}
+
 /// Moves the finished temp file to its final name without ever replacing a file there: a hard
 /// link fails when the target exists (then the temp file is removed and the error returned).
 /// Filesystems without hard links fall back to a checked rename.
-fn publish(tmp: &Path, target: &Path) -> io::Result<()> {
+pub(crate) fn publish(tmp: &Path, target: &Path) -> io::Result<()> {
     match fs::hard_link(tmp, target) {
         Ok(()) => fs::remove_file(tmp),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {

@@ -2,11 +2,12 @@
 //! fetched (so the jump host holds at most one extra copy per node in flight), `case.json`
 //! last; the file is `.NAME.tgz.tmp` until complete, then renamed.
 
+use crate::writer;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use kdiag_bundle::case::CASE_MANIFEST_PATH;
 use std::collections::HashSet;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufWriter, Read};
 use std::path::{Path, PathBuf};
 
@@ -22,15 +23,7 @@ pub struct CaseArchive {
 impl CaseArchive {
     /// Starts `DIR/NAME.tgz` as `DIR/.NAME.tgz.tmp`; `AlreadyExists` when either is there.
     pub fn create(dir: &Path, name: &str, mtime: u64) -> io::Result<CaseArchive> {
-        let target = dir.join(format!("{name}.tgz"));
-        let tmp = dir.join(format!(".{name}.tgz.tmp"));
-        if target.symlink_metadata().is_ok() {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!("{} exists", target.display()),
-            ));
-        }
-        let f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        let (tmp, target, f) = writer::reserve(dir, name)?;
         // The bundles inside are gzip'd already: stored blocks cost no CPU and lose nothing.
         let gz = GzEncoder::new(BufWriter::with_capacity(256 * 1024, f), Compression::none());
         let mut tar = tar::Builder::new(gz);
@@ -90,9 +83,8 @@ impl CaseArchive {
         let f = buf.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         drop(f);
-        // A hard link publishes atomically and never replaces a file that appeared meanwhile.
-        fs::hard_link(&self.tmp, &self.target)?;
-        fs::remove_file(&self.tmp)?;
+        // Never replaces a file that appeared meanwhile, and leaves no temp file behind.
+        writer::publish(&self.tmp, &self.target)?;
         Ok(self.target.clone())
     }
 }
@@ -138,5 +130,19 @@ mod tests {
             String::from_utf8_lossy(&out.stdout),
             "kdiag-case-T/kdiag-n1-T.tgz\nkdiag-case-T/kdiag-n1-T-2.tgz\nkdiag-case-T/case.json\n"
         );
+    }
+
+    #[test]
+    fn a_case_file_that_appears_meanwhile_is_kept_and_no_temp_file_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = CaseArchive::create(dir.path(), "kdiag-case-T", 0).unwrap();
+        fs::write(dir.path().join("kdiag-case-T.tgz"), b"someone else's").unwrap();
+        let err = a.finish(b"{}").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(
+            fs::read(dir.path().join("kdiag-case-T.tgz")).unwrap(),
+            b"someone else's"
+        );
+        assert!(!dir.path().join(".kdiag-case-T.tgz.tmp").exists());
     }
 }
