@@ -103,6 +103,20 @@ pub struct Pod {
     pub conditions: Vec<Condition>,
     pub containers: Vec<Container>,
     pub statuses: Vec<ContainerStatus>,
+    /// The containers (init ones too) whose current or last termination was `OOMKilled`.
+    pub oom_killed: Vec<OomKill>,
+}
+
+/// A container of a pod killed for exceeding its memory limit, from its status.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct OomKill {
+    pub container: String,
+    /// `true`: terminated now (`state`); `false`: its last termination (`lastState`).
+    pub current: bool,
+    pub exit_code: Option<i64>,
+    pub restart_count: u64,
+    /// The container's `resources.limits.memory` in the pod spec, as written (`512Mi`).
+    pub memory_limit: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -466,6 +480,38 @@ pub(super) fn pod(v: &Value, reference: Option<i64>) -> Pod {
             });
         }
     }
+    let containers: Vec<Container> = arr(v, "/spec/containers")
+        .iter()
+        .chain(arr(v, "/spec/initContainers").iter())
+        .map(|c| Container {
+            name: s(c, "/name").unwrap_or_default(),
+            image: s(c, "/image"),
+            requests: resources(c, "requests"),
+            limits: resources(c, "limits"),
+            ports: ports(c),
+        })
+        .collect();
+    let oom_killed = statuses
+        .iter()
+        .filter_map(|st| {
+            let current = st.reason.as_deref() == Some("OOMKilled");
+            (current || st.last_reason.as_deref() == Some("OOMKilled")).then(|| OomKill {
+                container: st.name.clone(),
+                current,
+                exit_code: if current {
+                    st.exit_code
+                } else {
+                    st.last_exit_code
+                },
+                restart_count: st.restart_count,
+                memory_limit: containers
+                    .iter()
+                    .find(|c| c.name == st.name)
+                    .and_then(|c| c.limits.memory.clone()),
+            })
+        })
+        .collect();
+    let spec_containers = arr(v, "/spec/containers").len();
     Pod {
         namespace: s(v, "/metadata/namespace").unwrap_or_default(),
         name: s(v, "/metadata/name").unwrap_or_default(),
@@ -500,17 +546,9 @@ pub(super) fn pod(v: &Value, reference: Option<i64>) -> Pod {
         }),
         qos_class: s(v, "/status/qosClass"),
         conditions: conds,
-        containers: arr(v, "/spec/containers")
-            .iter()
-            .map(|c| Container {
-                name: s(c, "/name").unwrap_or_default(),
-                image: s(c, "/image"),
-                requests: resources(c, "requests"),
-                limits: resources(c, "limits"),
-                ports: ports(c),
-            })
-            .collect(),
+        containers: containers.into_iter().take(spec_containers).collect(),
         statuses,
+        oom_killed,
     }
 }
 

@@ -7,6 +7,7 @@
 //! Facts read from one line keep their provenance in a sibling `*_at` field (`{path, line}`).
 
 mod cluster;
+mod derived;
 mod host;
 mod kernel;
 mod kubelet;
@@ -15,6 +16,7 @@ mod runtime;
 pub mod schema;
 
 pub use cluster::*;
+pub use derived::*;
 pub use host::*;
 pub use kernel::*;
 pub use kubelet::*;
@@ -62,6 +64,8 @@ pub struct Facts {
     pub kubelet: Option<Kubelet>,
     pub docker: Option<Docker>,
     pub containerd: Option<Containerd>,
+    /// The runtime the kubelet uses and its cgroup driver, derived from the facts above.
+    pub runtime: Option<Runtime>,
     pub disks: Option<Vec<Disk>>,
     pub sysctl: Option<BTreeMap<String, String>>,
     pub sysctl_at: Option<BTreeMap<String, At>>,
@@ -204,6 +208,7 @@ impl Facts {
         f.services = services(&mut cx);
         f.service_cidr = service_cidr(&cx);
         f.parse_errors = cx.errors;
+        f.runtime = derived::runtime(&f);
         f
     }
 }
