@@ -28,6 +28,23 @@ pub struct Containerd {
     pub sandbox_image: Option<String>,
     pub sandbox_image_at: Option<At>,
     pub cri_disabled: Option<bool>,
+    /// config.toml's `version` (1 when the key is absent; 2 is containerd 1.x's layout, 3 containerd
+    /// 2.x's), which decides the tables read.
+    pub config_version: Option<i64>,
+    /// The runtime whose options give `systemd_cgroup` (config.toml's `default_runtime_name`, runc
+    /// unless set).
+    pub default_runtime: Option<String>,
+    /// A `SystemdCgroup` written where containerd does not read it (another table, a 1.x table in
+    /// a version 3 file, `systemd_cgroup` among the runc options): the value written, which
+    /// `systemd_cgroup` does not take.
+    pub systemd_cgroup_ignored: Option<bool>,
+    /// That key's dotted path (`plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options.SystemdCgroup`).
+    pub systemd_cgroup_ignored_key: Option<String>,
+    /// Where that ignored key is (config.toml and its line).
+    pub systemd_cgroup_ignored_at: Option<At>,
+    /// Why config.toml is not valid TOML (`line N: message`; containerd refuses to start on it);
+    /// the other config.toml fields were then read line by line, without tables.
+    pub config_error: Option<String>,
 }
 
 pub(super) fn docker_facts(cx: &mut Cx) -> Option<Docker> {
@@ -141,6 +158,14 @@ pub(super) fn containerd_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> 
             c.sandbox_image_at = Some(at(p::CONTAINERD_CONFIG, l));
         }
         c.cri_disabled = Some(cfg.cri_disabled.is_some());
+        c.config_version = cfg.version;
+        c.default_runtime = cfg.default_runtime;
+        if let Some((key, b, l)) = cfg.systemd_cgroup_ignored {
+            c.systemd_cgroup_ignored = Some(b);
+            c.systemd_cgroup_ignored_key = Some(key);
+            c.systemd_cgroup_ignored_at = Some(at(p::CONTAINERD_CONFIG, l));
+        }
+        c.config_error = cfg.parse_error.map(|(m, l)| format!("line {l}: {m}"));
     }
     if let Some(t) = cx.text(p::CRI_INFO) {
         match serde_json::from_str::<Value>(&t) {
