@@ -18,7 +18,9 @@ pub struct Runtime {
     pub kind_from: String,
     /// The runtime's cgroup driver, `systemd` | `cgroupfs`: docker's (`facts.docker.cgroup_driver`),
     /// containerd's `SystemdCgroup` (`facts.containerd.systemd_cgroup`: config.toml, else
-    /// `crictl info`). Absent when the runtime's setting was not collected, and always for CRI-O.
+    /// `crictl info`; `cgroupfs`, containerd's default, when SystemdCgroup is written only in a
+    /// table containerd ignores). Absent when the runtime's setting was not collected, and always
+    /// for CRI-O.
     pub cgroup_driver: Option<String>,
     /// The line that set the driver; absent when it came from `crictl info` or `docker info`
     /// without a line.
@@ -88,13 +90,17 @@ pub(super) fn runtime(f: &Facts) -> Option<Runtime> {
             .as_ref()
             .map(|d| (d.cgroup_driver.clone(), d.cgroup_driver_at.clone()))
             .unwrap_or_default(),
-        "containerd" => match f.containerd.as_ref().and_then(|c| c.systemd_cgroup) {
-            Some(on) => (
-                Some(if on { "systemd" } else { "cgroupfs" }.to_string()),
-                f.containerd
-                    .as_ref()
-                    .and_then(|c| c.systemd_cgroup_at.clone()),
-            ),
+        "containerd" => match f.containerd.as_ref() {
+            Some(c) => match c.systemd_cgroup {
+                Some(on) => (
+                    Some(if on { "systemd" } else { "cgroupfs" }.to_string()),
+                    c.systemd_cgroup_at.clone(),
+                ),
+                // SystemdCgroup written only where containerd does not read it: containerd runs
+                // with its default, cgroupfs, whatever was written there.
+                None if c.systemd_cgroup_ignored.is_some() => (Some("cgroupfs".to_string()), None),
+                None => (None, None),
+            },
             None => (None, None),
         },
         _ => (None, None),
@@ -169,6 +175,20 @@ mod tests {
         );
         let r = runtime(&facts(Some("unix:///var/run/crio/crio.sock"), true, None)).unwrap();
         assert_eq!((r.kind.as_str(), r.cgroup_driver), ("cri-o", None));
+    }
+
+    #[test]
+    fn a_systemd_cgroup_containerd_ignores_leaves_its_default() {
+        let mut f = facts(Some("unix:///run/containerd/containerd.sock"), false, None);
+        let c = f.containerd.as_mut().unwrap();
+        c.systemd_cgroup = None;
+        c.systemd_cgroup_at = None;
+        c.systemd_cgroup_ignored = Some(true);
+        let r = runtime(&f).unwrap();
+        assert_eq!(
+            (r.cgroup_driver.as_deref(), r.cgroup_driver_at),
+            (Some("cgroupfs"), None)
+        );
     }
 
     #[test]
