@@ -162,6 +162,12 @@ pub struct PodSpec {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub containers: Vec<Container>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub init_containers: Vec<Container>,
     #[serde(flatten)]
     pub extra: Extra,
 }

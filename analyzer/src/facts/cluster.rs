@@ -1,6 +1,7 @@
 //! Cluster facts: the Kubernetes objects of cluster/*.json (nodes, pods, events, namespaces, PVCs, daemonsets).
 
 use super::*;
+use kdiag_bundle::k8s;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Condition {
@@ -206,17 +207,6 @@ pub(super) fn u(v: &Value, ptr: &str) -> Option<u64> {
     })
 }
 
-pub(super) fn strs(v: &Value, ptr: &str) -> Vec<String> {
-    v.pointer(ptr)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 pub(super) fn arr<'v>(v: &'v Value, ptr: &str) -> &'v [Value] {
     v.pointer(ptr)
         .and_then(Value::as_array)
@@ -224,17 +214,35 @@ pub(super) fn arr<'v>(v: &'v Value, ptr: &str) -> &'v [Value] {
         .unwrap_or(&[])
 }
 
-pub(super) fn conditions(v: &Value, ptr: &str) -> Vec<Condition> {
-    arr(v, ptr)
-        .iter()
+fn conditions(cs: &[k8s::Condition]) -> Vec<Condition> {
+    cs.iter()
         .map(|c| Condition {
-            kind: s(c, "/type").unwrap_or_default(),
-            status: s(c, "/status").unwrap_or_default(),
-            reason: s(c, "/reason"),
-            message: s(c, "/message"),
-            last_transition: s(c, "/lastTransitionTime"),
+            kind: c.type_.clone().unwrap_or_default(),
+            status: c.status.clone().unwrap_or_default(),
+            reason: c.reason.clone(),
+            message: c.message.clone(),
+            last_transition: c.last_transition_time.clone(),
         })
         .collect()
+}
+
+/// The items of a list typed as `T`, each on its own: an item of an unexpected shape costs only
+/// itself (a parse error naming it), never the list.
+fn typed<T: serde::de::DeserializeOwned>(cx: &mut Cx, path: &str, items: &[Value]) -> Vec<T> {
+    let mut out = Vec::with_capacity(items.len());
+    for (i, v) in items.iter().enumerate() {
+        match T::deserialize(v) {
+            Ok(t) => out.push(t),
+            Err(e) => {
+                let name = s(v, "/metadata/name").unwrap_or_else(|| format!("item {i}"));
+                cx.error(
+                    path,
+                    format!("{name}: left out, not a Kubernetes object kdiag can read ({e})"),
+                );
+            }
+        }
+    }
+    out
 }
 
 pub(super) fn age(reference: Option<i64>, ts: &Option<String>) -> Option<i64> {
@@ -279,15 +287,18 @@ pub(super) fn cluster(cx: &mut Cx) -> Option<Cluster> {
         return None;
     }
     let r = cx.reference;
-    c.pods = lists
-        .get(p::PODS)
-        .map(|items| items.iter().map(|v| pod(v, r)).collect());
-    c.nodes = lists.get(p::NODES).map(|items| {
-        items
+    c.pods = lists.get(p::PODS).map(|items| {
+        typed::<k8s::Pod>(cx, p::PODS, items)
             .iter()
+            .map(|v| pod(v, r))
+            .collect()
+    });
+    c.nodes = lists.get(p::NODES).map(|items| {
+        typed::<k8s::Node>(cx, p::NODES, items)
+            .into_iter()
             .map(|v| {
-                let name = s(v, "/metadata/name").unwrap_or_default();
-                let conds = conditions(v, "/status/conditions");
+                let name = v.metadata.name.clone().unwrap_or_default();
+                let conds = conditions(&v.status.conditions);
                 let pods_on_node = c.pods.as_ref().map(|pods| {
                     pods.iter()
                         .filter(|p| p.node.as_deref() == Some(name.as_str()))
@@ -296,67 +307,74 @@ pub(super) fn cluster(cx: &mut Cx) -> Option<Cluster> {
                         })
                         .count() as u64
                 });
+                let info = &v.status.node_info;
                 ClusterNode {
                     ready: conds
                         .iter()
                         .find(|c| c.kind == "Ready")
                         .map(|c| c.status.clone()),
                     conditions: conds,
-                    kubelet_version: s(v, "/status/nodeInfo/kubeletVersion"),
-                    capacity_pods: u(v, "/status/capacity/pods"),
-                    allocatable_pods: u(v, "/status/allocatable/pods"),
+                    kubelet_version: info.kubelet_version.clone(),
+                    capacity_pods: v.status.capacity.get("pods").and_then(|n| n.parse().ok()),
+                    allocatable_pods: v
+                        .status
+                        .allocatable
+                        .get("pods")
+                        .and_then(|n| n.parse().ok()),
                     pods_on_node,
-                    unschedulable: v
-                        .pointer("/spec/unschedulable")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false),
-                    pod_cidr: s(v, "/spec/podCIDR"),
-                    os_image: s(v, "/status/nodeInfo/osImage"),
-                    kernel_version: s(v, "/status/nodeInfo/kernelVersion"),
-                    container_runtime_version: s(v, "/status/nodeInfo/containerRuntimeVersion"),
-                    internal_ip: arr(v, "/status/addresses")
+                    unschedulable: v.spec.unschedulable.unwrap_or(false),
+                    pod_cidr: v.spec.pod_cidr.clone(),
+                    os_image: info.os_image.clone(),
+                    kernel_version: info.kernel_version.clone(),
+                    container_runtime_version: info.container_runtime_version.clone(),
+                    internal_ip: v
+                        .status
+                        .addresses
                         .iter()
-                        .find(|a| a.get("type").and_then(Value::as_str) == Some("InternalIP"))
-                        .and_then(|a| s(a, "/address")),
+                        .find(|a| a.type_.as_deref() == Some("InternalIP"))
+                        .and_then(|a| a.address.clone()),
                     name,
                 }
             })
             .collect()
     });
-    c.events = lists
-        .get(p::EVENTS)
-        .map(|items| items.iter().map(event).collect());
-    c.namespaces = lists.get(p::NAMESPACES).map(|items| {
-        items
+    c.events = lists.get(p::EVENTS).map(|items| {
+        typed::<k8s::Event>(cx, p::EVENTS, items)
             .iter()
+            .map(event)
+            .collect()
+    });
+    c.namespaces = lists.get(p::NAMESPACES).map(|items| {
+        typed::<k8s::Namespace>(cx, p::NAMESPACES, items)
+            .into_iter()
             .map(|v| {
-                let del = s(v, "/metadata/deletionTimestamp");
+                let del = v.metadata.deletion_timestamp.clone();
                 Namespace {
-                    name: s(v, "/metadata/name").unwrap_or_default(),
-                    phase: s(v, "/status/phase"),
+                    name: v.metadata.name.clone().unwrap_or_default(),
+                    phase: v.status.phase.clone(),
                     deletion_age_s: age(r, &del),
                     deletion_timestamp: del,
-                    finalizers: strs(v, "/spec/finalizers"),
-                    conditions: conditions(v, "/status/conditions"),
+                    finalizers: v.spec.finalizers.clone(),
+                    conditions: conditions(&v.status.conditions),
                 }
             })
             .collect()
     });
     c.pvcs = lists.get(p::PVCS).map(|items| {
-        items
-            .iter()
+        typed::<k8s::PersistentVolumeClaim>(cx, p::PVCS, items)
+            .into_iter()
             .map(|v| {
-                let del = s(v, "/metadata/deletionTimestamp");
+                let del = v.metadata.deletion_timestamp.clone();
                 Pvc {
-                    namespace: s(v, "/metadata/namespace").unwrap_or_default(),
-                    name: s(v, "/metadata/name").unwrap_or_default(),
-                    phase: s(v, "/status/phase"),
-                    storage_class: s(v, "/spec/storageClassName"),
-                    volume_name: s(v, "/spec/volumeName"),
-                    requested: s(v, "/spec/resources/requests/storage"),
+                    namespace: v.metadata.namespace.clone().unwrap_or_default(),
+                    name: v.metadata.name.clone().unwrap_or_default(),
+                    phase: v.status.phase.clone(),
+                    storage_class: v.spec.storage_class_name.clone(),
+                    volume_name: v.spec.volume_name.clone(),
+                    requested: v.spec.resources.requests.get("storage").cloned(),
                     deletion_age_s: age(r, &del),
                     deletion_timestamp: del,
-                    finalizers: strs(v, "/metadata/finalizers"),
+                    finalizers: v.metadata.finalizers.clone(),
                 }
             })
             .collect()
@@ -423,46 +441,56 @@ pub(super) fn ports(c: &Value) -> Vec<Port> {
         .collect()
 }
 
-pub(super) fn resources(c: &Value, which: &str) -> Resources {
+fn container_ports(c: &k8s::Container) -> Vec<Port> {
+    c.ports
+        .iter()
+        .map(|p| Port {
+            host_port: p.host_port,
+            container_port: p.container_port,
+            protocol: p.protocol.clone().unwrap_or_else(|| "TCP".into()),
+        })
+        .collect()
+}
+
+fn resources(r: &BTreeMap<String, String>) -> Resources {
     Resources {
-        cpu: s(c, &format!("/resources/{which}/cpu")),
-        memory: s(c, &format!("/resources/{which}/memory")),
+        cpu: r.get("cpu").cloned(),
+        memory: r.get("memory").cloned(),
     }
 }
 
-pub(super) fn state_of(
-    st: Option<&Value>,
+/// (state name, reason, message, exit code) of a container state.
+fn state_of(
+    st: &k8s::ContainerState,
 ) -> (Option<String>, Option<String>, Option<String>, Option<i64>) {
-    let Some(obj) = st.and_then(Value::as_object) else {
-        return (None, None, None, None);
-    };
-    let Some((name, body)) = obj.iter().next() else {
-        return (None, None, None, None);
-    };
-    (
-        Some(name.clone()),
-        s(body, "/reason"),
-        s(body, "/message"),
-        body.get("exitCode").and_then(Value::as_i64),
-    )
+    match st.current() {
+        Some((name, d)) => (
+            Some(name.to_string()),
+            d.reason.clone(),
+            d.message.clone(),
+            d.exit_code,
+        ),
+        None => (None, None, None, None),
+    }
 }
 
-pub(super) fn pod(v: &Value, reference: Option<i64>) -> Pod {
-    let del = s(v, "/metadata/deletionTimestamp");
-    let created = s(v, "/metadata/creationTimestamp");
-    let conds = conditions(v, "/status/conditions");
+pub(super) fn pod(v: &k8s::Pod, reference: Option<i64>) -> Pod {
+    let m = &v.metadata;
+    let del = m.deletion_timestamp.clone();
+    let created = m.creation_timestamp.clone();
+    let conds = conditions(&v.status.conditions);
     let mut statuses = Vec::new();
-    for (ptr, init) in [
-        ("/status/initContainerStatuses", true),
-        ("/status/containerStatuses", false),
+    for (list, init) in [
+        (&v.status.init_container_statuses, true),
+        (&v.status.container_statuses, false),
     ] {
-        for cs in arr(v, ptr) {
-            let (state, reason, message, exit_code) = state_of(cs.get("state"));
-            let (last_state, last_reason, _, last_exit_code) = state_of(cs.get("lastState"));
+        for cs in list {
+            let (state, reason, message, exit_code) = state_of(&cs.state);
+            let (last_state, last_reason, _, last_exit_code) = state_of(&cs.last_state);
             statuses.push(ContainerStatus {
-                name: s(cs, "/name").unwrap_or_default(),
-                ready: cs.get("ready").and_then(Value::as_bool).unwrap_or(false),
-                restart_count: u(cs, "/restartCount").unwrap_or(0),
+                name: cs.name.clone().unwrap_or_default(),
+                ready: cs.ready.unwrap_or(false),
+                restart_count: cs.restart_count.unwrap_or(0),
                 state,
                 reason,
                 message,
@@ -470,27 +498,21 @@ pub(super) fn pod(v: &Value, reference: Option<i64>) -> Pod {
                 last_state,
                 last_reason,
                 last_exit_code,
-                image: s(cs, "/image"),
+                image: cs.image.clone(),
                 init,
-                started_at: cs
-                    .get("state")
-                    .and_then(Value::as_object)
-                    .and_then(|o| o.values().next())
-                    .and_then(|b| s(b, "/startedAt")),
+                started_at: cs.state.current().and_then(|(_, d)| d.started_at.clone()),
             });
         }
     }
-    let containers: Vec<Container> = arr(v, "/spec/containers")
-        .iter()
-        .chain(arr(v, "/spec/initContainers").iter())
-        .map(|c| Container {
-            name: s(c, "/name").unwrap_or_default(),
-            image: s(c, "/image"),
-            requests: resources(c, "requests"),
-            limits: resources(c, "limits"),
-            ports: ports(c),
-        })
-        .collect();
+    let container = |c: &k8s::Container| Container {
+        name: c.name.clone().unwrap_or_default(),
+        image: c.image.clone(),
+        requests: resources(&c.resources.requests),
+        limits: resources(&c.resources.limits),
+        ports: container_ports(c),
+    };
+    let containers: Vec<Container> = v.spec.containers.iter().map(container).collect();
+    let init_containers: Vec<Container> = v.spec.init_containers.iter().map(container).collect();
     let oom_killed = statuses
         .iter()
         .filter_map(|st| {
@@ -506,58 +528,61 @@ pub(super) fn pod(v: &Value, reference: Option<i64>) -> Pod {
                 restart_count: st.restart_count,
                 memory_limit: containers
                     .iter()
+                    .chain(&init_containers)
                     .find(|c| c.name == st.name)
                     .and_then(|c| c.limits.memory.clone()),
             })
         })
         .collect();
-    let spec_containers = arr(v, "/spec/containers").len();
     Pod {
-        namespace: s(v, "/metadata/namespace").unwrap_or_default(),
-        name: s(v, "/metadata/name").unwrap_or_default(),
-        uid: s(v, "/metadata/uid"),
-        node: s(v, "/spec/nodeName"),
-        phase: s(v, "/status/phase"),
-        reason: s(v, "/status/reason"),
-        message: s(v, "/status/message"),
+        namespace: m.namespace.clone().unwrap_or_default(),
+        name: m.name.clone().unwrap_or_default(),
+        uid: m.uid.clone(),
+        node: v.spec.node_name.clone(),
+        phase: v.status.phase.clone(),
+        reason: v.status.reason.clone(),
+        message: v.status.message.clone(),
         age_s: age(reference, &created),
         creation_timestamp: created,
         ready: conds
             .iter()
             .any(|c| c.kind == "Ready" && c.status == "True"),
-        host_network: v
-            .pointer("/spec/hostNetwork")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
-        dns_policy: s(v, "/spec/dnsPolicy"),
+        host_network: v.spec.host_network.unwrap_or(false),
+        dns_policy: v.spec.dns_policy.clone(),
         deletion_age_s: age(reference, &del),
         deletion_timestamp: del,
-        finalizers: strs(v, "/metadata/finalizers"),
-        image_pull_secrets: arr(v, "/spec/imagePullSecrets")
+        finalizers: m.finalizers.clone(),
+        image_pull_secrets: v
+            .spec
+            .image_pull_secrets
             .iter()
-            .filter_map(|x| s(x, "/name"))
+            .filter_map(|x| x.name.clone())
             .collect(),
-        owner: arr(v, "/metadata/ownerReferences").first().map(|o| {
+        owner: m.owner_references.first().map(|o| {
             format!(
                 "{}/{}",
-                s(o, "/kind").unwrap_or_default(),
-                s(o, "/name").unwrap_or_default()
+                o.kind.clone().unwrap_or_default(),
+                o.name.clone().unwrap_or_default()
             )
         }),
-        qos_class: s(v, "/status/qosClass"),
+        qos_class: v.status.qos_class.clone(),
         conditions: conds,
-        containers: containers.into_iter().take(spec_containers).collect(),
+        containers,
         statuses,
         oom_killed,
     }
 }
 
-pub(super) fn event(v: &Value) -> Event {
-    let kind = s(v, "/involvedObject/kind").or_else(|| s(v, "/regarding/kind"));
-    let name = s(v, "/involvedObject/name").or_else(|| s(v, "/regarding/name"));
+pub(super) fn event(v: &k8s::Event) -> Event {
+    let (io, re) = (&v.involved_object, &v.regarding);
+    let kind = io.kind.clone().or_else(|| re.kind.clone());
+    let name = io.name.clone().or_else(|| re.name.clone());
     Event {
-        namespace: s(v, "/metadata/namespace")
-            .or_else(|| s(v, "/involvedObject/namespace"))
+        namespace: v
+            .metadata
+            .namespace
+            .clone()
+            .or_else(|| io.namespace.clone())
             .unwrap_or_default(),
         object: format!(
             "{}/{}",
@@ -566,22 +591,76 @@ pub(super) fn event(v: &Value) -> Event {
         ),
         object_kind: kind,
         object_name: name,
-        kind: s(v, "/type"),
-        reason: s(v, "/reason"),
-        message: s(v, "/message").or_else(|| s(v, "/note")),
-        count: u(v, "/count")
-            .or_else(|| u(v, "/series/count"))
-            .unwrap_or(1),
-        first: s(v, "/firstTimestamp").or_else(|| s(v, "/eventTime")),
-        last: s(v, "/lastTimestamp")
-            .or_else(|| s(v, "/series/lastObservedTime"))
-            .or_else(|| s(v, "/eventTime")),
-        source: s(v, "/source/component")
-            .map(|c| match s(v, "/source/host") {
+        kind: v.type_.clone(),
+        reason: v.reason.clone(),
+        message: v.message.clone().or_else(|| v.note.clone()),
+        count: v.count.or(v.series.count).unwrap_or(1),
+        first: v.first_timestamp.clone().or_else(|| v.event_time.clone()),
+        last: v
+            .last_timestamp
+            .clone()
+            .or_else(|| v.series.last_observed_time.clone())
+            .or_else(|| v.event_time.clone()),
+        source: v
+            .source
+            .component
+            .clone()
+            .map(|c| match &v.source.host {
                 Some(h) => format!("{c}, {h}"),
                 None => c,
             })
-            .or_else(|| s(v, "/reportingComponent"))
+            .or_else(|| v.reporting_component.clone())
             .filter(|x| !x.is_empty()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_objects_and_an_unreadable_item_costs_only_itself() {
+        let mut node = Node::default();
+        let pods = r#"{"kind":"List","items":[
+          {"metadata":{"name":"bad","namespace":"a"},"status":{"containerStatuses":[{"name":"c","restartCount":"many"}]}},
+          {"metadata":{"name":"web","namespace":"a","ownerReferences":[{"kind":"ReplicaSet","name":"web-1"}]},
+           "spec":{"nodeName":"n1","containers":[{"name":"app","resources":{"limits":{"memory":"256Mi"}}}],
+                   "initContainers":[{"name":"init","resources":{"limits":{"memory":"64Mi"}}}]},
+           "status":{"phase":"Running",
+             "initContainerStatuses":[{"name":"init","restartCount":0,"state":{"terminated":{"reason":"OOMKilled","exitCode":137}}}],
+             "containerStatuses":[{"name":"app","restartCount":4,"state":{"running":{"startedAt":"2026-11-22T08:00:00Z"}},
+               "lastState":{"terminated":{"reason":"OOMKilled","exitCode":137}}}]}}]}"#;
+        node.files.insert(p::PODS.into(), pods.as_bytes().to_vec());
+        let f = Facts::from_node(&node);
+        let pods = f.cluster.unwrap().pods.unwrap();
+        assert_eq!(
+            pods.len(),
+            1,
+            "the unreadable pod is left out, the other kept"
+        );
+        assert!(f
+            .parse_errors
+            .iter()
+            .any(|e| e.starts_with("cluster/pods.json: bad: left out")));
+        let p = &pods[0];
+        assert_eq!(p.owner.as_deref(), Some("ReplicaSet/web-1"));
+        assert_eq!(
+            p.statuses[1].started_at.as_deref(),
+            Some("2026-11-22T08:00:00Z")
+        );
+        let oom: Vec<_> = p
+            .oom_killed
+            .iter()
+            .map(|o| (o.container.as_str(), o.current, o.memory_limit.as_deref()))
+            .collect();
+        assert_eq!(
+            oom,
+            [("init", true, Some("64Mi")), ("app", false, Some("256Mi"))]
+        );
+        assert_eq!(
+            p.containers.len(),
+            1,
+            "containers are the spec's, init ones apart"
+        );
     }
 }
