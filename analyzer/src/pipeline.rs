@@ -105,7 +105,9 @@ pub struct Case {
 impl Case {
     /// Loads the rules of `opts` and analyzes its inputs.
     pub fn analyze(opts: &Options) -> Case {
+        let mut clock = Phases::new();
         let loaded = Loaded::new(opts.rules.as_deref(), opts.lang);
+        clock.mark("load rules");
         Case::analyze_with(&loaded, opts)
     }
 
@@ -121,7 +123,9 @@ impl Case {
             b
         });
         let mut cases = Vec::new();
+        let mut clock = Phases::new();
         let nodes = read_inputs(engine, opts, &mut warnings, &mut cases);
+        clock.mark("read inputs (inflate and stream scan)");
         if let Some(b) = &bar {
             b.set_message(format!("evaluating {} rule(s)", loaded.rule_count));
         }
@@ -129,6 +133,7 @@ impl Case {
         // its facts (a warning), not the run.
         let facts: Vec<Result<Facts, String>> =
             nodes.par_iter().map(Facts::try_from_node).collect();
+        clock.mark("facts");
         let case = case_view(
             nodes
                 .iter()
@@ -149,6 +154,7 @@ impl Case {
                 r
             })
             .collect();
+        clock.mark("rules");
         if let Some(b) = bar {
             b.finish_and_clear();
         }
@@ -174,6 +180,7 @@ impl Case {
             .collect();
         withhold_node_findings(&mut found, &withholding, opts.lang);
         finalize(&mut found, &engine.explains());
+        clock.mark("differences, report data, findings");
         let document = Document {
             format: findings::FORMAT,
             version: findings::VERSION,
@@ -364,4 +371,28 @@ fn comparable(f: &Facts) -> serde_json::Value {
 enum Input {
     One(Result<Node, InputError>),
     Case(Result<input::case::CaseRead, InputError>),
+}
+
+/// With `KDIAG_TIMINGS` set, the wall time of each phase of a run on stderr: where a slow run
+/// spends its time, without a profiler (docs/performance.md).
+struct Phases {
+    on: bool,
+    last: std::time::Instant,
+}
+
+impl Phases {
+    fn new() -> Phases {
+        Phases {
+            on: std::env::var_os("KDIAG_TIMINGS").is_some(),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn mark(&mut self, what: &str) {
+        if self.on {
+            let now = std::time::Instant::now();
+            eprintln!("timing: {what}: {:.3} s", (now - self.last).as_secs_f64());
+            self.last = now;
+        }
+    }
 }
