@@ -1,15 +1,15 @@
 //! Parallel inflate of a .tgz written as sized gzip members (collect's bundles: every member's
 //! header carries its total size in the `KD` extra subfield, see kdiag_bundle::GZIP_MEMBER_SUBFIELD).
-//! The raw stream is cut into members by their headers alone, a batch of members is inflated on
-//! the rayon pool at a time, and the output is handed on in order: inflate runs on every core
-//! instead of one. Any other gzip file goes through the ordinary single-stream decoder.
+//! The raw stream is cut into members by their headers alone, a window of members is kept
+//! inflating on the rayon pool ahead of the reader, and the output is handed on in order: inflate
+//! runs on every core instead of one. Any other gzip file goes through the ordinary single-stream decoder.
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
 
 use flate2::read::GzDecoder;
 use kdiag_bundle::GZIP_MEMBER_SUBFIELD;
-use rayon::prelude::*;
+use std::sync::mpsc;
 
 /// Header bytes read before a member's size is known.
 const HEAD: usize = 20;
@@ -31,12 +31,13 @@ pub(super) fn member_size(head: &[u8]) -> Option<usize> {
 
 pub(super) struct ParallelMembers<R> {
     raw: R,
-    /// Inflated members not yet handed on, in order.
-    ready: VecDeque<Vec<u8>>,
+    /// Members being inflated on the pool, in stream order: each answers on its own channel.
+    pending: VecDeque<mpsc::Receiver<io::Result<Vec<u8>>>>,
     current: io::Cursor<Vec<u8>>,
-    /// Members inflated per batch.
-    batch: usize,
-    /// Set when the raw stream ended or broke; returned once everything before it was read.
+    /// Members kept in flight ahead of the one being read.
+    ahead: usize,
+    /// Set when the raw stream ended or broke, or a member did not inflate; returned once
+    /// everything before it was read.
     end: Option<io::Result<()>>,
 }
 
@@ -44,57 +45,59 @@ impl<R: Read> ParallelMembers<R> {
     pub(super) fn new(raw: R) -> ParallelMembers<R> {
         ParallelMembers {
             raw,
-            ready: VecDeque::new(),
+            pending: VecDeque::new(),
             current: io::Cursor::new(Vec::new()),
-            batch: 2 * rayon::current_num_threads().max(1),
+            ahead: 2 * rayon::current_num_threads().max(1),
             end: None,
         }
     }
 
-    /// Reads up to `batch` raw members and inflates them in parallel.
-    fn refill(&mut self) {
-        let mut raw_members: Vec<Vec<u8>> = Vec::new();
-        while raw_members.len() < self.batch && self.end.is_none() {
-            let mut head = [0u8; HEAD];
-            match read_full(&mut self.raw, &mut head) {
-                Ok(0) => self.end = Some(Ok(())),
-                Ok(n) if n < HEAD => self.end = Some(Err(truncated("a member header"))),
-                Ok(_) => match member_size(&head) {
-                    None => {
-                        self.end = Some(Err(io::Error::new(
-                            io::ErrorKind::InvalidData,
-                            "a gzip member without its size after sized members",
-                        )))
-                    }
-                    Some(size) => {
-                        let mut m = vec![0u8; size];
-                        m[..HEAD].copy_from_slice(&head);
-                        match read_full(&mut self.raw, &mut m[HEAD..]) {
-                            Ok(n) if n == size - HEAD => raw_members.push(m),
-                            Ok(_) => self.end = Some(Err(truncated("a member"))),
-                            Err(e) => self.end = Some(Err(e)),
-                        }
-                    }
-                },
-                Err(e) => self.end = Some(Err(e)),
-            }
-        }
-        let inflated: Vec<io::Result<Vec<u8>>> = raw_members
-            .par_iter()
-            .map(|m| {
-                let mut out = Vec::with_capacity(kdiag_bundle::GZIP_MEMBER_BYTES);
-                GzDecoder::new(&m[..]).read_to_end(&mut out).map(|_| out)
-            })
-            .collect();
-        for r in inflated {
-            match r {
-                Ok(out) => self.ready.push_back(out),
-                Err(e) => {
-                    // A corrupt member: what came before it is kept, nothing after.
-                    self.end = Some(Err(e));
-                    break;
+    /// The next raw member, or `None` with `end` set.
+    fn next_raw(&mut self) -> Option<Vec<u8>> {
+        let mut head = [0u8; HEAD];
+        match read_full(&mut self.raw, &mut head) {
+            Ok(0) => self.end = Some(Ok(())),
+            Ok(n) if n < HEAD => self.end = Some(Err(truncated("a member header"))),
+            Ok(_) => match member_size(&head) {
+                None => {
+                    self.end = Some(Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "a gzip member without its size after sized members",
+                    )))
                 }
+                Some(size) => {
+                    let mut m = vec![0u8; size];
+                    m[..HEAD].copy_from_slice(&head);
+                    match read_full(&mut self.raw, &mut m[HEAD..]) {
+                        Ok(n) if n == size - HEAD => return Some(m),
+                        Ok(_) => self.end = Some(Err(truncated("a member"))),
+                        Err(e) => self.end = Some(Err(e)),
+                    }
+                }
+            },
+            Err(e) => self.end = Some(Err(e)),
+        }
+        None
+    }
+
+    /// Keeps `ahead` members inflating on the pool, so that inflate never waits for the reader
+    /// to come back for the next batch (with batches, both cores idled at every batch's end).
+    fn top_up(&mut self) {
+        while self.pending.len() < self.ahead && self.end.is_none() {
+            let Some(m) = self.next_raw() else { break };
+            let (tx, rx) = mpsc::sync_channel(1);
+            let job = move || {
+                let mut out = Vec::with_capacity(kdiag_bundle::GZIP_MEMBER_BYTES);
+                let r = GzDecoder::new(&m[..]).read_to_end(&mut out).map(|_| out);
+                let _ = tx.send(r);
+            };
+            if rayon::current_thread_index().is_some() {
+                // On a pool thread, waiting for pool jobs could wait forever: inflate here.
+                job();
+            } else {
+                rayon::spawn(job);
             }
+            self.pending.push_back(rx);
         }
     }
 }
@@ -127,14 +130,28 @@ impl<R: Read> Read for ParallelMembers<R> {
             if n > 0 || buf.is_empty() {
                 return Ok(n);
             }
-            if let Some(next) = self.ready.pop_front() {
-                self.current = io::Cursor::new(next);
+            self.top_up();
+            if let Some(rx) = self.pending.pop_front() {
+                match rx.recv() {
+                    Ok(Ok(out)) => {
+                        self.current = io::Cursor::new(out);
+                        self.top_up();
+                    }
+                    // A corrupt member: what came before it is kept, nothing after.
+                    Ok(Err(e)) => {
+                        self.pending.clear();
+                        self.end = Some(Err(e));
+                    }
+                    Err(_) => {
+                        self.pending.clear();
+                        self.end = Some(Err(io::Error::other("inflating a member panicked")));
+                    }
+                }
                 continue;
             }
             match &self.end {
-                Some(Ok(())) => return Ok(0),
                 Some(Err(e)) => return Err(io::Error::new(e.kind(), e.to_string())),
-                None => self.refill(),
+                _ => return Ok(0),
             }
         }
     }
@@ -180,6 +197,23 @@ mod tests {
         let e = ParallelMembers::new(cut).read_to_end(&mut out).unwrap_err();
         assert_eq!(out, b"first\nsecond\n");
         assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+    }
+
+    #[test]
+    fn a_corrupt_member_keeps_what_came_before_and_nothing_after() {
+        let one = sized(&[b"first\n"]);
+        let mut two = sized(&[b"second member, long enough to be deflated\n"]);
+        let three = sized(&[b"third\n"]);
+        // The CRC-32 of member two no longer matches what it inflates to.
+        let crc = two.len() - 8;
+        two[crc] ^= 0xff;
+        let gz = [one, two, three].concat();
+        let mut out = Vec::new();
+        let e = ParallelMembers::new(&gz[..])
+            .read_to_end(&mut out)
+            .unwrap_err();
+        assert_eq!(out, b"first\n");
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{e}");
     }
 
     #[test]
