@@ -1,6 +1,7 @@
 //! docs/facts.schema.json and the fact-path table that ends docs/facts.md are generated from the
 //! fact types; this fails when they are stale (`cargo xtask bless` rewrites them), and when a
-//! `### facts.…` heading of the hand-written reference names a path the types do not have.
+//! `### facts.…` heading of the hand-written reference names a path the types do not have, or
+//! when an area of the facts has no such heading.
 
 mod common;
 
@@ -55,6 +56,7 @@ fn every_reference_heading_is_a_fact() {
     let text = std::fs::read_to_string(doc_path("docs/facts.md")).unwrap();
     let tree = FactTree::new();
     let mut headings = 0;
+    let mut named = std::collections::BTreeSet::new();
     for line in text.lines() {
         let Some(h) = line.strip_prefix("### ") else {
             continue;
@@ -67,8 +69,19 @@ fn every_reference_heading_is_a_fact() {
                 .map(str::to_string)
                 .collect();
             assert_eq!(tree.check(&segs), Ok(()), "docs/facts.md heading {name}");
+            named.insert(segs[0].clone());
             headings += 1;
         }
     }
     assert!(headings >= 20, "only {headings} headings read");
+    // And the other way: every area of the facts has its section in the reference.
+    let schema: serde_json::Value = serde_json::from_str(&schema_json()).unwrap();
+    let areas = schema["properties"]
+        .as_object()
+        .expect("the schema's root has properties");
+    let missing: Vec<&String> = areas.keys().filter(|k| !named.contains(*k)).collect();
+    assert!(
+        missing.is_empty(),
+        "docs/facts.md has no `### facts.…` section for {missing:?}"
+    );
 }
