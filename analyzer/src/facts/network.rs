@@ -353,14 +353,26 @@ fn apiserver_range(cx: &Cx) -> Option<ServiceCidr> {
         ),
     ] {
         let Some(t) = cx.text(&path) else { continue };
-        if let Some((i, v)) = flag_value(&t, "--service-cluster-ip-range") {
+        const FLAG: &str = "--service-cluster-ip-range";
+        // The static pod manifest through its YAML (a commented-out line is no setting); the
+        // microk8s args file, or a manifest that is not YAML, word by word.
+        let found = match source {
+            "kube-apiserver" => {
+                match parse::staticpod::container_flag(&t, "kube-apiserver", FLAG) {
+                    Ok(found) => found,
+                    Err(_) => flag_value(&t, FLAG).map(|(i, v)| (i + 1, v)),
+                }
+            }
+            _ => flag_value(&t, FLAG).map(|(i, v)| (i + 1, v)),
+        };
+        if let Some((line, v)) = found {
             let cidrs = cidr_list(&v);
             if !cidrs.is_empty() {
                 return Some(ServiceCidr {
                     cidrs,
                     source: source.into(),
                     guessed: false,
-                    at: Some(at(&path, i + 1)),
+                    at: Some(at(&path, line)),
                 });
             }
         }

@@ -14,6 +14,7 @@ pub mod pki;
 pub mod procfs;
 pub mod prom;
 pub mod selinux;
+pub mod staticpod;
 pub mod sysctl;
 pub mod systemctl;
 pub mod timesync;
