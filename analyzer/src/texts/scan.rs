@@ -131,7 +131,8 @@ pub struct Compiled {
     /// the whole buffer (the regex engine runs it with its multi-literal SIMD searchers).
     lits: Option<Regex>,
     /// The same literals, to find which of them a selected line holds (ASCII case-insensitive,
-    /// so a superset: the probe's regex decides).
+    /// so a superset: the probe's regex decides). A DFA: searched once per selected line, it
+    /// was 30% of the folder run as the NFA the builder picks by default (docs/performance.md).
     line_lits: Option<aho_corasick::AhoCorasick>,
     /// Literal index -> the `k`s requiring it.
     lit_probes: Vec<Vec<u32>>,
@@ -271,6 +272,7 @@ pub(crate) fn compile(probes: &[Probe], ps: &[(usize, LineFilter)]) -> Result<Co
             .build()
             .map_err(|e| format!("literal prefilter: {e}"))?;
         let ac = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
             .build(lits.iter().map(|l| &l.bytes))
             .map_err(|e| format!("literal prefilter: {e}"))?;
