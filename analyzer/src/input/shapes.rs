@@ -1,14 +1,19 @@
 //! Known command outputs inside one pasted text (`uname -a`, `docker info`, `iptables-save` and
 //! `iptables -L`, `df`, `ip route` and `route -n`/`netstat -nr` (net.rs), `sysctl`, Kubernetes
-//! objects and `kubectl get`/`describe node` tables: kube.rs), cut out and returned as the bundle
-//! files the collector would have written, so that facts read a loose paste like a bundle. Pure functions; the pasted file itself is untouched.
+//! objects, `kubectl get` tables and `describe node`/`ns`: kube.rs, describe.rs), cut out and
+//! returned as the bundle files the collector would have written, so that facts read a loose
+//! paste like a bundle. Pure functions; the pasted file itself is untouched.
 //!
 //! Pastes carry noise: Markdown fences, shell prompts (`$ `, `# `, `[root@host ~]# `,
 //! `user@host:~$ `), CRLF and ANSI colour. [`clean`] turns each line into either a command (a
 //! prompt line, a boundary) or output with that noise removed.
 
+mod describe;
 mod kube;
 mod net;
+
+/// The annotation on objects built from a table or a describe (not pasted as objects).
+const DERIVED: &str = "kdiag.io/derived-from";
 
 use std::sync::LazyLock;
 
