@@ -1,4 +1,5 @@
-//! `kubectl describe` outputs read as objects: a node (its Conditions table and System Info) and
+//! `kubectl describe` outputs read as objects: a node (its Conditions table, also pasted alone or
+//! tab-separated, and System Info) and
 //! a namespace (`Name`, `Labels`, `Annotations`, `Status`, and since kubectl 1.23 a Conditions
 //! table). Each carries the annotation `kdiag.io/derived-from`.
 
@@ -10,50 +11,107 @@ use serde_json::{json, Value};
 use super::{Line, DERIVED};
 
 /// A describe Conditions table: `lines[0]` is its header (`Type  Status ... Reason  Message`),
-/// the rows follow (indented) up to a blank or unindented line; type and status are the first two
-/// words, reason and message are cut at the header's column offsets.
+/// the rows follow (indented or not): a CamelCase type and True, False or Unknown; an indented
+/// line that is no row (the rest of a wrapped message) is passed over, a blank or unindented one
+/// ends the table. Reason and message are cut at the header's column offsets, or, when kubectl separated
+/// the columns with tabs (before 1.6), taken by the header's column under tab-separated fields.
 fn conditions_table(lines: &[Line]) -> Option<Vec<Value>> {
     let header = lines.first()?.text.as_str();
     header.trim_start().starts_with("Type").then_some(())?;
+    let tabs = header.contains('\t');
+    let fields = |t: &str| -> Vec<String> {
+        t.split('\t')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let names = fields(header);
+    let at = |w: &str| names.iter().position(|n| n == w);
     let col = |w: &str| header.find(w);
     let (rc, mc) = (col("Reason"), col("Message"));
     let mut conditions = Vec::new();
     for l in &lines[1..] {
         let t = &l.text;
-        if l.blank() || !t.starts_with(' ') {
-            break;
-        }
         let w: Vec<&str> = t.split_whitespace().collect();
-        if w.len() < 2 || w[0].starts_with("----") {
+        // the rule under the header: ASCII dashes, or box-drawing ones (kubectl 1.1)
+        if w.first()
+            .is_some_and(|f| f.chars().all(|c| c == '-' || c == '\u{2500}'))
+        {
             continue;
         }
-        let cut = |a: Option<usize>, b: Option<usize>| -> String {
-            let a = a.unwrap_or(t.len()).min(t.len());
-            let b = b.unwrap_or(t.len()).clamp(a, t.len());
-            t.get(a..b).unwrap_or("").trim().to_string()
+        let row = !l.cmd
+            && w.len() >= 2
+            && w[0].starts_with(|c: char| c.is_ascii_uppercase())
+            && w[0].chars().all(|c| c.is_ascii_alphanumeric())
+            && matches!(w[1], "True" | "False" | "Unknown");
+        if !row {
+            // a message a terminal wrapped goes on indented; anything else ends the table
+            if l.blank()
+                || l.cmd
+                || !t.starts_with(char::is_whitespace)
+                || w.len() < 2 && t.trim().ends_with(':')
+            {
+                break;
+            }
+            continue;
+        }
+        let (reason, message) = if tabs {
+            let f = fields(t);
+            let get = |i: Option<usize>| i.and_then(|i| f.get(i)).cloned().unwrap_or_default();
+            let message =
+                at("Message").map_or(String::new(), |i| f.get(i..).unwrap_or(&[]).join(" "));
+            (get(at("Reason")), message)
+        } else {
+            let cut = |a: Option<usize>, b: Option<usize>| -> String {
+                let a = a.unwrap_or(t.len()).min(t.len());
+                let b = b.unwrap_or(t.len()).clamp(a, t.len());
+                t.get(a..b).unwrap_or("").trim().to_string()
+            };
+            (cut(rc, mc), cut(mc, None))
         };
         conditions.push(json!({"type": w[0], "status": w[1],
-            "reason": cut(rc, mc), "message": cut(mc, None)}));
+            "reason": reason, "message": message}));
     }
     Some(conditions)
 }
 
-/// `kubectl describe node`: its name, the Conditions table (type, status, reason, message by
-/// the header's column offsets) and the System Info versions.
-pub(super) fn describe_node(lines: &[Line]) -> Option<Value> {
-    let start = lines
-        .iter()
-        .position(|l| !l.cmd && l.text.starts_with("Name:") && !l.text.trim_end().ends_with(':'))?;
-    let rest = &lines[start..];
-    let name = rest[0].text["Name:".len()..].trim().to_string();
-    let roles = rest.iter().take(4).any(|l| l.text.starts_with("Roles:"));
-    let cond_at = rest
-        .iter()
-        .position(|l| l.text.starts_with("Conditions:"))?;
-    if !roles && !rest.iter().any(|l| l.text.starts_with("System Info:")) {
-        return None;
+/// `kubectl describe node`, whole or in part: its Conditions table (found by its header, which
+/// only a node's has: `LastHeartbeatTime`), pasted with or without the describe around it, in
+/// today's layout or the tab-separated one of kubectl before 1.6; the name from the `Name:` above
+/// it in the same describe (else `pasted`), and the System Info versions below it. One node per
+/// table (`kubectl describe nodes` prints them all), the first of each name.
+pub(super) fn describe_nodes(lines: &[Line]) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    let headers = lines.iter().enumerate().filter(|(_, l)| {
+        !l.cmd && l.text.trim_start().starts_with("Type") && l.text.contains("LastHeartbeatTime")
+    });
+    for (h, _) in headers {
+        if let Some(n) = describe_node(lines, h) {
+            let name = n["metadata"]["name"].clone();
+            if !out.iter().any(|o| o["metadata"]["name"] == name) {
+                out.push(n);
+            }
+        }
     }
-    let conditions = conditions_table(&rest[cond_at + 1..])?;
+    out
+}
+
+/// The node whose Conditions header is `lines[h]`.
+fn describe_node(lines: &[Line], h: usize) -> Option<Value> {
+    let conditions = conditions_table(&lines[h..])?;
+    let name = lines[..h]
+        .iter()
+        .rev()
+        .take_while(|l| !l.blank())
+        .find_map(|l| l.text.strip_prefix("Name:").map(|v| v.trim().to_string()))
+        .filter(|n| !n.is_empty() && !n.contains(char::is_whitespace))
+        .unwrap_or_else(|| "pasted".to_string());
+    // System Info comes after the table and before the next describe
+    let end = (h + 1..lines.len())
+        .find(|&i| lines[i].text.starts_with("Name:"))
+        .unwrap_or(lines.len());
+    let rest = &lines[h..end];
     let field = |k: &str| {
         rest.iter()
             .find_map(|l| l.text.trim().strip_prefix(k).map(|v| v.trim().to_string()))
@@ -200,5 +258,91 @@ mod tests {
         let pv = "Name:            pvc-1\nLabels:          <none>\nAnnotations:     <none>\nFinalizers:      [kubernetes.io/pv-protection]\nStorageClass:    standard\nStatus:          Terminating\n";
         assert!(items(pod, paths::NAMESPACES).is_empty());
         assert!(items(pv, paths::NAMESPACES).is_empty());
+    }
+
+    fn snippet(name: &str) -> String {
+        std::fs::read_to_string(format!(
+            "{}/../testdata/real/snippets/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    fn ready(n: &Value) -> (&str, &str) {
+        let c = n["status"]["conditions"].as_array().unwrap();
+        let r = c.iter().find(|c| c["type"] == "Ready").unwrap();
+        (r["status"].as_str().unwrap(), r["reason"].as_str().unwrap())
+    }
+
+    /// pleg-not-healthy__nds-org-jupyter-et-13.txt (dev): `[...]` cut the describe between Roles
+    /// and the table's header, so there is no `Conditions:` line.
+    #[test]
+    fn describe_node_without_its_conditions_line() {
+        let n = items(
+            &snippet("pleg-not-healthy__nds-org-jupyter-et-13.txt"),
+            paths::NODES,
+        );
+        assert_eq!(n[0]["metadata"]["name"], "etkhub");
+        assert_eq!(ready(&n[0]), ("False", "KubeletNotReady"));
+        assert_eq!(
+            n[0]["status"]["conditions"][3]["message"],
+            "PLEG is not healthy: pleg was last seen active 16h17m50.791825508s ago; threshold is 3m0s"
+        );
+    }
+
+    /// node-not-ready__vmware-archive-kubernetes-archived-113.txt (dev): kubectl 1.5, columns
+    /// separated by tabs, `Role:` instead of `Roles:`.
+    #[test]
+    fn describe_node_tab_separated() {
+        let n = items(
+            &snippet("node-not-ready__vmware-archive-kubernetes-archived-113.txt"),
+            paths::NODES,
+        );
+        assert_eq!(n[0]["metadata"]["name"], "node1");
+        assert_eq!(ready(&n[0]), ("Unknown", "NodeStatusUnknown"));
+        assert_eq!(
+            n[0]["status"]["conditions"][0]["message"],
+            "Kubelet stopped posting node status."
+        );
+        // runtime-unresponsive__kubernetes-kubernetes-16601.txt (dev): kubectl 1.1 drew the rule
+        // under the header with box-drawing dashes
+        let n = items(
+            &snippet("runtime-unresponsive__kubernetes-kubernetes-16601.txt"),
+            paths::NODES,
+        );
+        assert_eq!(ready(&n[0]), ("False", "KubeletNotReady"));
+    }
+
+    /// neg-node-not-ready__kontena-pharos-host-upgrades-12.txt (dev): the table alone, with a
+    /// custom condition whose message is empty; a pod's Conditions table is no node.
+    #[test]
+    fn a_conditions_table_alone() {
+        let n = items(
+            &snippet("neg-node-not-ready__kontena-pharos-host-upgrades-12.txt"),
+            paths::NODES,
+        );
+        assert_eq!(n[0]["metadata"]["name"], "pasted");
+        assert_eq!(ready(&n[0]), ("True", "KubeletReady"));
+        assert_eq!(n[0]["status"]["conditions"].as_array().unwrap().len(), 6);
+        let pod = "Conditions:\n  Type              Status\n  Initialized       True \n  Ready             False \n  ContainersReady   False \n  PodScheduled      True \n";
+        assert!(items(pod, paths::NODES).is_empty());
+    }
+
+    /// `kubectl describe nodes`: one node per describe, each with its own table.
+    #[test]
+    fn every_node_of_a_describe_nodes() {
+        let one = snippet("node-not-ready__vmware-archive-kubernetes-archived-113.txt");
+        let two = format!(
+            "{}\n{}",
+            snippet("neg-node-not-ready__kontena-pharos-host-upgrades-12.txt"),
+            one
+        );
+        let n = items(&two, paths::NODES);
+        let names: Vec<&str> = n
+            .iter()
+            .map(|o| o["metadata"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["pasted", "node1"]);
+        assert_eq!(ready(&n[1]), ("Unknown", "NodeStatusUnknown"));
     }
 }

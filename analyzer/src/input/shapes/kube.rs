@@ -12,7 +12,7 @@ use regex::Regex;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::describe::{describe_namespaces, describe_node};
+use super::describe::{describe_namespaces, describe_nodes};
 use super::{Line, DERIVED};
 
 fn path_of(kind: &str) -> Option<&'static str> {
@@ -63,7 +63,7 @@ pub(super) fn derive(_text: &str, lines: &[Line]) -> Vec<(&'static str, String)>
         }
     }
     if !by_path.contains_key(paths::NODES) {
-        if let Some(n) = describe_node(lines) {
+        for n in describe_nodes(lines) {
             add(&mut by_path, n);
         }
     }
