@@ -135,6 +135,77 @@ fn describe_node(lines: &[Line], h: usize) -> Option<Value> {
     })
 }
 
+/// Node conditions pasted as JSON without their Node: `jq .status.conditions` (an array) or
+/// single condition objects cut out of `kubectl get node -o json`. A value counts when every
+/// element has a string `type` and `status` and one has `lastHeartbeatTime` (only a node's
+/// conditions have it). Each value is one observation, so each gives its own node (`pasted`,
+/// `pasted-2`, ...): two objects of one node at two times are not merged into one status. Objects
+/// that follow each other with nothing but `,` between them are one list (an array whose `[` did
+/// not parse, e.g. one cut off at its end), so they stay one node.
+pub(super) fn condition_json(lines: &[Line]) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    // the line after the last condition value read
+    let mut after_last: Option<usize> = None;
+    let mut i = 0;
+    while i < lines.len() {
+        let t = lines[i].text.trim_start();
+        if lines[i].cmd || !(t.starts_with('[') || t.starts_with('{')) {
+            i += 1;
+            continue;
+        }
+        let end = (i..lines.len())
+            .find(|&j| lines[j].cmd)
+            .unwrap_or(lines.len());
+        let body = lines[i..end]
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut de = serde_json::Deserializer::from_str(&body).into_iter::<Value>();
+        let Some(Ok(v)) = de.next() else {
+            i += 1;
+            continue;
+        };
+        let used = body[..de.byte_offset()].lines().count().max(1);
+        let items = match v {
+            Value::Array(a) => a,
+            o @ Value::Object(_) => vec![o],
+            _ => Vec::new(),
+        };
+        let is_condition = |c: &Value| {
+            c.get("type").is_some_and(Value::is_string)
+                && c.get("status").is_some_and(Value::is_string)
+        };
+        let adjacent = after_last.is_some_and(|a| {
+            a <= i
+                && lines[a..i]
+                    .iter()
+                    .all(|l| !l.cmd && l.text.trim().trim_matches(',').is_empty())
+        });
+        let conditions = !items.is_empty() && items.iter().all(is_condition);
+        if conditions && adjacent {
+            if let Some(list) = out
+                .last_mut()
+                .and_then(|n| n["status"]["conditions"].as_array_mut())
+            {
+                list.extend(items);
+            }
+            after_last = Some(i + used);
+        } else if conditions && items.iter().any(|c| c.get("lastHeartbeatTime").is_some()) {
+            after_last = Some(i + used);
+            let name = match out.len() {
+                0 => "pasted".to_string(),
+                n => format!("pasted-{}", n + 1),
+            };
+            out.push(json!({"apiVersion": "v1", "kind": "Node",
+                "metadata": {"name": name, "annotations": {DERIVED: "node-conditions-json"}},
+                "status": {"conditions": items}}));
+        }
+        i += used;
+    }
+    out
+}
+
 /// `kubectl describe ns`: `Name:`, then only `Labels:` and `Annotations:` (their values may go on
 /// over indented or wrapped lines, blank lines between keys are kept by some pastes), then
 /// `Status: Active|Terminating`, and the Conditions table when kubectl prints one. A pod, PVC or
@@ -344,5 +415,28 @@ mod tests {
             .collect();
         assert_eq!(names, ["pasted", "node1"]);
         assert_eq!(ready(&n[1]), ("Unknown", "NodeStatusUnknown"));
+    }
+
+    /// node-not-ready__replicatedhq-troubleshoot-622.txt (dev): two condition objects cut out of
+    /// `kubectl get nodes -ojson`, healthy then with the kubelet down: two observations.
+    #[test]
+    fn condition_objects_without_their_node() {
+        let n = items(
+            &snippet("node-not-ready__replicatedhq-troubleshoot-622.txt"),
+            paths::NODES,
+        );
+        assert_eq!(n.len(), 2);
+        assert_eq!(ready(&n[0]), ("True", "KubeletReady"));
+        assert_eq!(n[1]["metadata"]["name"], "pasted-2");
+        assert_eq!(ready(&n[1]), ("Unknown", "NodeStatusUnknown"));
+        // objects that follow each other are one list, even when the array around them is cut
+        let cut = "[\n  {\"type\": \"MemoryPressure\", \"status\": \"False\", \"lastHeartbeatTime\": \"2019-01-01T00:00:00Z\"},\n  {\"type\": \"Ready\", \"status\": \"False\", \"lastHeartbeatTime\": \"2019-01-01T00:00:00Z\"},\n  {\"type\": \"NetworkUn\n";
+        let n = items(cut, paths::NODES);
+        assert_eq!(n.len(), 1);
+        assert_eq!(n[0]["status"]["conditions"][1]["status"], "False");
+        // a pod's conditions (no heartbeat) and a Node object are not condition lists
+        let pod =
+            "[\n  {\"type\": \"Ready\", \"status\": \"False\", \"lastTransitionTime\": null}\n]\n";
+        assert!(items(pod, paths::NODES).is_empty());
     }
 }

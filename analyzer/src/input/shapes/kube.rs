@@ -12,7 +12,7 @@ use regex::Regex;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::describe::{describe_namespaces, describe_nodes};
+use super::describe::{condition_json, describe_namespaces, describe_nodes};
 use super::{Line, DERIVED};
 
 fn path_of(kind: &str) -> Option<&'static str> {
@@ -64,6 +64,11 @@ pub(super) fn derive(_text: &str, lines: &[Line]) -> Vec<(&'static str, String)>
     }
     if !by_path.contains_key(paths::NODES) {
         for n in describe_nodes(lines) {
+            add(&mut by_path, n);
+        }
+    }
+    if !by_path.contains_key(paths::NODES) {
+        for n in condition_json(lines) {
             add(&mut by_path, n);
         }
     }
