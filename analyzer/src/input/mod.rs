@@ -11,6 +11,7 @@ use archive::Compression;
 mod folder;
 pub mod foreign;
 mod members;
+mod rejoin;
 pub mod shapes;
 mod sink;
 pub(crate) use sink::Sink;

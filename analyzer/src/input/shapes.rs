@@ -1,13 +1,19 @@
 //! Known command outputs inside one pasted text (`uname -a`, `docker info`, `iptables-save` and
-//! `iptables -L`, `df`, `ip route`, `sysctl`, Kubernetes objects and `kubectl get`/`describe node`
-//! tables), cut out and returned as the bundle files the collector would have written, so that
-//! facts read a loose paste like a bundle. Pure functions; the pasted file itself is untouched.
+//! `iptables -L`, `df`, `ip route` and `route -n`/`netstat -nr` (net.rs), `sysctl`, Kubernetes
+//! objects, `kubectl get` tables and `describe node`/`ns`: kube.rs, describe.rs), cut out and
+//! returned as the bundle files the collector would have written, so that facts read a loose
+//! paste like a bundle. Pure functions; the pasted file itself is untouched.
 //!
 //! Pastes carry noise: Markdown fences, shell prompts (`$ `, `# `, `[root@host ~]# `,
 //! `user@host:~$ `), CRLF and ANSI colour. [`clean`] turns each line into either a command (a
 //! prompt line, a boundary) or output with that noise removed.
 
+mod describe;
 mod kube;
+mod net;
+
+/// The annotation on objects built from a table or a describe (not pasted as objects).
+const DERIVED: &str = "kdiag.io/derived-from";
 
 use std::sync::LazyLock;
 
@@ -83,7 +89,7 @@ pub fn derive(text: &str) -> Vec<(&'static str, String)> {
     let (df, inodes) = df(&lines);
     put(paths::DF, df);
     put(paths::DF_INODES, inodes);
-    put(paths::IP_ROUTE, ip_route(&lines));
+    put(paths::IP_ROUTE, net::routes(&lines));
     put(paths::SYSCTL, sysctl(&lines));
     for (path, body) in kube::derive(text, &lines) {
         put(path, Some(body));
@@ -304,47 +310,6 @@ fn df(lines: &[Line]) -> (Option<String>, Option<String>) {
     (sizes, inodes)
 }
 
-/// `ip route` lines: a run of routes (`default via ...`, `10.244.0.0/16 dev ...`) that is a
-/// routing table: after an `ip route`/`ip r` command, or holding a default route or a connected
-/// (`scope link`) one. `ip route get` answers (`... uid 0`, `cache`) are not tables.
-fn ip_route(lines: &[Line]) -> Option<String> {
-    static ROUTE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?:(?:unicast|local|broadcast|blackhole|unreachable|prohibit|throw|multicast|anycast)\s+)?(?:default|\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?|[0-9a-f:]+:[0-9a-f:]*(?:/\d{1,3})?)\s+(?:via|dev|proto|table|metric)\s")
-            .unwrap()
-    });
-    static CMD: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"\bip\s+(?:-[46]\s+)?r(?:o(?:u(?:te?)?)?)?\b").unwrap());
-    let mut i = 0;
-    while i < lines.len() {
-        if lines[i].cmd || !ROUTE.is_match(lines[i].text.trim_start()) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < lines.len() && !lines[i].cmd && ROUTE.is_match(lines[i].text.trim_start()) {
-            i += 1;
-        }
-        let run: Vec<&str> = lines[start..i].iter().map(|l| l.text.trim()).collect();
-        let before = lines[..start]
-            .iter()
-            .rev()
-            .find(|l| !l.text.trim().is_empty());
-        let after = lines.get(i).map_or("", |l| l.text.trim());
-        let asked = before.is_some_and(|b| {
-            CMD.is_match(&b.text) && !b.text.contains(" get ")
-                || b.text.trim().ends_with("ip route")
-        });
-        let table = run
-            .iter()
-            .any(|r| r.starts_with("default") || r.contains("scope link"));
-        let get = after == "cache" || run.iter().any(|r| r.contains(" uid "));
-        if (asked || table) && !get {
-            return Some(run.join("\n") + "\n");
-        }
-    }
-    None
-}
-
 /// `sysctl` lines (`net.ipv4.ip_forward = 1`, also without spaces) of the usual trees.
 fn sysctl(lines: &[Line]) -> Option<String> {
     static KV: LazyLock<Regex> = LazyLock::new(|| {
@@ -499,26 +464,6 @@ mod tests {
         // df -hT
         let d = derive("Filesystem     Type     Size  Used Avail Use% Mounted on\n/dev/vda1      ext4      40G   39G     0 100% /\n");
         assert!(get(&d, paths::DF).unwrap().contains("ext4"));
-    }
-
-    /// default-route-missing__danm-cni-danm-237.txt (dev) and
-    /// neg-default-route-missing__flannel-io-flannel-1029.txt (dev).
-    #[test]
-    fn ip_route_tables() {
-        let t = "```bash\n$ kubectl exec -ti test -- ip route\n10.244.0.0/16 via 10.244.1.1 dev eth0 \n10.244.1.0/24 dev eth0 scope link  src 10.244.1.5\n```\n";
-        assert_eq!(
-            get(&derive(t), paths::IP_ROUTE),
-            Some("10.244.0.0/16 via 10.244.1.1 dev eth0\n10.244.1.0/24 dev eth0 scope link  src 10.244.1.5\n")
-        );
-        let t = "[root@node3 dev]# ip route\ndefault via 192.168.56.1 dev eno2 proto static metric 100\n172.17.0.0/16 dev docker0 proto kernel scope link src 172.17.0.1\n";
-        assert!(get(&derive(t), paths::IP_ROUTE)
-            .unwrap()
-            .starts_with("default via"));
-        // an `ip route get` answer, a lone route in prose
-        assert!(derive("$ ip route get 10.96.0.1\n10.96.0.1 via 10.0.0.1 dev eth0 src 10.0.0.5 uid 0\n    cache\n").is_empty());
-        assert!(
-            derive("the route\n10.244.1.0/24 via 192.168.1.2 dev ens33\nis there\n").is_empty()
-        );
     }
 
     /// sysctl-forwarding-disabled__kubernetes-kubernetes-33798.txt (dev).

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use kdiag_bundle::{Manifest, MANIFEST_PATH};
 
+use super::rejoin;
 use super::shapes;
 use super::sniff::sniff_text;
 use super::{common_top, decode_text, file_stem, foreign, keep_tail, Limits};
@@ -447,6 +448,14 @@ impl<'l> Sink<'l> {
             .map(|(path, body)| (path.to_string(), body.into_bytes()))
             .collect();
         if let Some(data) = data {
+            // Log lines a terminal or tracker broke are scanned whole (line numbers kept).
+            let data = match std::str::from_utf8(&data).ok().and_then(rejoin::rejoin) {
+                Some(joined) => {
+                    self.warn("log lines broken by the paste were joined before the scan".into());
+                    joined.into_bytes()
+                }
+                None => data,
+            };
             files.insert(name.to_string(), data);
         }
         Node {

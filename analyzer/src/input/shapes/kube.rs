@@ -12,9 +12,8 @@ use regex::Regex;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::Line;
-
-const DERIVED: &str = "kdiag.io/derived-from";
+use super::describe::{condition_json, describe_namespaces, describe_nodes};
+use super::{Line, DERIVED};
 
 fn path_of(kind: &str) -> Option<&'static str> {
     Some(match kind {
@@ -52,12 +51,24 @@ pub(super) fn derive(_text: &str, lines: &[Line]) -> Vec<(&'static str, String)>
         }
     }
     if !by_path.contains_key(paths::NAMESPACES) {
-        for n in namespace_table(lines) {
+        // one object per name: a describe (with its conditions) before a table row
+        let mut seen = std::collections::BTreeSet::new();
+        for n in describe_namespaces(lines)
+            .into_iter()
+            .chain(namespace_table(lines))
+        {
+            if seen.insert(n["metadata"]["name"].as_str().unwrap_or("").to_string()) {
+                add(&mut by_path, n);
+            }
+        }
+    }
+    if !by_path.contains_key(paths::NODES) {
+        for n in describe_nodes(lines) {
             add(&mut by_path, n);
         }
     }
     if !by_path.contains_key(paths::NODES) {
-        if let Some(n) = describe_node(lines) {
+        for n in condition_json(lines) {
             add(&mut by_path, n);
         }
     }
@@ -208,7 +219,9 @@ fn resources_fragment(lines: &[Line]) -> Option<Value> {
 }
 
 /// `kubectl get ns` (`NAME STATUS AGE`), also rows of it without the header (`| grep
-/// Terminating`): minimal Namespace objects with the status phase.
+/// Terminating`), and tables with a LABELS column (kubectl before 1.2 printed `NAME LABELS STATUS
+/// AGE`; `--show-labels` puts LABELS last), whose rows are read under their header: minimal
+/// Namespace objects with the status phase.
 fn namespace_table(lines: &[Line]) -> Vec<Value> {
     static ROW: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
@@ -216,76 +229,70 @@ fn namespace_table(lines: &[Line]) -> Vec<Value> {
         )
         .unwrap()
     });
-    lines
-        .iter()
-        .filter(|l| !l.cmd)
-        .filter_map(|l| ROW.captures(l.text.trim()))
-        .map(|c| {
-            json!({"apiVersion": "v1", "kind": "Namespace",
-                "metadata": {"name": &c[1], "annotations": {DERIVED: "kubectl-get-table"}},
-                "status": {"phase": &c[2]}})
-        })
-        .collect()
-}
-
-/// `kubectl describe node`: its name, the Conditions table (type, status, reason, message by
-/// the header's column offsets) and the System Info versions.
-fn describe_node(lines: &[Line]) -> Option<Value> {
-    let start = lines
-        .iter()
-        .position(|l| !l.cmd && l.text.starts_with("Name:") && !l.text.trim_end().ends_with(':'))?;
-    let rest = &lines[start..];
-    let name = rest[0].text["Name:".len()..].trim().to_string();
-    let roles = rest.iter().take(4).any(|l| l.text.starts_with("Roles:"));
-    let cond_at = rest
-        .iter()
-        .position(|l| l.text.starts_with("Conditions:"))?;
-    if !roles && !rest.iter().any(|l| l.text.starts_with("System Info:")) {
-        return None;
-    }
-    let header = rest.get(cond_at + 1)?.text.as_str();
-    let col = |w: &str| header.find(w);
-    let (rc, mc) = (col("Reason"), col("Message"));
-    header.trim_start().starts_with("Type").then_some(())?;
-    let mut conditions = Vec::new();
-    for l in rest[cond_at + 2..].iter() {
-        let t = &l.text;
-        if l.blank() || !t.starts_with(' ') {
-            break;
-        }
-        let w: Vec<&str> = t.split_whitespace().collect();
-        if w.len() < 2 || w[0].starts_with("----") {
+    let ns = |name: &str, phase: &str| {
+        json!({"apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": name, "annotations": {DERIVED: "kubectl-get-table"}},
+            "status": {"phase": phase}})
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let l = &lines[i];
+        i += 1;
+        if l.cmd {
             continue;
         }
-        let cut = |a: Option<usize>, b: Option<usize>| -> String {
-            let a = a.unwrap_or(t.len()).min(t.len());
-            let b = b.unwrap_or(t.len()).clamp(a, t.len());
-            t.get(a..b).unwrap_or("").trim().to_string()
-        };
-        conditions.push(json!({"type": w[0], "status": w[1],
-            "reason": cut(rc, mc), "message": cut(mc, None)}));
-    }
-    let field = |k: &str| {
-        rest.iter()
-            .find_map(|l| l.text.trim().strip_prefix(k).map(|v| v.trim().to_string()))
-            .filter(|v| !v.is_empty())
-    };
-    let mut info = serde_json::Map::new();
-    for (k, j) in [
-        ("Kernel Version:", "kernelVersion"),
-        ("Container Runtime Version:", "containerRuntimeVersion"),
-        ("Kubelet Version:", "kubeletVersion"),
-        ("OS Image:", "osImage"),
-    ] {
-        if let Some(v) = field(k) {
-            info.insert(j.into(), Value::String(v));
+        if let Some(c) = ROW.captures(l.text.trim()) {
+            out.push(ns(&c[1], &c[2]));
+        } else if labels_header(&l.text) {
+            while let Some(r) = lines.get(i).filter(|r| !r.blank()) {
+                let w: Vec<&str> = r.text.split_whitespace().collect();
+                let phase = w
+                    .iter()
+                    .skip(1)
+                    .find(|t| matches!(**t, "Active" | "Terminating"));
+                if let (Some(name), Some(phase)) = (w.first().filter(|n| dns_label(n)), phase) {
+                    out.push(ns(name, phase));
+                }
+                i += 1;
+            }
         }
     }
-    (!conditions.is_empty()).then(|| {
-        json!({"apiVersion": "v1", "kind": "Node",
-            "metadata": {"name": name, "annotations": {DERIVED: "kubectl-describe-node"}},
-            "status": {"conditions": conditions, "nodeInfo": info}})
-    })
+    out
+}
+
+/// A namespace table's header with a LABELS column: NAME first, STATUS, LABELS, and none of the
+/// columns of the other kinds whose STATUS can also say Terminating (pods, PVCs, PVs).
+fn labels_header(line: &str) -> bool {
+    const OTHER: &[&str] = &[
+        "READY",
+        "RESTARTS",
+        "IP",
+        "NODE",
+        "VOLUME",
+        "CAPACITY",
+        "CLAIM",
+        "STORAGECLASS",
+        "ACCESS",
+        "MODES",
+        "RECLAIM",
+        "TYPE",
+        "ROLES",
+        "VERSION",
+    ];
+    let w: Vec<&str> = line.split_whitespace().collect();
+    w.first() == Some(&"NAME")
+        && w.contains(&"STATUS")
+        && w.contains(&"LABELS")
+        && !w.iter().any(|c| OTHER.contains(c))
+}
+
+fn dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
 }
 
 #[cfg(test)]
@@ -362,19 +369,19 @@ mod tests {
         );
     }
 
+    /// neg-resource-stuck-terminating__hyperhq-hypernetes-32.txt (dev): a LABELS column and an
+    /// empty NETWORK cell; kubectl get pods --show-labels is no namespace table.
     #[test]
-    fn describe_node_conditions_and_versions() {
-        let t = "Name:               node01\nRoles:              <none>\nConditions:\n  Type             Status  LastHeartbeatTime                 LastTransitionTime                Reason                       Message\n  ----             ------  -----------------                 ------------------                ------                       -------\n  MemoryPressure   Unknown Mon, 10 Jun 2019 10:00:00 +0800   Mon, 10 Jun 2019 10:01:00 +0800   NodeStatusUnknown            Kubelet stopped posting node status.\n  Ready            False   Mon, 10 Jun 2019 10:00:00 +0800   Mon, 10 Jun 2019 10:01:00 +0800   KubeletNotReady              PLEG is not healthy: pleg was last seen active 3m0s ago\nAddresses:\n  InternalIP:  10.0.0.1\nSystem Info:\n Kernel Version:             3.10.0-957.el7.x86_64\n Container Runtime Version:  docker://18.9.0\n Kubelet Version:            v1.14.1\n";
-        let n = items(t, paths::NODES);
-        let c = n[0]["status"]["conditions"].as_array().unwrap();
-        assert_eq!(c.len(), 2);
-        assert_eq!(c[1]["type"], "Ready");
-        assert_eq!(c[1]["status"], "False");
-        assert_eq!(c[1]["reason"], "KubeletNotReady");
-        assert_eq!(
-            c[1]["message"],
-            "PLEG is not healthy: pleg was last seen active 3m0s ago"
-        );
-        assert_eq!(n[0]["status"]["nodeInfo"]["kubeletVersion"], "v1.14.1");
+    fn namespace_tables_with_labels() {
+        let t = "``` sh\n# kubectl get ns\nNAME          LABELS    TENANT    NETWORK   STATUS    AGE\ndefault       <none>    default             Active    8h\nkube-system   <none>    default             Active    7h\nns1           <none>    default   net1      Active    15s\n```\n";
+        let n = items(t, paths::NAMESPACES);
+        let names: Vec<&str> = n
+            .iter()
+            .map(|o| o["metadata"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["default", "kube-system", "ns1"]);
+        assert!(n.iter().all(|o| o["status"]["phase"] == "Active"));
+        let pods = "NAME      READY   STATUS        RESTARTS   AGE   LABELS\nweb-0     0/1     Terminating   0          3d    app=web\n";
+        assert!(items(pods, paths::NAMESPACES).is_empty());
     }
 }

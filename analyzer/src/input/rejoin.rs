@@ -1,0 +1,239 @@
+//! Log lines that a terminal, a tracker or a mail client broke in two, joined again before the
+//! rule scan reads a pasted file. A paste as written stays the input of the shape readers; only
+//! the text the log probes scan is rejoined.
+//!
+//! The evidence has to be strong, since merging two real lines would hide one of them:
+//! - the line before the break starts like a log line (a timestamp, a klog header, a dmesg time,
+//!   `time="`), after the same paste prefix as its pieces (`* ` and `| ` of `minikube logs`,
+//!   `> ` of a quoted reply);
+//! - each piece after it does not: it is not blank, not indented, not a fence or a prompt, and it
+//!   starts inside a word (a lower-case letter, a digit or a character that cannot open a line of
+//!   its own) while the text before the break ends in a word or a space;
+//! - the pieces sit inside a run of log lines: the next line starts like a log line again, or the
+//!   run ends (a blank line, a fence, the end) after at least two log lines.
+//!
+//! A broken line is joined without adding anything (the cut was inside a word or after the space
+//! kept at its end), except a space before a piece that opens with a `key=value` pair (the cut
+//! was between two pairs, and the space was lost); a piece that opens like a line of its own
+//! (`log: ...`, `error: ...`) is never joined. Each piece's own line is left empty, so every other line keeps its number
+//! and the evidence of a finding points at the same line of the paste.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Paste prefixes a log line and its pieces may carry.
+const PREFIXES: &[&str] = &["* ", "| ", "> "];
+
+/// How many pieces one line may have been broken into (a 4 KiB line at 80 columns).
+const MAX_PIECES: usize = 64;
+
+static LOG_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?:",
+        r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}", // RFC 3339, journal short-iso, etcd
+        r"|\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}",   // Go's log package
+        r"|[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}\s", // syslog, journal
+        r"|[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s",  // klog header
+        r"|\[\s*\d+\.\d+\]",                       // dmesg
+        r"|\[[A-Z][a-z]{2} [A-Z][a-z]{2} ",        // dmesg -T
+        r"|time=\x22|level=\w+ ",                  // logrus, logfmt
+        r")"
+    ))
+    .unwrap()
+});
+
+/// One line split into its paste prefix and the rest.
+struct Piece<'a> {
+    prefix: &'a str,
+    body: &'a str,
+}
+
+fn piece(line: &str) -> Piece<'_> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    for p in PREFIXES {
+        if let Some(body) = line.strip_prefix(p) {
+            return Piece { prefix: p, body };
+        }
+    }
+    Piece {
+        prefix: "",
+        body: line,
+    }
+}
+
+fn starts_log(p: &Piece) -> bool {
+    LOG_START.is_match(p.body)
+}
+
+/// A line that can only be the rest of the line before it.
+fn continues(p: &Piece, prefix: &str) -> bool {
+    let b = p.body;
+    let Some(first) = b.chars().next() else {
+        return false;
+    };
+    p.prefix == prefix
+        && !starts_log(p)
+        && !b.starts_with("```")
+        && !b.starts_with("~~~")
+        && (first.is_ascii_lowercase() || first.is_ascii_digit() || "_./)]}\"',".contains(first))
+        && !b.trim_end().ends_with(':')
+        && !OWN_LINE.is_match(b)
+}
+
+/// A line that opens with a lower-case logger or stream name (`log: exiting because of error`,
+/// `error: ...`, `stdout: ...`) is a line of its own, not the rest of another.
+static OWN_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z][\w.-]*: ").unwrap());
+
+/// A piece that opens with a `key=value` pair was cut between two pairs: the space between them
+/// goes back in.
+static PAIR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z_][\w.]*=").unwrap());
+
+/// The end of the text before a break: a word (letter, digit, closing quote or bracket) or the
+/// space a wrapper kept.
+fn breakable(before: &str) -> bool {
+    before
+        .chars()
+        .last()
+        .is_some_and(|c| c.is_alphanumeric() || c == ' ' || "_./-:=\"')]}".contains(c))
+}
+
+/// The text with its broken log lines joined, or `None` when there was none.
+pub fn rejoin(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    let mut joined = false;
+    let mut i = 0;
+    while i < lines.len() {
+        let a = piece(lines[i]);
+        if !starts_log(&a) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < lines.len() && j - i <= MAX_PIECES && continues(&piece(lines[j]), a.prefix) {
+            j += 1;
+        }
+        if j == i + 1 {
+            i += 1;
+            continue;
+        }
+        let next_log = lines.get(j).is_some_and(|l| {
+            let n = piece(l);
+            n.prefix == a.prefix && starts_log(&n)
+        });
+        let run_end = lines.get(j).is_none_or(|l| {
+            let t = piece(l).body.trim();
+            t.is_empty() || t.starts_with("```") || t.starts_with("~~~")
+        });
+        let log_before = i > 0 && starts_log(&piece(lines[i - 1]));
+        let mut whole = a.body.to_string();
+        let cuts_ok = (i + 1..j).all(|k| {
+            let ok = breakable(&whole);
+            let rest = piece(lines[k]).body;
+            if PAIR.is_match(rest) && !whole.ends_with(' ') {
+                whole.push(' ');
+            }
+            whole.push_str(rest);
+            ok
+        });
+        if cuts_ok && (next_log || run_end && log_before) {
+            let cr = if lines[i].ends_with('\r') { "\r" } else { "" };
+            out[i] = format!("{}{whole}{cr}", a.prefix);
+            for line in out.iter_mut().take(j).skip(i + 1) {
+                line.clear();
+            }
+            joined = true;
+        }
+        i = j;
+    }
+    joined.then(|| out.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snippet(name: &str) -> String {
+        std::fs::read_to_string(format!(
+            "{}/../testdata/real/snippets/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    /// neg-node-hostname-changed__kubernetes-minikube-15756.txt (dev): one journal line of a
+    /// run broken inside "get"; the lines around it stay as they are and keep their numbers.
+    #[test]
+    fn a_journal_line_broken_inside_a_word() {
+        let t = snippet("neg-node-hostname-changed__kubernetes-minikube-15756.txt");
+        let r = rejoin(&t).unwrap();
+        let lines: Vec<&str> = r.lines().collect();
+        assert_eq!(lines.len(), t.lines().count());
+        assert!(
+            lines[4].ends_with("err=\"failed to get node info: node \\\"minikube\\\" not found\"")
+        );
+        assert_eq!(lines[5], "");
+        assert_eq!(lines[6], t.lines().nth(6).unwrap());
+    }
+
+    /// neg-kubelet-eviction-config__kubernetes-minikube-2927.txt (dev): a 1000-character kubelet
+    /// line cut inside "ExperimentalQOSReserved". Pasted alone nothing shows a run of log lines,
+    /// so it stays; after another log line it is joined.
+    #[test]
+    fn a_long_line_cut_inside_a_word() {
+        let t = snippet("neg-kubelet-eviction-config__kubernetes-minikube-2927.txt");
+        assert_eq!(rejoin(&t), None);
+        let two = format!(
+            "Jun 23 06:27:19 minikube kubelet[2717]: I0623 06:27:19.694100    2717 server.go:1] x\n{t}"
+        );
+        let r = rejoin(&two).unwrap();
+        assert!(r.contains("EnforceCPULimits:true}\n\n"));
+        assert!(r.contains(" ExperimentalQOSReserved:map[] ExperimentalCPUManagerPolicy:none"));
+    }
+
+    #[test]
+    fn real_lines_are_never_merged() {
+        // two log lines, a log line and prose, a Markdown list, an upper-case line, a header
+        for t in [
+            "E0101 10:00:00.000001 1 a.go:1] one\nE0101 10:00:00.000002 1 a.go:1] two\n",
+            "E0101 10:00:00.000001 1 a.go:1] one\nE0101 10:00:00.000002 1 a.go:1] two\nThen I restarted it\n",
+            "E0101 10:00:00.000001 1 a.go:1] one\n  indented stack frame\nE0101 10:00:00.000002 1 a.go:1] two\n",
+            "E0101 10:00:00.000001 1 a.go:1] one\nstdout:\nE0101 10:00:00.000002 1 a.go:1] two\n",
+            "E0101 10:00:00.000001 1 a.go:1] one\n-- Reboot --\nE0101 10:00:00.000002 1 a.go:1] two\n",
+            "not a log line\nstill prose\n",
+            // service-vip-unreachable__rancher-rancher-26823.txt (dev): klog's own exit line
+            "E0427 11:27:32.407536       1 reflector.go:134] a: dial tcp 10.43.0.1:443: i/o timeout\nE0427 11:27:32.407536       1 reflector.go:134] a: dial tcp 10.43.0.1:443: i/o timeout\nlog: exiting because of error: log: cannot create log: open /tmp/coredns.coredns-799dffd9c4-jwx78.unknownuser.log.ERROR.20200427-112732.1: no such file or directory\n```\n",
+        ] {
+            assert_eq!(rejoin(t), None, "{t}");
+        }
+    }
+
+    /// disk-usage-high__kubernetes-kubernetes-71869.txt (dev): a structured klog line cut between
+    /// two pairs, the space lost.
+    #[test]
+    fn a_cut_between_key_value_pairs() {
+        let t = snippet("disk-usage-high__kubernetes-kubernetes-71869.txt");
+        let r = rejoin(&t).unwrap();
+        assert!(
+            r.contains("amountToFree=4305076224 lowThreshold=80\n\n"),
+            "{r}"
+        );
+    }
+
+    #[test]
+    fn prefixed_pieces_and_kept_spaces() {
+        let t = "* Jun 25 21:05:49 minikube kubelet[3449]: E0625 21:05:49.384887 3449 kubelet.go:2267] dial tcp 10.0.0.1:8443: connect: connec\n* tion refused\n* Jun 25 21:05:50 minikube kubelet[3449]: E0625 21:05:50.384887 3449 kubelet.go:2267] x\n";
+        let r = rejoin(t).unwrap();
+        assert!(r.starts_with("* Jun 25 21:05:49 minikube kubelet[3449]: E0625 21:05:49.384887 3449 kubelet.go:2267] dial tcp 10.0.0.1:8443: connect: connection refused\n\n* Jun"));
+        // a wrapper that kept the space at the end of the line
+        let t = "> 2019-03-26 12:06:10.788376 W | etcdserver: read-only range request took too \n> long to execute\n> 2019-03-26 12:06:11.788376 W | etcdserver: x\n";
+        assert!(rejoin(t)
+            .unwrap()
+            .starts_with("> 2019-03-26 12:06:10.788376 W | etcdserver: read-only range request took too long to execute\n\n> 2019"));
+        // a different prefix is another paste
+        let t =
+            "* E0101 10:00:00.000001 1 a.go:1] connec\ntion\n* E0101 10:00:00.000002 1 a.go:1] x\n";
+        assert_eq!(rejoin(t), None);
+    }
+}
