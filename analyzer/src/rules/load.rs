@@ -3,6 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::env::environment;
 use super::model::{Condition, I18n, Rule};
 use crate::facts::schema::{fact_paths, FactTree};
@@ -46,8 +48,13 @@ impl RuleSet {
     /// The embedded rules, then the `.yaml` files of `extra` (same id overrides).
     pub fn load(extra: Option<&Path>) -> RuleSet {
         let mut set = RuleSet::default();
-        for (name, text) in embedded_files() {
-            set.add(&format!("embedded:{name}"), text, false);
+        // The embedded rules' YAML parsed on all cores (a part of start-up), added in order.
+        let parsed: Vec<(String, Result<Rule, String>)> = embedded_files()
+            .par_iter()
+            .map(|(name, text)| (format!("embedded:{name}"), parse_rule(text)))
+            .collect();
+        for (origin, rule) in parsed {
+            set.add_parsed(&origin, rule, false);
         }
         if let Some(dir) = extra {
             match yaml_files(dir) {
@@ -67,7 +74,11 @@ impl RuleSet {
 
     /// Adds (or overrides by id) one rule from its text; problems become warnings.
     pub fn add(&mut self, origin: &str, text: &str, overrides: bool) {
-        let rule = match parse_rule(text) {
+        self.add_parsed(origin, parse_rule(text), overrides);
+    }
+
+    fn add_parsed(&mut self, origin: &str, parsed: Result<Rule, String>, overrides: bool) {
+        let rule = match parsed {
             Ok(r) => r,
             Err(e) => {
                 self.warnings.push(format!("{origin}: skipped: {e}"));

@@ -187,7 +187,9 @@ pub struct Compiled {
 /// Returns one result per probe.
 /// Compiled probe sets by probe list, kept by whoever owns the probes (the engine) so that every
 /// node of a run reuses them: compiling is most of the work on a small bundle.
-pub type CompileCache = std::sync::Mutex<HashMap<Vec<(usize, LineFilter)>, Arc<Compiled>>>;
+/// The probes (with their line filters) one text is scanned for: the key of a compiled set.
+pub type ProbeList = Vec<(usize, LineFilter)>;
+pub type CompileCache = std::sync::Mutex<HashMap<ProbeList, Arc<Compiled>>>;
 
 pub fn scan(
     texts: &Texts<'_>,
@@ -207,7 +209,7 @@ pub fn scan(
         }
     }
     // Compile once per distinct probe list (e.g. all container logs share one), once per run.
-    let mut jobs: Vec<(usize, Arc<Compiled>)> = Vec::new();
+    let mut held: Vec<(usize, ProbeList)> = Vec::new();
     let mut done: Vec<(usize, Vec<(usize, ProbeResult)>)> = Vec::new();
     for (t, ps) in per_text {
         if let Some(st) = texts.texts[t].streamed {
@@ -227,27 +229,31 @@ pub fn scan(
                 })
                 .collect();
             done.push((t, results));
-            continue;
+        } else {
+            held.push((t, ps));
         }
-        let known = cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&ps)
-            .cloned();
-        let c = match known {
-            Some(c) => c,
-            None => {
-                // Compiled outside the lock: other nodes scan meanwhile; a race compiles twice.
-                let c = Arc::new(compile(probes, &ps)?);
-                cache
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(ps, c.clone());
-                c
-            }
-        };
-        jobs.push((t, c));
     }
+    // The lists not compiled yet, compiled on all cores outside the lock (other nodes scan
+    // meanwhile; a race compiles twice).
+    let missing: Vec<&ProbeList> = {
+        let known = cache.lock().unwrap_or_else(|e| e.into_inner());
+        let mut seen = std::collections::HashSet::new();
+        held.iter()
+            .map(|(_, ps)| ps)
+            .filter(|ps| !known.contains_key(*ps) && seen.insert(*ps))
+            .collect()
+    };
+    let fresh: Vec<(ProbeList, Arc<Compiled>)> = missing
+        .par_iter()
+        .map(|ps| compile(probes, ps).map(|c| ((*ps).clone(), Arc::new(c))))
+        .collect::<Result<_, String>>()?;
+    let jobs: Vec<(usize, Arc<Compiled>)> = {
+        let mut known = cache.lock().unwrap_or_else(|e| e.into_inner());
+        known.extend(fresh);
+        held.iter()
+            .map(|(t, ps)| (*t, known.get(ps).cloned().expect("compiled above")))
+            .collect()
+    };
     let partial: Vec<(usize, Vec<(usize, ProbeResult)>)> = jobs
         .par_iter()
         .map(|(t, c)| (*t, scan_text(&texts.texts[*t].bytes, *t, probes, c).results))
