@@ -173,8 +173,9 @@ pub struct Compiled {
     /// the whole buffer (the regex engine runs it with its multi-literal SIMD searchers).
     lits: Option<Regex>,
     /// The same literals, to find which of them a selected line holds (ASCII case-insensitive,
-    /// so a superset: the probe's regex decides). A DFA: searched once per selected line, it
-    /// was 30% of the folder run as the NFA the builder picks by default (docs/performance.md).
+    /// so a superset: the probe's regex decides). A DFA for big logs: searched once per selected
+    /// line, it was 30% of the folder run as the NFA the builder picks by default, but its build
+    /// was 11% of analyzing 20 small bundles (docs/performance.md).
     line_lits: Option<aho_corasick::AhoCorasick>,
     /// Literal index -> the `k`s requiring it.
     lit_probes: Vec<Vec<u32>>,
@@ -245,7 +246,7 @@ pub fn scan(
     };
     let fresh: Vec<(ProbeList, Arc<Compiled>)> = missing
         .par_iter()
-        .map(|ps| compile(probes, ps).map(|c| ((*ps).clone(), Arc::new(c))))
+        .map(|ps| compile(probes, ps, false).map(|c| ((*ps).clone(), Arc::new(c))))
         .collect::<Result<_, String>>()?;
     let jobs: Vec<(usize, Arc<Compiled>)> = {
         let mut known = cache.lock().unwrap_or_else(|e| e.into_inner());
@@ -280,7 +281,13 @@ impl std::hash::Hash for LineFilter {
 }
 impl Eq for LineFilter {}
 
-pub(crate) fn compile(probes: &[Probe], ps: &[(usize, LineFilter)]) -> Result<Compiled, String> {
+/// `big`: the set scans big streamed logs, where a faster line matcher repays its longer build
+/// (an Aho-Corasick DFA); held texts are small, and many, so they get the one quickest to build.
+pub(crate) fn compile(
+    probes: &[Probe],
+    ps: &[(usize, LineFilter)],
+    big: bool,
+) -> Result<Compiled, String> {
     let mut lit_index: HashMap<prefilter::Lit, usize> = HashMap::new();
     let mut lits: Vec<prefilter::Lit> = Vec::new();
     let mut lit_probes: Vec<Vec<u32>> = Vec::new();
@@ -320,7 +327,7 @@ pub(crate) fn compile(probes: &[Probe], ps: &[(usize, LineFilter)]) -> Result<Co
             .build()
             .map_err(|e| format!("literal prefilter: {e}"))?;
         let ac = aho_corasick::AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .kind(big.then_some(aho_corasick::AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
             .build(lits.iter().map(|l| &l.bytes))
             .map_err(|e| format!("literal prefilter: {e}"))?;

@@ -435,9 +435,11 @@ impl crate::texts::node::FileStream for FileScan {
                 match cache.get(&ps) {
                     Some(c) => c.clone(),
                     None => {
-                        let c = Arc::new(compile(&self.plan.probes, &ps).unwrap_or_else(|_| {
-                            compile(&self.plan.probes, &[]).expect("an empty probe list compiles")
-                        }));
+                        let c =
+                            Arc::new(compile(&self.plan.probes, &ps, true).unwrap_or_else(|_| {
+                                compile(&self.plan.probes, &[], true)
+                                    .expect("an empty probe list compiles")
+                            }));
                         cache.insert(ps.clone(), c.clone());
                         c
                     }
