@@ -8,7 +8,9 @@ use std::path::PathBuf;
 
 use kdiag_analyzer::rules::load::{embedded_files, lint, parse_rule};
 use kdiag_analyzer::rules::model::schema_json;
-use kdiag_analyzer::rules::{finalize, Engine, Finding, FindingKind, Lang, RuleSet, Severity};
+use kdiag_analyzer::rules::{
+    finalize, finalize_tied, Engine, Finding, FindingKind, Lang, RuleSet, Severity,
+};
 use kdiag_analyzer::texts::node::{InputKind, Node, TextKind};
 use kdiag_bundle::{Item, Manifest, Status};
 use serde_json::json;
@@ -529,6 +531,33 @@ fn chains_do_not_cross_nodes() {
     finalize(&mut f, &e.explains());
     assert!(find(&f, "root").explains.is_empty());
     assert!(find(&f, "cons").explained_by.is_empty());
+}
+
+#[test]
+fn a_link_with_explains_if_needs_the_consequence_s_own_words() {
+    let root = "message: { en: disk, zh: disk }\nwhen: { expr: 'true' }\n\
+                explains: [pull]\nexplains_if: { pull: 'no space left on device' }\n";
+    for (said, linked) in [
+        ("manifest unknown: manifest unknown", false),
+        ("write /var/lib/docker/tmp/x: no space left on device", true),
+    ] {
+        let e = engine(&[
+            rule("disk", "critical", root),
+            rule(
+                "pull",
+                "warning",
+                &format!("message: {{ en: '{said}', zh: '{said}' }}\nwhen: {{ expr: 'true' }}\n"),
+            ),
+        ]);
+        let mut f = e.evaluate_with_facts(&bundle(&[]), json!({})).findings;
+        finalize_tied(&mut f, &e.explains(), &e.explain_ties());
+        assert_eq!(find(&f, "disk").explains.len(), linked as usize, "{said}");
+        assert_eq!(
+            find(&f, "pull").explained_by.len(),
+            linked as usize,
+            "{said}"
+        );
+    }
 }
 
 #[test]

@@ -135,6 +135,9 @@ fn rule() -> impl Strategy<Value = Rule> {
                 fix,
                 references,
                 explains,
+                // A map of regexes: not generated here; the YAML round trip of the other fields
+                // is what this property checks.
+                explains_if: Default::default(),
                 sources,
                 message,
                 when,

@@ -344,7 +344,9 @@ fn demo_reports_tell_the_case() {
     assert_eq!(json["version"], 1);
 
     let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
-    assert!(md.len() < 8 * 1024, "markdown is {} bytes", md.len());
+    // Small enough to paste into a ticket. 10 KiB since image-pull-backoff stands on its own
+    // here (a "manifest unknown" pull is not caused by the disk), with its own fix: 8.4 KiB.
+    assert!(md.len() < 10 * 1024, "markdown is {} bytes", md.len());
     check_gfm_table(&md, 6);
 
     snapshot("demo.html", &html);

@@ -123,6 +123,21 @@ impl Engine {
         self.rules.iter().map(|r| &r.loaded.rule)
     }
 
+    /// `explains_if` of every rule, compiled: (cause, explained) -> the regex the explained
+    /// finding's words must match. A regex that does not compile ties nothing (lint reports it).
+    pub fn explain_ties(&self) -> BTreeMap<(String, String), regex::Regex> {
+        self.rules()
+            .flat_map(|r| {
+                r.explains_if.iter().map(move |(id, re)| {
+                    let re = regex::Regex::new(re).unwrap_or_else(|_| {
+                        regex::Regex::new("[^\\s\\S]").expect("a regex matching nothing")
+                    });
+                    ((r.id.clone(), id.clone()), re)
+                })
+            })
+            .collect()
+    }
+
     /// `explains` of every rule, for chain resolution.
     pub fn explains(&self) -> BTreeMap<String, Vec<String>> {
         self.rules()

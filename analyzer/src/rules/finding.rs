@@ -88,11 +88,40 @@ pub struct EvidenceLine {
 /// first, by severity (a root cause ranks with the most severe consequence it explains), root
 /// causes before the findings they explain, then node and rule id.
 pub fn finalize(findings: &mut [Finding], explains: &BTreeMap<String, Vec<String>>) {
+    finalize_tied(findings, explains, &BTreeMap::new());
+}
+
+/// [`finalize`], where a link (cause, explained) listed in `ties` holds only when the explained
+/// finding's message or items match its regex (rule field `explains_if`).
+pub fn finalize_tied(
+    findings: &mut [Finding],
+    explains: &BTreeMap<String, Vec<String>>,
+    ties: &BTreeMap<(String, String), regex::Regex>,
+) {
     let fired: BTreeSet<(String, String)> = findings
         .iter()
         .filter(|f| f.kind == FindingKind::Finding)
         .map(|f| (f.node.clone(), f.rule.clone()))
         .collect();
+    // (node, explained rule, cause rule) links that their tie regex refuses.
+    let mut untied: BTreeSet<(String, String, String)> = BTreeSet::new();
+    for f in findings.iter().filter(|f| f.kind == FindingKind::Finding) {
+        for ((by, id), re) in ties {
+            if *id != f.rule {
+                continue;
+            }
+            let words =
+                std::iter::once(f.message.as_str()).chain(f.items.iter().map(|i| i.text.as_str()));
+            if !words.into_iter().any(|w| re.is_match(w)) {
+                untied.insert((f.node.clone(), id.clone(), by.clone()));
+            }
+        }
+    }
+    let linked = |node: &str, by: &str, id: &str| {
+        fired.contains(&(node.to_string(), by.to_string()))
+            && fired.contains(&(node.to_string(), id.to_string()))
+            && !untied.contains(&(node.to_string(), id.to_string(), by.to_string()))
+    };
     for f in findings.iter_mut() {
         f.explains.clear();
         f.explained_by.clear();
@@ -102,16 +131,14 @@ pub fn finalize(findings: &mut [Finding], explains: &BTreeMap<String, Vec<String
         if let Some(ex) = explains.get(&f.rule) {
             f.explains = ex
                 .iter()
-                .filter(|id| **id != f.rule && fired.contains(&(f.node.clone(), (*id).clone())))
+                .filter(|id| **id != f.rule && linked(&f.node, &f.rule, id))
                 .cloned()
                 .collect();
         }
         f.explained_by = explains
             .iter()
             .filter(|(by, ids)| {
-                **by != f.rule
-                    && ids.contains(&f.rule)
-                    && fired.contains(&(f.node.clone(), (*by).clone()))
+                **by != f.rule && ids.contains(&f.rule) && linked(&f.node, by, &f.rule)
             })
             .map(|(by, _)| by.clone())
             .collect();

@@ -308,6 +308,20 @@ pub fn lint(
         parsed.push((file.clone(), rule));
     }
     for (file, rule) in &parsed {
+        for (id, re) in &rule.explains_if {
+            if !rule.explains.contains(id) {
+                report.problems.push(LintProblem {
+                    file: file.clone(),
+                    message: format!("explains_if names {id:?}, which `explains` does not list"),
+                });
+            }
+            if let Err(e) = regex::Regex::new(re) {
+                report.problems.push(LintProblem {
+                    file: file.clone(),
+                    message: format!("explains_if {id}: regex does not compile: {e}"),
+                });
+            }
+        }
         for id in &rule.explains {
             if !ids.contains_key(id) && !known_ids.contains(id) {
                 report.problems.push(LintProblem {

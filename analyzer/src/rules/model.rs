@@ -3,6 +3,7 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One rule: rules/<id>.yaml.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -29,6 +30,11 @@ pub struct Rule {
     /// Rule ids this root cause explains (chains are resolved per node).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub explains: Vec<String>,
+    /// Explained id -> regex: that link of `explains` holds only when the explained finding's
+    /// own words (its message and items) match, i.e. when they tie it to this cause. Without an
+    /// entry, both rules firing on the node links them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub explains_if: BTreeMap<String, String>,
     /// Informative: the sources the rule reads.
     #[serde(default)]
     pub sources: Vec<String>,
