@@ -660,6 +660,36 @@ fn lint_catches_bad_regex_missing_zh_duplicate_id_and_more() {
     assert!(
         lint_one(&[("dangling.yaml", dangling)])[0].contains("explains unknown rule \"nowhere\"")
     );
+
+    let untied = rule(
+        "untied",
+        "warning",
+        "explains: [dangling]\nexplains_if: { other: 'x', dangling: '(' }\n\
+         message: { en: x, zh: x }\nwhen: { expr: 'true' }\n",
+    );
+    let problems = lint_one(&[
+        ("untied.yaml", untied),
+        (
+            "dangling.yaml",
+            rule(
+                "dangling",
+                "warning",
+                "message: { en: x, zh: x }\nwhen: { expr: 'true' }\n",
+            ),
+        ),
+    ]);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("explains_if names \"other\"")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("explains_if dangling: regex does not compile")),
+        "{problems:?}"
+    );
 }
 
 #[test]
