@@ -334,6 +334,18 @@ fn join(block: &[Line]) -> String {
     s
 }
 
+/// The `items` of the list `derive` made for `path` (empty when it made none): for the shape
+/// readers' tests.
+#[cfg(test)]
+fn derived_items(text: &str, path: &str) -> Vec<serde_json::Value> {
+    let d = derive(text);
+    let Some((_, body)) = d.iter().find(|(p, _)| *p == path) else {
+        return Vec::new();
+    };
+    let v: serde_json::Value = serde_json::from_str(body).unwrap();
+    v["items"].as_array().unwrap().clone()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

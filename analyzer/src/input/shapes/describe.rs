@@ -265,18 +265,10 @@ pub(super) fn describe_namespaces(lines: &[Line]) -> Vec<Value> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::derive;
     use kdiag_bundle::paths;
     use serde_json::Value;
 
-    fn items(text: &str, path: &str) -> Vec<Value> {
-        let d = derive(text);
-        let Some((_, body)) = d.iter().find(|(p, _)| *p == path) else {
-            return Vec::new();
-        };
-        let v: Value = serde_json::from_str(body).unwrap();
-        v["items"].as_array().unwrap().clone()
-    }
+    use super::super::derived_items as items;
 
     #[test]
     fn describe_node_conditions_and_versions() {

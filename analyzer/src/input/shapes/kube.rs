@@ -297,18 +297,10 @@ fn dns_label(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{clean, derive};
+    use super::super::clean;
     use kdiag_bundle::paths;
-    use serde_json::Value;
 
-    fn items(text: &str, path: &str) -> Vec<Value> {
-        let d = derive(text);
-        let Some((_, body)) = d.iter().find(|(p, _)| *p == path) else {
-            return Vec::new();
-        };
-        let v: Value = serde_json::from_str(body).unwrap();
-        v["items"].as_array().unwrap().clone()
-    }
+    use super::super::derived_items as items;
 
     /// memory-quantity-suspicious__kubernetes-kubernetes-79950.txt (dev): a fenced pod, prose after.
     #[test]
