@@ -356,15 +356,10 @@ fn apiserver_range(cx: &Cx) -> Option<ServiceCidr> {
         const FLAG: &str = "--service-cluster-ip-range";
         // The static pod manifest through its YAML (a commented-out line is no setting); the
         // microk8s args file, or a manifest that is not YAML, word by word.
-        let found = match source {
-            "kube-apiserver" => {
-                match parse::staticpod::container_flag(&t, "kube-apiserver", FLAG) {
-                    Ok(found) => found,
-                    Err(_) => flag_value(&t, FLAG).map(|(i, v)| (i + 1, v)),
-                }
-            }
-            _ => flag_value(&t, FLAG).map(|(i, v)| (i + 1, v)),
-        };
+        let from_yaml = (source == "kube-apiserver")
+            .then(|| parse::staticpod::container_flag(&t, "kube-apiserver", FLAG).ok())
+            .flatten();
+        let found = from_yaml.unwrap_or_else(|| flag_value(&t, FLAG).map(|(i, v)| (i + 1, v)));
         if let Some((line, v)) = found {
             let cidrs = cidr_list(&v);
             if !cidrs.is_empty() {
