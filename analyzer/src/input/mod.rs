@@ -313,6 +313,17 @@ pub(crate) fn clean_entry_path(raw: &str) -> Result<Option<String>, &'static str
     Ok(Some(parts.join("/")))
 }
 
+/// A snippet of the real-world corpus (testdata/real/snippets/NAME), for unit tests that read
+/// real text.
+#[cfg(test)]
+pub(crate) fn corpus_snippet(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/../testdata/real/snippets/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -154,13 +154,7 @@ pub fn rejoin(text: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn snippet(name: &str) -> String {
-        std::fs::read_to_string(format!(
-            "{}/../testdata/real/snippets/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-    }
+    use crate::input::corpus_snippet as snippet;
 
     /// neg-node-hostname-changed__kubernetes-minikube-15756.txt (dev): one journal line of a
     /// run broken inside "get"; the lines around it stay as they are and keep their numbers.

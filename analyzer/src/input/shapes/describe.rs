@@ -323,13 +323,7 @@ mod tests {
         assert!(items(pv, paths::NAMESPACES).is_empty());
     }
 
-    fn snippet(name: &str) -> String {
-        std::fs::read_to_string(format!(
-            "{}/../testdata/real/snippets/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-    }
+    use crate::input::corpus_snippet as snippet;
 
     fn ready(n: &Value) -> (&str, &str) {
         let c = n["status"]["conditions"].as_array().unwrap();

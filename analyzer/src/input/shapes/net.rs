@@ -176,11 +176,7 @@ mod tests {
     /// default route.
     #[test]
     fn route_n_without_default() {
-        let t = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../testdata/real/snippets/default-route-missing__hyperhq-hyperd-491.txt"
-        ))
-        .unwrap();
+        let t = crate::input::corpus_snippet("default-route-missing__hyperhq-hyperd-491.txt");
         assert_eq!(
             get(&derive(&t), paths::IP_ROUTE).as_deref(),
             Some("192.168.123.0/24 dev eth0\n")
