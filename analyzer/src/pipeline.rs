@@ -13,7 +13,7 @@ use crate::findings::{self, Document, NodeSummary};
 use crate::input::{self, InputError, Limits};
 use crate::render::NodeData;
 use crate::rules::engine::{case_view, CaseNode};
-use crate::rules::{finalize_tied, withhold_node_findings, Engine, Lang, RuleSet, Severity};
+use crate::rules::{finalize, withhold_node_findings, Engine, Lang, RuleSet, Severity};
 use crate::texts::Node;
 use crate::texts::StreamPlan;
 
@@ -179,7 +179,7 @@ impl Case {
             .map(|r| r.id.clone())
             .collect();
         withhold_node_findings(&mut found, &withholding, opts.lang);
-        finalize_tied(&mut found, &engine.explains(), &engine.explain_ties());
+        finalize(&mut found, &engine.explains(), &engine.explain_ties());
         clock.mark("differences, report data, findings");
         let document = Document {
             format: findings::FORMAT,

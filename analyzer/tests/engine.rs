@@ -8,9 +8,7 @@ use std::path::PathBuf;
 
 use kdiag_analyzer::rules::load::{embedded_files, lint, parse_rule};
 use kdiag_analyzer::rules::model::schema_json;
-use kdiag_analyzer::rules::{
-    finalize, finalize_tied, Engine, Finding, FindingKind, Lang, RuleSet, Severity,
-};
+use kdiag_analyzer::rules::{finalize, Engine, Finding, FindingKind, Lang, RuleSet, Severity};
 use kdiag_analyzer::texts::node::{InputKind, Node, TextKind};
 use kdiag_bundle::{Item, Manifest, Status};
 use serde_json::json;
@@ -54,7 +52,7 @@ fn bundle(files: &[(&str, &str)]) -> Node {
 fn run(e: &Engine, node: &Node, facts: serde_json::Value) -> Vec<Finding> {
     let r = e.evaluate_with_facts(node, facts);
     let mut f = r.findings;
-    finalize(&mut f, &e.explains());
+    finalize(&mut f, &e.explains(), &e.explain_ties());
     f
 }
 
@@ -528,7 +526,7 @@ fn chains_do_not_cross_nodes() {
     b.name = "b".into();
     let mut f = e.evaluate_with_facts(&a, json!({})).findings;
     f.extend(e.evaluate_with_facts(&b, json!({})).findings);
-    finalize(&mut f, &e.explains());
+    finalize(&mut f, &e.explains(), &e.explain_ties());
     assert!(find(&f, "root").explains.is_empty());
     assert!(find(&f, "cons").explained_by.is_empty());
 }
@@ -550,7 +548,7 @@ fn a_link_with_explains_if_needs_the_consequence_s_own_words() {
             ),
         ]);
         let mut f = e.evaluate_with_facts(&bundle(&[]), json!({})).findings;
-        finalize_tied(&mut f, &e.explains(), &e.explain_ties());
+        finalize(&mut f, &e.explains(), &e.explain_ties());
         assert_eq!(find(&f, "disk").explains.len(), linked as usize, "{said}");
         assert_eq!(
             find(&f, "pull").explained_by.len(),

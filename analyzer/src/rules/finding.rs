@@ -86,14 +86,11 @@ pub struct EvidenceLine {
 
 /// Resolves `explains` / `explained_by` among the findings of each node, then sorts: real findings
 /// first, by severity (a root cause ranks with the most severe consequence it explains), root
-/// causes before the findings they explain, then node and rule id.
-pub fn finalize(findings: &mut [Finding], explains: &BTreeMap<String, Vec<String>>) {
-    finalize_tied(findings, explains, &BTreeMap::new());
-}
-
-/// [`finalize`], where a link (cause, explained) listed in `ties` holds only when the explained
-/// finding's message or items match its regex (rule field `explains_if`).
-pub fn finalize_tied(
+/// causes before the findings they explain, then node and rule id. A link (cause, explained)
+/// listed in `ties` ([`Engine::explain_ties`](super::Engine::explain_ties)) holds only when the
+/// explained finding's message or items match its regex (rule field `explains_if`); the other
+/// links hold when both rules fired on the node.
+pub fn finalize(
     findings: &mut [Finding],
     explains: &BTreeMap<String, Vec<String>>,
     ties: &BTreeMap<(String, String), regex::Regex>,

@@ -16,8 +16,6 @@ pub mod model;
 pub mod tools;
 
 pub use engine::{Engine, NodeReport};
-pub use finding::{
-    finalize, finalize_tied, withhold_node_findings, At, Evidence, Finding, FindingKind,
-};
+pub use finding::{finalize, withhold_node_findings, At, Evidence, Finding, FindingKind};
 pub use load::{lint, LintReport, LoadedRule, RuleSet};
 pub use model::{Condition, I18n, Lang, Rule, Severity};
