@@ -12,6 +12,13 @@
 //! - the pieces sit inside a run of log lines: the next line starts like a log line again, or the
 //!   run ends (a blank line, a fence, the end) after at least two log lines.
 //!
+//! A line cut at a fixed width is joined on that evidence alone, whatever its pieces start with
+//! and without a run around it: a log line exactly 1000 characters long (the cut three dev rows
+//! show: kubernetes/minikube#2927, kubernetes/minikube#6544,
+//! Project31/ansible-kubernetes-openshift-pi3#7), or exactly as long as the width at which two
+//! other log lines of the paste were cut (a terminal or tracker wrapping every line at one width,
+//! with no log line of the paste longer).
+//!
 //! A broken line is joined without adding anything (the cut was inside a word or after the space
 //! kept at its end), except a space before a piece that opens with a `key=value` pair (the cut
 //! was between two pairs, and the space was lost); a piece that opens like a line of its own
@@ -98,9 +105,76 @@ fn breakable(before: &str) -> bool {
         .is_some_and(|c| c.is_alphanumeric() || c == ' ' || "_./-:=\"')]}".contains(c))
 }
 
+/// A line's length in characters, without its `\r`.
+fn width(line: &str) -> usize {
+    line.strip_suffix('\r').unwrap_or(line).chars().count()
+}
+
+/// The width every long line of a dev-row paste was cut at (see the module comment).
+const CUT_WIDTH: usize = 1000;
+
+/// The narrowest width taken as a wrap width: a terminal's 80 columns, less a prefix.
+const MIN_WRAP: usize = 60;
+
+/// The rest of a line cut at a known width: anything but a blank or indented line, a fence or a
+/// line that starts like a log line or like a line of its own.
+fn rest_of_cut(p: &Piece, prefix: &str) -> bool {
+    let b = p.body;
+    p.prefix == prefix
+        && b.chars().next().is_some_and(|c| !c.is_whitespace())
+        && !starts_log(p)
+        && !b.starts_with("```")
+        && !b.starts_with("~~~")
+        && !OWN_LINE.is_match(b)
+}
+
+/// The width the paste's lines were wrapped at: two different log lines cut at it (every line of
+/// each but its last piece exactly that wide, the last no wider), and no log line longer.
+fn wrap_width(lines: &[&str]) -> Option<usize> {
+    let mut cut: std::collections::BTreeMap<usize, std::collections::BTreeSet<&str>> =
+        Default::default();
+    let mut widest = 0;
+    let mut i = 0;
+    while i < lines.len() {
+        let a = piece(lines[i]);
+        if !starts_log(&a) {
+            i += 1;
+            continue;
+        }
+        widest = widest.max(width(lines[i]));
+        let mut j = i + 1;
+        while j < lines.len() && j - i <= MAX_PIECES && rest_of_cut(&piece(lines[j]), a.prefix) {
+            j += 1;
+        }
+        let w = width(lines[i]);
+        if j > i + 1
+            && w >= MIN_WRAP
+            && (i + 1..j - 1).all(|k| width(lines[k]) == w)
+            && width(lines[j - 1]) <= w
+        {
+            let set = cut.entry(w).or_default();
+            set.insert(lines[i]);
+            if j > i + 2 {
+                set.insert(lines[i + 1]);
+            }
+        }
+        i = j;
+    }
+    cut.into_iter()
+        .filter(|(w, set)| set.len() >= 2 && *w >= widest)
+        .map(|(w, _)| w)
+        .next()
+}
+
 /// The text with its broken log lines joined, or `None` when there was none.
 pub fn rejoin(text: &str) -> Option<String> {
     let lines: Vec<&str> = text.split('\n').collect();
+    let wrap = wrap_width(&lines);
+    // A line cut at a known width: the next one is its rest.
+    let cut = |k: usize| {
+        let w = width(lines[k]);
+        w == CUT_WIDTH || wrap == Some(w)
+    };
     let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     let mut joined = false;
     let mut i = 0;
@@ -111,7 +185,11 @@ pub fn rejoin(text: &str) -> Option<String> {
             continue;
         }
         let mut j = i + 1;
-        while j < lines.len() && j - i <= MAX_PIECES && continues(&piece(lines[j]), a.prefix) {
+        while j < lines.len() && j - i <= MAX_PIECES {
+            let p = piece(lines[j]);
+            if !(continues(&p, a.prefix) || cut(j - 1) && rest_of_cut(&p, a.prefix)) {
+                break;
+            }
             j += 1;
         }
         if j == i + 1 {
@@ -129,15 +207,17 @@ pub fn rejoin(text: &str) -> Option<String> {
         let log_before = i > 0 && starts_log(&piece(lines[i - 1]));
         let mut whole = a.body.to_string();
         let cuts_ok = (i + 1..j).all(|k| {
-            let ok = breakable(&whole);
+            let at_width = cut(k - 1);
+            let ok = at_width || breakable(&whole);
             let rest = piece(lines[k]).body;
-            if PAIR.is_match(rest) && !whole.ends_with(' ') {
+            if !at_width && PAIR.is_match(rest) && !whole.ends_with(' ') {
                 whole.push(' ');
             }
             whole.push_str(rest);
             ok
         });
-        if cuts_ok && (next_log || run_end && log_before) {
+        let at_width = (i..j - 1).any(cut);
+        if cuts_ok && (at_width || next_log || run_end && log_before) {
             let cr = if lines[i].ends_with('\r') { "\r" } else { "" };
             out[i] = format!("{}{whole}{cr}", a.prefix);
             for line in out.iter_mut().take(j).skip(i + 1) {
@@ -171,19 +251,63 @@ mod tests {
         assert_eq!(lines[6], t.lines().nth(6).unwrap());
     }
 
-    /// neg-kubelet-eviction-config__kubernetes-minikube-2927.txt (dev): a 1000-character kubelet
-    /// line cut inside "ExperimentalQOSReserved". Pasted alone nothing shows a run of log lines,
-    /// so it stays; after another log line it is joined.
+    /// neg-kubelet-eviction-config__kubernetes-minikube-2927.txt (dev): a kubelet line cut at
+    /// exactly 1000 characters inside "ExperimentalQOSReserved". The width is the evidence: it is
+    /// joined pasted alone, with no run of log lines around it.
     #[test]
     fn a_long_line_cut_inside_a_word() {
         let t = snippet("neg-kubelet-eviction-config__kubernetes-minikube-2927.txt");
-        assert_eq!(rejoin(&t), None);
-        let two = format!(
-            "Jun 23 06:27:19 minikube kubelet[2717]: I0623 06:27:19.694100    2717 server.go:1] x\n{t}"
-        );
-        let r = rejoin(&two).unwrap();
+        let r = rejoin(&t).unwrap();
         assert!(r.contains("EnforceCPULimits:true}\n\n"));
         assert!(r.contains(" ExperimentalQOSReserved:map[] ExperimentalCPUManagerPolicy:none"));
+        // one character less is no known cut: alone, it stays
+        let first = t.lines().next().unwrap();
+        let short = format!("{}\n{}", &first[..999], &t[first.len() + 1..]);
+        assert_eq!(rejoin(&short), None);
+    }
+
+    /// cgroup-subsystem-unavailable__project31-ansible-kubernetes-openshift-pi3-7.txt (dev): the
+    /// 1000-character cut falls before an upper-case letter ("Time:time.Time{"), which no piece
+    /// may start with unless the width says it was cut.
+    #[test]
+    fn a_cut_at_1000_before_an_upper_case_letter() {
+        let t = snippet(
+            "cgroup-subsystem-unavailable__project31-ansible-kubernetes-openshift-pi3-7.txt",
+        );
+        let r = rejoin(&t).unwrap();
+        assert!(r.contains("FirstTimestamp:unversioned.Time{Time:time.Time{sec:63612134305"));
+        assert_eq!(r.lines().count(), t.lines().count());
+        let t = snippet("cgroup-driver-mismatch__kubernetes-minikube-6544.txt");
+        assert!(rejoin(&t)
+            .unwrap()
+            .contains(" OperatingSystem:CentOS Linux 7 (Core) "));
+    }
+
+    /// Lines wrapped at one width: two different log lines cut at 70 columns (and none longer)
+    /// make 70 the wrap width, so a piece after a 70-column line is its rest whatever it starts
+    /// with; the same pieces after lines of other widths are left alone.
+    #[test]
+    fn lines_wrapped_at_one_width() {
+        let a = "E0320 04:59:09.572336 15702 remote_runtime.go:92] RunPodSandbox from r";
+        let b = "E0320 04:59:10.572336 15702 remote_runtime.go:92] StopPodSandbox from ";
+        assert_eq!((width(a), width(b)), (70, 70));
+        let t = format!("{a}\nuntime service failed\n{b}\nRuntime service failed\n");
+        let r = rejoin(&t).unwrap();
+        assert!(r.contains("from runtime service failed\n\n"), "{r}");
+        assert!(r.contains("from Runtime service failed\n\n"), "{r}");
+        // a log line longer than the width: no wrap at 70
+        let t = format!(
+            "{t}E0320 04:59:11.572336 15702 remote_runtime.go:92] a longer line, so no wrap\n"
+        );
+        let r = rejoin(&t).unwrap();
+        assert!(r.contains("from runtime service failed\n\n"), "{r}");
+        assert!(
+            r.contains("StopPodSandbox from \nRuntime service failed\n"),
+            "{r}"
+        );
+        // the same line twice is one line, not two cuts
+        let t = format!("{a}\nThen I restarted it\n{a}\nThen I restarted it\n");
+        assert_eq!(rejoin(&t), None);
     }
 
     #[test]
