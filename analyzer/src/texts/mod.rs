@@ -86,7 +86,11 @@ impl LineFilter {
     }
 }
 
-const KUBELET_TAGS: &[&[u8]] = &[b" kubelet[", b" kubelet:"];
+/// k3s and rke2 run the kubelet inside their own process: its klog lines are tagged `k3s[PID]`
+/// or `rke2[PID]` in a syslog file (certificate-expiring__vitobotta-hetzner-k3s-639.txt,
+/// etcd-db-space-exceeded__k3s-io-k3s-4787.txt, dev), as the Rancher adapter maps their journal
+/// to the kubelet's (input/foreign/tables.rs).
+const KUBELET_TAGS: &[&[u8]] = &[b" kubelet[", b" kubelet:", b" k3s[", b" rke2["];
 const DOCKER_TAGS: &[&[u8]] = &[b" dockerd[", b" docker[", b" dockerd:", b" docker:"];
 const CONTAINERD_TAGS: &[&[u8]] = &[b" containerd[", b" containerd:"];
 const KERNEL_TAGS: &[&[u8]] = &[b" kernel:"];
@@ -376,4 +380,27 @@ pub fn is_log_path(path: &str) -> bool {
         || path == paths::DMESG
         || path.starts_with("cluster/logs/")
         || path.starts_with("node/pods/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A syslog file of a k3s node: its kubelet lines come from the k3s process.
+    #[test]
+    fn the_kubelet_of_k3s_and_rke2_in_a_syslog_file() {
+        let f = source_filter("kubelet", paths::MESSAGES, false, true).unwrap();
+        // certificate-expiring__vitobotta-hetzner-k3s-639.txt (dev), its first line
+        let k3s = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/real/snippets/certificate-expiring__vitobotta-hetzner-k3s-639.txt"
+        ))
+        .unwrap();
+        let line = k3s.lines().next().unwrap().trim_start_matches('`');
+        assert!(f.accepts(line.as_bytes()));
+        assert!(
+            f.accepts(b"Jan 01 00:00:00 n1 rke2[812]: E0101 00:00:00.000000 812 kubelet.go:1] x")
+        );
+        assert!(!f.accepts(b"Jan 01 00:00:00 n1 containerd[812]: level=error msg=x"));
+    }
 }
