@@ -10,6 +10,7 @@ pub mod case;
 use archive::Compression;
 mod folder;
 pub mod foreign;
+mod frame;
 mod members;
 mod rejoin;
 pub mod shapes;

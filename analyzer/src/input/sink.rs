@@ -7,10 +7,10 @@ use std::path::Path;
 
 use kdiag_bundle::{Manifest, MANIFEST_PATH};
 
-use super::rejoin;
 use super::shapes;
 use super::sniff::sniff_text;
 use super::{common_top, decode_text, file_stem, foreign, keep_tail, Limits};
+use super::{frame, rejoin};
 use crate::texts::node::{InputKind, Node, StreamScanner};
 use crate::texts::Streamed;
 
@@ -449,7 +449,12 @@ impl<'l> Sink<'l> {
             .collect();
         if let Some(data) = data {
             // Log lines a terminal or tracker broke are scanned whole (line numbers kept).
-            let data = match std::str::from_utf8(&data).ok().and_then(rejoin::rejoin) {
+            // Lines a terminal UI framed lose their borders first (`frame.rs`).
+            let joined = std::str::from_utf8(&data).ok().and_then(|t| {
+                let unframed = frame::unframe(t);
+                rejoin::rejoin(unframed.as_deref().unwrap_or(t)).or(unframed)
+            });
+            let data = match joined {
                 Some(joined) => {
                     self.warn("log lines broken by the paste were joined before the scan".into());
                     joined.into_bytes()
