@@ -12,6 +12,7 @@ mod folder;
 pub mod foreign;
 mod frame;
 mod members;
+mod prefix;
 mod rejoin;
 pub mod shapes;
 mod sink;

@@ -10,7 +10,7 @@ use kdiag_bundle::{Manifest, MANIFEST_PATH};
 use super::shapes;
 use super::sniff::sniff_text;
 use super::{common_top, decode_text, file_stem, foreign, keep_tail, Limits};
-use super::{frame, rejoin};
+use super::{frame, prefix, rejoin};
 use crate::texts::node::{InputKind, Node, StreamScanner};
 use crate::texts::Streamed;
 
@@ -449,14 +449,20 @@ impl<'l> Sink<'l> {
             .collect();
         if let Some(data) = data {
             // Log lines a terminal or tracker broke are scanned whole (line numbers kept).
-            // Lines a terminal UI framed lose their borders first (`frame.rs`).
+            // A tool's per-line prefixes (`prefix.rs`) and a terminal UI's frame (`frame.rs`)
+            // come off first.
             let joined = std::str::from_utf8(&data).ok().and_then(|t| {
+                let stripped = prefix::strip(t);
+                let t = stripped.as_deref().unwrap_or(t);
                 let unframed = frame::unframe(t);
-                rejoin::rejoin(unframed.as_deref().unwrap_or(t)).or(unframed)
+                let t = unframed.as_deref().unwrap_or(t);
+                rejoin::rejoin(t).or(unframed).or(stripped)
             });
             let data = match joined {
                 Some(joined) => {
-                    self.warn("log lines broken by the paste were joined before the scan".into());
+                    self.warn(
+                        "tool prefixes, frames and broken log lines of the paste were undone before the scan".into(),
+                    );
                     joined.into_bytes()
                 }
                 None => data,
