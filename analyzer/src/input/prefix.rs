@@ -71,6 +71,31 @@ mod tests {
         );
     }
 
+    /// neg-kubectl-no-kubeconfig__pires-kubernetes-vagrant-coreos-cluster-220.txt (dev): the
+    /// prompt lines and vagrant's own lines stay, a machine's run of lines loses its prefix (the
+    /// single lines of node-01 and node-02 keep theirs: one line is no run).
+    #[test]
+    fn a_vagrant_paste_of_three_machines() {
+        let t = crate::input::corpus_snippet(
+            "neg-kubectl-no-kubeconfig__pires-kubernetes-vagrant-coreos-cluster-220.txt",
+        );
+        let r = strip(&t).unwrap();
+        let lines: Vec<&str> = r.lines().collect();
+        assert_eq!(lines.len(), t.lines().count());
+        assert!(lines[0].ends_with("> vagrant destroy -"));
+        assert_eq!(lines[2], "==> node-02: VM not created. Moving on...");
+        assert_eq!(lines[4], "Forcing shutdown of VM...");
+        assert_eq!(
+            lines[9],
+            "Bringing machine 'master' up with 'virtualbox' provider..."
+        );
+        assert_eq!(
+            lines[13],
+            "2016-11-13 09:43:16 -0800: setting up Kubernetes master..."
+        );
+        assert_eq!(lines[22], "Adapter 2: hostonly");
+    }
+
     #[test]
     fn yaml_and_single_lines_stay() {
         for t in [
