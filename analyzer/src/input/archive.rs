@@ -323,6 +323,7 @@ pub(super) fn read_tar_stream<R: Read>(
         return Err(err(path, why));
     }
     if let Some(stop) = stop_error {
+        sink.settle();
         if sink.files.is_empty() && sink.streamed.is_empty() {
             return Err(err(path, format!("no readable entry: {stop}")));
         }

@@ -11,7 +11,7 @@ use super::shapes;
 use super::sniff::sniff_text;
 use super::{common_top, decode_text, file_stem, foreign, keep_tail, Limits};
 use super::{frame, prefix, rejoin};
-use crate::texts::node::{InputKind, Node, StreamScanner};
+use crate::texts::node::{InputKind, Node, PendingScan, StreamScanner};
 use crate::texts::Streamed;
 
 /// Where read entries go, with the byte budget and the warnings.
@@ -27,6 +27,10 @@ pub(crate) struct Sink<'l> {
     /// Scans big logs as they stream (`None`: everything is read into memory).
     scanner: Option<&'l dyn StreamScanner>,
     pub streamed: BTreeMap<String, Streamed>,
+    /// The last streamed file, its last chunks maybe still scanning while the next file is
+    /// read; moved to `streamed` by [`Sink::settle`] (before the next one is, so that at most
+    /// one file's chunks wait at a time, and before anything reads `streamed`).
+    pending: Option<(String, PendingScan)>,
     /// The foreign format the entries showed (or `--input-format` forced); its adapter decides
     /// which entries are read at all.
     foreign: Option<foreign::Adapter>,
@@ -41,6 +45,7 @@ impl<'l> Sink<'l> {
         Sink {
             scanner,
             streamed: BTreeMap::new(),
+            pending: None,
             limits,
             files: BTreeMap::new(),
             warnings: Vec::new(),
@@ -220,7 +225,7 @@ impl<'l> Sink<'l> {
                 break;
             }
         }
-        let s = fs.finish(bytes);
+        let pending = fs.finish(bytes);
         if bytes > self.limits.max_file_bytes {
             self.warn(format!(
                 "{key}: larger than the {} MiB per-file cap: scanned whole ({} MiB) as it streamed, never held in memory",
@@ -228,11 +233,20 @@ impl<'l> Sink<'l> {
                 bytes >> 20
             ));
         }
-        if let Some(e) = &s.error {
-            self.warn(format!("{key}: {e}; the rest of the file was scanned"));
-        }
-        self.insert_streamed(key.to_string(), s);
+        self.settle();
+        self.pending = Some((key.to_string(), pending));
         (None, error)
+    }
+
+    /// Waits for the pending streamed file's last chunks and records it in `streamed`.
+    pub fn settle(&mut self) {
+        if let Some((key, pending)) = self.pending.take() {
+            let s = pending();
+            if let Some(e) = &s.error {
+                self.warn(format!("{key}: {e}; the rest of the file was scanned"));
+            }
+            self.insert_streamed(key, s);
+        }
     }
 
     /// Whether a file of `len` bytes at `key` would be streamed rather than held.
@@ -269,8 +283,12 @@ impl<'l> Sink<'l> {
     }
 
     pub fn insert(&mut self, key: String, data: Vec<u8>) {
+        if self.pending.as_ref().is_some_and(|(k, _)| *k == key) {
+            self.settle();
+        }
         let is_manifest = Self::is_manifest(&key);
-        if self.files.len() + self.streamed.len() >= self.limits.max_entries
+        let pending = usize::from(self.pending.is_some());
+        if self.files.len() + self.streamed.len() + pending >= self.limits.max_entries
             && !is_manifest
             && !self.files.contains_key(&key)
         {
@@ -301,6 +319,7 @@ impl<'l> Sink<'l> {
     /// A foreign archive's entries are mapped onto the kdiag layout first, with a manifest that
     /// says where each file came from and what the format lacks.
     pub fn into_bundle(mut self, origin: &Path, top_hint: Option<String>) -> Node {
+        self.settle();
         if let Some(adapter) = self.foreign.take() {
             return self.into_foreign(adapter, origin, top_hint);
         }
@@ -429,6 +448,7 @@ impl<'l> Sink<'l> {
 
     /// A loose input's node; `data` is `None` when the file was streamed.
     pub fn into_loose(mut self, origin: &Path, name: &str, data: Option<Vec<u8>>) -> Node {
+        self.settle();
         let head: &[u8] = match (&data, self.streamed.get(name)) {
             (Some(d), _) => d,
             (None, Some(s)) => &s.head,

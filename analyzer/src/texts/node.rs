@@ -22,8 +22,14 @@ pub trait FileStream: Send {
     /// Scans `chunk` (it ends at a line end, or is the file's last part); returns an empty buffer
     /// to fill next. May block while too many chunks are in flight.
     fn feed(&mut self, chunk: Vec<u8>) -> Vec<u8>;
-    fn finish(self: Box<Self>, bytes: u64) -> crate::texts::Streamed;
+    /// Ends the file without waiting for its last chunks: the reader goes on with the next
+    /// file while they are scanned, and waits when it calls the returned [`PendingScan`].
+    fn finish(self: Box<Self>, bytes: u64) -> PendingScan;
 }
+
+/// What a finished [`FileStream`] gives once its last chunks are scanned (the call blocks until
+/// then).
+pub type PendingScan = Box<dyn FnOnce() -> crate::texts::Streamed + Send>;
 
 /// One node of a case: a bundle (archive or folder) or a loose text file.
 #[derive(Debug, Clone, Default)]

@@ -231,7 +231,10 @@ impl crate::texts::node::StreamScanner for StreamPlan {
             allocated: 0,
             in_flight: self.in_flight.max(1),
             chunk_bytes: self.chunk_bytes,
-            shared: Arc::new(std::sync::Mutex::new(Merger::default())),
+            shared: Arc::new((
+                std::sync::Mutex::new(Merger::default()),
+                std::sync::Condvar::new(),
+            )),
             free: std::sync::mpsc::channel(),
         }))
     }
@@ -307,7 +310,8 @@ struct FileScan {
     allocated: usize,
     in_flight: usize,
     chunk_bytes: usize,
-    shared: Arc<std::sync::Mutex<Merger>>,
+    /// The merged results, and a signal each time a chunk's are added.
+    shared: Arc<(std::sync::Mutex<Merger>, std::sync::Condvar)>,
     free: (
         std::sync::mpsc::Sender<Vec<u8>>,
         std::sync::mpsc::Receiver<Vec<u8>>,
@@ -465,10 +469,13 @@ impl crate::texts::node::FileStream for FileScan {
                 error: Some(format!("scan panicked: {}", crate::units::panic_text(&p))),
                 ..ChunkOut::default()
             });
-            shared
+            let (merger, added) = &*shared;
+            merger
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .add(seq, out);
+            added.notify_all();
+            // Back to the file's free list; dropped when the file is already finished.
             let mut chunk = chunk;
             chunk.clear();
             let _ = back.send(chunk);
@@ -493,37 +500,46 @@ impl crate::texts::node::FileStream for FileScan {
         b
     }
 
-    fn finish(self: Box<Self>, bytes: u64) -> Streamed {
-        let mut me = *self;
-        while me.allocated > 0 {
-            if me.free.1.recv().is_err() {
-                break;
-            }
-            me.allocated -= 1;
-        }
-        let m = std::mem::take(&mut *me.shared.lock().unwrap_or_else(|e| e.into_inner()));
-        let evidence = me
-            .evidence
-            .iter()
-            .enumerate()
-            .map(|(i, ev)| {
-                (
-                    ev.key.clone(),
-                    m.evidence.get(i).cloned().unwrap_or_default(),
-                )
-            })
-            .collect();
-        Streamed {
-            bytes,
-            head: me.head,
-            scanned: me.scanned,
-            results: m.results.into_iter().filter(|(_, r)| r.count > 0).collect(),
+    fn finish(self: Box<Self>, bytes: u64) -> crate::texts::node::PendingScan {
+        let FileScan {
+            shared,
             evidence,
-            kubelet_version: m.version,
-            timeline: m
-                .timeline
-                .or_else(|| me.timeline.map(|_| Default::default())),
-            error: m.error,
-        }
+            head,
+            scanned,
+            timeline,
+            free,
+            seq: chunks,
+            ..
+        } = *self;
+        // Chunks still scanning drop their buffers when done instead of returning them.
+        drop(free);
+        Box::new(move || {
+            let (merger, added) = &*shared;
+            let mut m = merger.lock().unwrap_or_else(|e| e.into_inner());
+            while m.next < chunks {
+                m = added.wait(m).unwrap_or_else(|e| e.into_inner());
+            }
+            let m = std::mem::take(&mut *m);
+            let evidence = evidence
+                .iter()
+                .enumerate()
+                .map(|(i, ev)| {
+                    (
+                        ev.key.clone(),
+                        m.evidence.get(i).cloned().unwrap_or_default(),
+                    )
+                })
+                .collect();
+            Streamed {
+                bytes,
+                head,
+                scanned,
+                results: m.results.into_iter().filter(|(_, r)| r.count > 0).collect(),
+                evidence,
+                kubelet_version: m.version,
+                timeline: m.timeline.or_else(|| timeline.map(|_| Default::default())),
+                error: m.error,
+            }
+        })
     }
 }
