@@ -130,10 +130,13 @@ impl Case {
             b.set_message(format!("evaluating {} rule(s)", loaded.rule_count));
         }
         // Facts once per node, for the rules and the reports; a parser's panic costs the node
-        // its facts (a warning), not the run.
-        let facts: Vec<Result<Facts, String>> =
-            nodes.par_iter().map(Facts::try_from_node).collect();
-        clock.mark("facts");
+        // its facts (a warning), not the run. The rules' scan of each node's held texts needs
+        // no facts: it runs beside them (one node's facts are one core's work).
+        let (facts, prescans): (Vec<Result<Facts, String>>, Vec<_>) = rayon::join(
+            || nodes.par_iter().map(Facts::try_from_node).collect(),
+            || nodes.par_iter().map(|n| engine.prescan(n)).collect(),
+        );
+        clock.mark("facts and held-text scan");
         let case = case_view(
             nodes
                 .iter()
@@ -144,9 +147,10 @@ impl Case {
         let reports: Vec<_> = nodes
             .par_iter()
             .zip(&facts)
+            .zip(prescans)
             .enumerate()
-            .map(|(i, (n, f))| {
-                let mut r = engine.evaluate(n, f.as_ref().ok(), &case, i);
+            .map(|(i, ((n, f), pre))| {
+                let mut r = engine.evaluate_prescanned(n, pre, f.as_ref().ok(), &case, i);
                 if let Err(e) = f {
                     r.warnings
                         .insert(0, format!("facts: parsing panicked: {e}"));

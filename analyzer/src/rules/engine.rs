@@ -22,6 +22,16 @@ use crate::units::panic_text;
 /// Items listed per finding; the rest are counted.
 pub const MAX_ITEMS: usize = 100;
 
+/// A node's texts as the rules read them, scanned before its facts are known
+/// ([`Engine::prescan`]).
+pub struct Prescan<'a> {
+    texts: Texts<'a>,
+    targets: Vec<Vec<(usize, LineFilter)>>,
+    source_errors: HashMap<usize, String>,
+    results: Vec<ProbeResult>,
+    warnings: Vec<String>,
+}
+
 /// What the engine found on one node.
 #[derive(Debug, Clone, Default)]
 pub struct NodeReport {
@@ -157,6 +167,19 @@ impl Engine {
         case: &[CaseNode],
         me: usize,
     ) -> NodeReport {
+        self.evaluate_prescanned(node, self.prescan(node), facts, case, me)
+    }
+
+    /// [`Engine::evaluate`] with the node's texts already scanned ([`Engine::prescan`]), so that
+    /// a caller can scan them while it computes the facts.
+    pub fn evaluate_prescanned(
+        &self,
+        node: &Node,
+        pre: Prescan<'_>,
+        facts: Option<&Facts>,
+        case: &[CaseNode],
+        me: usize,
+    ) -> NodeReport {
         let mut warnings = Vec::new();
         let facts = match facts.map(serde_json::to_value) {
             Some(Ok(v)) => v,
@@ -166,7 +189,7 @@ impl Engine {
             }
             None => serde_json::Value::Null,
         };
-        let mut report = self.evaluate_in_case(node, facts, case, me);
+        let mut report = self.finish_in_case(node, pre, facts, case, me);
         warnings.append(&mut report.warnings);
         report.warnings = warnings;
         report
@@ -187,22 +210,14 @@ impl Engine {
         case: &[CaseNode],
         me: usize,
     ) -> NodeReport {
-        let mut report = NodeReport::default();
-        let case: Vec<CaseNode> = case
-            .iter()
-            .enumerate()
-            .map(|(i, c)| CaseNode {
-                this: i == me,
-                ..c.clone()
-            })
-            .collect();
-        let case = Value::from_serialize(strip_nulls(
-            serde_json::to_value(&case).unwrap_or(serde_json::Value::Null),
-        ));
-        let texts = Texts::new(node);
-        report.warnings.extend(texts.warnings.iter().cloned());
-        let facts = Value::from_serialize(strip_nulls(facts));
+        self.finish_in_case(node, self.prescan(node), facts, case, me)
+    }
 
+    /// What the rules read of a node's texts, which does not depend on its facts: the texts,
+    /// each probe's targets among them, and the scan's results.
+    pub fn prescan<'a>(&self, node: &'a Node) -> Prescan<'a> {
+        let texts = Texts::new(node);
+        let mut warnings = texts.warnings.clone();
         // Resolve every probe's texts; an unknown source breaks its rule.
         let mut targets: Vec<Vec<(usize, LineFilter)>> = vec![Vec::new(); self.probes.len()];
         let mut source_errors: HashMap<usize, String> = HashMap::new();
@@ -222,10 +237,50 @@ impl Engine {
         let results = match scan::scan(&texts, &self.probes, &targets, &self.compiled) {
             Ok(r) => r,
             Err(e) => {
-                report.warnings.push(format!("scanner: {e}"));
+                warnings.push(format!("scanner: {e}"));
                 vec![ProbeResult::default(); self.probes.len()]
             }
         };
+        Prescan {
+            texts,
+            targets,
+            source_errors,
+            results,
+            warnings,
+        }
+    }
+
+    fn finish_in_case(
+        &self,
+        node: &Node,
+        pre: Prescan<'_>,
+        facts: serde_json::Value,
+        case: &[CaseNode],
+        me: usize,
+    ) -> NodeReport {
+        let Prescan {
+            texts,
+            targets,
+            source_errors,
+            results,
+            warnings,
+        } = pre;
+        let mut report = NodeReport {
+            warnings,
+            ..NodeReport::default()
+        };
+        let case: Vec<CaseNode> = case
+            .iter()
+            .enumerate()
+            .map(|(i, c)| CaseNode {
+                this: i == me,
+                ..c.clone()
+            })
+            .collect();
+        let case = Value::from_serialize(strip_nulls(
+            serde_json::to_value(&case).unwrap_or(serde_json::Value::Null),
+        ));
+        let facts = Value::from_serialize(strip_nulls(facts));
 
         let cx = NodeCx {
             node,
