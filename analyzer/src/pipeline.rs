@@ -108,7 +108,11 @@ impl Case {
         let mut clock = Phases::new();
         let loaded = Loaded::new(opts.rules.as_deref(), opts.lang);
         clock.mark("load rules");
-        Case::analyze_with(&loaded, opts)
+        let case = Case::analyze_with(&loaded, opts);
+        // Freeing the compiled rules is serial work on the run's last stretch, before the report
+        // is written: another thread does it.
+        std::thread::spawn(move || drop(loaded));
+        case
     }
 
     /// Analyzes the inputs of `opts` with rules already loaded (`opts.rules` and `opts.lang`
@@ -196,10 +200,13 @@ impl Case {
             findings: found,
             warnings,
         };
+        let nodes_read = nodes.len();
+        // The nodes' held files and scan results likewise.
+        std::thread::spawn(move || drop(nodes));
         Case {
             document,
             report_data,
-            nodes_read: nodes.len(),
+            nodes_read,
             facts: facts.into_iter().map(Result::ok).collect(),
         }
     }

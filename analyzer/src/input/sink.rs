@@ -269,8 +269,8 @@ impl<'l> Sink<'l> {
             self.skipped_entries += 1;
             return;
         }
-        self.files.remove(&key);
-        if self.streamed.insert(key.clone(), s).is_some() {
+        let held = self.files.remove(&key).is_some();
+        if self.streamed.insert(key.clone(), s).is_some() || held {
             self.warn(format!("{key}: appears twice, the later copy is kept"));
         }
     }
@@ -498,5 +498,99 @@ impl<'l> Sink<'l> {
             streamed: std::mem::take(&mut self.streamed),
             warnings: self.finish_warnings(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::texts::node::FileStream;
+
+    /// Streams every file of over 4 bytes; its scan only counts the bytes fed.
+    struct Counting;
+
+    struct CountingFile(u64);
+
+    impl StreamScanner for Counting {
+        fn begin(&self, _: &str, _: bool) -> Option<Box<dyn FileStream>> {
+            Some(Box::new(CountingFile(0)))
+        }
+        fn min_bytes(&self) -> u64 {
+            4
+        }
+        fn chunk_bytes(&self) -> usize {
+            4096
+        }
+    }
+
+    impl FileStream for CountingFile {
+        fn feed(&mut self, chunk: Vec<u8>) -> Vec<u8> {
+            self.0 += chunk.len() as u64;
+            Vec::new()
+        }
+        fn finish(self: Box<Self>, bytes: u64) -> PendingScan {
+            let fed = self.0;
+            Box::new(move || {
+                assert_eq!(fed, bytes);
+                Streamed {
+                    bytes,
+                    ..Streamed::default()
+                }
+            })
+        }
+    }
+
+    fn stream(sink: &mut Sink<'_>, key: &str, text: &str) {
+        let (held, err) = sink.read_entry(key, false, text.as_bytes());
+        assert!(held.is_none() && err.is_none(), "{key} streams");
+    }
+
+    #[test]
+    fn a_pending_streamed_file_is_settled_in_read_order() {
+        let limits = Limits::default();
+        let mut sink = Sink::new(&limits, Some(&Counting));
+        stream(&mut sink, "node/journal/a.log", "one line\n");
+        // The last streamed file waits until the next one finishes or the node is built.
+        assert!(sink.streamed.is_empty());
+        stream(&mut sink, "node/journal/b.log", "two\nlines\n");
+        assert_eq!(
+            sink.streamed.keys().collect::<Vec<_>>(),
+            ["node/journal/a.log"]
+        );
+        sink.settle();
+        assert_eq!(sink.streamed["node/journal/a.log"].bytes, 9);
+        assert_eq!(sink.streamed["node/journal/b.log"].bytes, 10);
+
+        // A held copy read after a still pending streamed one replaces it, as when settled.
+        stream(&mut sink, "node/journal/c.log", "streamed\n");
+        sink.insert("node/journal/c.log".into(), b"held".to_vec());
+        assert!(!sink.streamed.contains_key("node/journal/c.log"));
+        assert_eq!(sink.files["node/journal/c.log"], b"held");
+        // And a streamed copy after a held one replaces that.
+        stream(&mut sink, "node/journal/c.log", "streamed again\n");
+        sink.settle();
+        assert!(!sink.files.contains_key("node/journal/c.log"));
+        assert_eq!(sink.streamed["node/journal/c.log"].bytes, 15);
+        let warned = sink.finish_warnings();
+        assert_eq!(
+            warned
+                .iter()
+                .filter(|w| w.contains("c.log: appears twice"))
+                .count(),
+            2,
+            "{warned:?}"
+        );
+    }
+
+    #[test]
+    fn the_node_holds_the_pending_file() {
+        let limits = Limits::default();
+        let mut sink = Sink::new(&limits, Some(&Counting));
+        stream(&mut sink, "b/node/journal/kubelet.log", "I1122 kubelet\n");
+        let node = sink.into_bundle(Path::new("b.tgz"), None);
+        assert_eq!(
+            node.streamed.keys().collect::<Vec<_>>(),
+            ["node/journal/kubelet.log"]
+        );
     }
 }
