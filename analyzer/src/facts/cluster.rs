@@ -143,8 +143,15 @@ pub struct Namespace {
     pub phase: Option<String>,
     pub deletion_timestamp: Option<String>,
     pub deletion_age_s: Option<i64>,
+    /// `spec.finalizers` (`kubernetes`), then those of `metadata.finalizers` not already there.
     pub finalizers: Vec<String>,
     pub conditions: Vec<Condition>,
+    /// The namespace controller's own conditions say the deletion cannot finish by itself:
+    /// `NamespaceDeletionDiscoveryFailure`, `NamespaceDeletionGroupVersionParsingFailure`,
+    /// `NamespaceDeletionContentFailure` or `NamespaceFinalizersRemaining` is `True`, or
+    /// `NamespaceContentRemaining` is `True` naming more than pods (pods in their grace period
+    /// are a deletion going its normal way).
+    pub deletion_blocked: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -224,6 +231,31 @@ fn conditions(cs: &[k8s::Condition]) -> Vec<Condition> {
             last_transition: c.last_transition_time.clone(),
         })
         .collect()
+}
+
+/// One of the namespace controller's conditions (pkg/controller/namespace/deletion,
+/// status_condition_utils.go) that keeps a namespace's deletion from finishing: a discovery, group
+/// version or delete failure, finalizers left on its content, or content other than pods left
+/// ("Some resources are remaining: pods. has 2 resource instances" is pods still stopping).
+fn blocks_deletion(c: &Condition) -> bool {
+    if c.status != "True" {
+        return false;
+    }
+    match c.kind.as_str() {
+        "NamespaceDeletionDiscoveryFailure"
+        | "NamespaceDeletionGroupVersionParsingFailure"
+        | "NamespaceDeletionContentFailure"
+        | "NamespaceFinalizersRemaining" => true,
+        "NamespaceContentRemaining" => {
+            let m = c.message.as_deref().unwrap_or_default();
+            let list = m.split_once(':').map_or(m, |(_, l)| l);
+            // "pods. has 2 resource instances, kafkatopics.kafka.strimzi.io has 1 ..."; no list
+            // at all (a describe that cut the message) counts as content left.
+            let mut named = list.split(',').map(str::trim).filter(|s| !s.is_empty());
+            !named.all(|r| r.starts_with("pods. ") || r.starts_with("pods ")) || m.trim().is_empty()
+        }
+        _ => false,
+    }
 }
 
 /// The items of a list typed as `T`, each on its own: an item of an unexpected shape costs only
@@ -349,13 +381,21 @@ pub(super) fn cluster(cx: &mut Cx) -> Option<Cluster> {
             .into_iter()
             .map(|v| {
                 let del = v.metadata.deletion_timestamp.clone();
+                let conds = conditions(&v.status.conditions);
+                let mut finalizers = v.spec.finalizers.clone();
+                for f in &v.metadata.finalizers {
+                    if !finalizers.contains(f) {
+                        finalizers.push(f.clone());
+                    }
+                }
                 Namespace {
                     name: v.metadata.name.clone().unwrap_or_default(),
                     phase: v.status.phase.clone(),
                     deletion_age_s: age(r, &del),
                     deletion_timestamp: del,
-                    finalizers: v.spec.finalizers.clone(),
-                    conditions: conditions(&v.status.conditions),
+                    finalizers,
+                    deletion_blocked: conds.iter().any(blocks_deletion),
+                    conditions: conds,
                 }
             })
             .collect()
@@ -661,6 +701,75 @@ mod tests {
             p.containers.len(),
             1,
             "containers are the spec's, init ones apart"
+        );
+    }
+
+    #[test]
+    fn a_namespace_deletion_is_blocked_by_the_controllers_failure_conditions() {
+        let mut node = Node::default();
+        // condition types and messages of pkg/controller/namespace/deletion/status_condition_utils.go
+        let cond = |t: &str, s: &str, m: &str| {
+            format!(r#"{{"type":"{t}","status":"{s}","message":"{m}"}}"#)
+        };
+        let ns = |name: &str, conds: &[String], meta_fin: &str| {
+            format!(
+                r#"{{"metadata":{{"name":"{name}","deletionTimestamp":"2021-01-11T08:41:43Z","finalizers":[{meta_fin}]}},
+                    "spec":{{"finalizers":["kubernetes"]}},"status":{{"phase":"Terminating","conditions":[{}]}}}}"#,
+                conds.join(",")
+            )
+        };
+        let items = [
+            ns(
+                "disc",
+                &[cond("NamespaceDeletionDiscoveryFailure", "True", "Discovery failed for some groups, 1 failing: x")],
+                "",
+            ),
+            ns(
+                "fin",
+                &[cond("NamespaceFinalizersRemaining", "True", "Some content in the namespace has finalizers remaining: a.io/f in 1 resource instances")],
+                "",
+            ),
+            ns(
+                "crd",
+                &[cond("NamespaceContentRemaining", "True", "Some resources are remaining: pods. has 1 resource instances, widgets.example.io has 1 resource instances")],
+                "",
+            ),
+            ns(
+                "pods",
+                &[cond("NamespaceContentRemaining", "True", "Some resources are remaining: pods. has 2 resource instances")],
+                "",
+            ),
+            ns(
+                "done",
+                &[
+                    cond("NamespaceDeletionDiscoveryFailure", "False", "All resources successfully discovered"),
+                    cond("NamespaceContentRemaining", "False", "All content successfully removed"),
+                ],
+                r#""controller.cattle.io/namespace-auth""#,
+            ),
+        ];
+        let list = format!(r#"{{"kind":"List","items":[{}]}}"#, items.join(","));
+        node.files.insert(p::NAMESPACES.into(), list.into_bytes());
+        let f = Facts::from_node(&node);
+        let nss = f.cluster.unwrap().namespaces.unwrap();
+        let blocked: Vec<_> = nss
+            .iter()
+            .map(|n| (n.name.as_str(), n.deletion_blocked))
+            .collect();
+        assert_eq!(
+            blocked,
+            [
+                ("disc", true),
+                ("fin", true),
+                ("crd", true),
+                ("pods", false),
+                ("done", false)
+            ]
+        );
+        assert_eq!(
+            nss[4].finalizers,
+            ["kubernetes", "controller.cattle.io/namespace-auth"],
+            "spec finalizers, then metadata ones"
         );
     }
 }
