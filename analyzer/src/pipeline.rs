@@ -12,7 +12,7 @@ use crate::facts::Facts;
 use crate::findings::{self, Document, NodeSummary};
 use crate::input::{self, InputError, Limits};
 use crate::render::NodeData;
-use crate::rules::engine::{case_view, CaseNode};
+use crate::rules::engine::{case_view, RuleFacts};
 use crate::rules::{finalize, withhold_node_findings, Engine, Lang, RuleSet, Severity};
 use crate::texts::Node;
 use crate::texts::StreamPlan;
@@ -136,25 +136,38 @@ impl Case {
         // Facts once per node, for the rules and the reports; a parser's panic costs the node
         // its facts (a warning), not the run. The rules' scan of each node's held texts needs
         // no facts: it runs beside them (one node's facts are one core's work).
-        let (facts, prescans): (Vec<Result<Facts, String>>, Vec<_>) = rayon::join(
-            || nodes.par_iter().map(Facts::try_from_node).collect(),
+        // Each node's facts are serialized once, there too, for the rules and its case entry.
+        let (with_facts, prescans): (Vec<_>, Vec<_>) = rayon::join(
+            || {
+                nodes
+                    .par_iter()
+                    .map(|n| {
+                        let f = Facts::try_from_node(n);
+                        let (case_node, rule_facts) = RuleFacts::of(n, f.as_ref().ok());
+                        (f, case_node, rule_facts)
+                    })
+                    .collect()
+            },
             || nodes.par_iter().map(|n| engine.prescan(n)).collect(),
         );
         clock.mark("facts and held-text scan");
-        let case = case_view(
-            nodes
-                .iter()
-                .zip(&facts)
-                .map(|(n, f)| CaseNode::of(n, f.as_ref().ok()))
-                .collect(),
-        );
+        let mut facts: Vec<Result<Facts, String>> = Vec::with_capacity(nodes.len());
+        let mut case_nodes = Vec::with_capacity(nodes.len());
+        let mut rule_facts = Vec::with_capacity(nodes.len());
+        for (f, c, r) in with_facts {
+            facts.push(f);
+            case_nodes.push(c);
+            rule_facts.push(r);
+        }
+        let case = case_view(case_nodes);
         let reports: Vec<_> = nodes
             .par_iter()
             .zip(&facts)
             .zip(prescans)
+            .zip(rule_facts)
             .enumerate()
-            .map(|(i, ((n, f), pre))| {
-                let mut r = engine.evaluate_prescanned(n, pre, f.as_ref().ok(), &case, i);
+            .map(|(i, (((n, f), pre), rf))| {
+                let mut r = engine.evaluate_prepared(n, pre, rf, &case, i);
                 if let Err(e) = f {
                     r.warnings
                         .insert(0, format!("facts: parsing panicked: {e}"));

@@ -13,6 +13,7 @@ use super::evidence::{canonical_paths, capped_evidence, collect_ats, missing_rea
 use super::finding::{At, Evidence, EvidenceLine, Finding, FindingItem, FindingKind};
 use super::load::LoadedRule;
 use super::model::{Condition, Lang, MatchSpec, Rule, Severity};
+pub use super::prepare::{Prescan, RuleFacts};
 use crate::facts::Facts;
 use crate::texts::node::Node;
 use crate::texts::{self as scan, LineFilter, Probe, ProbeResult, Texts, KEEP_LINES};
@@ -21,16 +22,6 @@ use crate::units::panic_text;
 
 /// Items listed per finding; the rest are counted.
 pub const MAX_ITEMS: usize = 100;
-
-/// A node's texts as the rules read them, scanned before its facts are known
-/// ([`Engine::prescan`]).
-pub struct Prescan<'a> {
-    texts: Texts<'a>,
-    targets: Vec<Vec<(usize, LineFilter)>>,
-    source_errors: HashMap<usize, String>,
-    results: Vec<ProbeResult>,
-    warnings: Vec<String>,
-}
 
 /// What the engine found on one node.
 #[derive(Debug, Clone, Default)]
@@ -167,29 +158,26 @@ impl Engine {
         case: &[CaseNode],
         me: usize,
     ) -> NodeReport {
-        self.evaluate_prescanned(node, self.prescan(node), facts, case, me)
+        let (_, facts) = RuleFacts::of(node, facts);
+        self.evaluate_prepared(node, self.prescan(node), facts, case, me)
     }
 
-    /// [`Engine::evaluate`] with the node's texts already scanned ([`Engine::prescan`]), so that
-    /// a caller can scan them while it computes the facts.
-    pub fn evaluate_prescanned(
+    /// [`Engine::evaluate`] with the node's texts already scanned ([`Engine::prescan`]) and its
+    /// facts already serialized ([`RuleFacts::of`]), so that a caller can do both on all cores
+    /// before the case view exists.
+    pub fn evaluate_prepared(
         &self,
         node: &Node,
         pre: Prescan<'_>,
-        facts: Option<&Facts>,
+        facts: RuleFacts,
         case: &[CaseNode],
         me: usize,
     ) -> NodeReport {
-        let mut warnings = Vec::new();
-        let facts = match facts.map(serde_json::to_value) {
-            Some(Ok(v)) => v,
-            Some(Err(e)) => {
-                warnings.push(format!("facts: not serializable: {e}"));
-                serde_json::Value::Null
-            }
-            None => serde_json::Value::Null,
-        };
-        let mut report = self.finish_in_case(node, pre, facts, case, me);
+        let RuleFacts {
+            value,
+            mut warnings,
+        } = facts;
+        let mut report = self.finish_in_case(node, pre, value, case, me);
         warnings.append(&mut report.warnings);
         report.warnings = warnings;
         report
@@ -210,6 +198,7 @@ impl Engine {
         case: &[CaseNode],
         me: usize,
     ) -> NodeReport {
+        let facts = Value::from_serialize(strip_nulls(facts));
         self.finish_in_case(node, self.prescan(node), facts, case, me)
     }
 
@@ -254,7 +243,7 @@ impl Engine {
         &self,
         node: &Node,
         pre: Prescan<'_>,
-        facts: serde_json::Value,
+        facts: Value,
         case: &[CaseNode],
         me: usize,
     ) -> NodeReport {
@@ -280,7 +269,6 @@ impl Engine {
         let case = Value::from_serialize(strip_nulls(
             serde_json::to_value(&case).unwrap_or(serde_json::Value::Null),
         ));
-        let facts = Value::from_serialize(strip_nulls(facts));
 
         let cx = NodeCx {
             node,

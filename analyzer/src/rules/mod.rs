@@ -13,6 +13,7 @@ mod evidence;
 pub mod finding;
 pub mod load;
 pub mod model;
+pub mod prepare;
 pub mod tools;
 
 pub use engine::{Engine, NodeReport};

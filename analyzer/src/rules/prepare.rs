@@ -1,0 +1,52 @@
+//! What the engine prepares of a node before the rules run, on all cores and beside each other:
+//! its facts serialized once ([`RuleFacts`]) and its held texts scanned ([`Prescan`], made by
+//! `Engine::prescan`).
+
+use std::collections::HashMap;
+
+use minijinja::value::Value;
+
+use super::case::CaseNode;
+use super::engine::strip_nulls;
+use crate::facts::Facts;
+use crate::texts::node::Node;
+use crate::texts::{LineFilter, ProbeResult, Texts};
+
+/// A node's facts as the rules read them: serialized once per node ([`RuleFacts::of`], which
+/// also gives the node's `case` entry from the same JSON), not on the run's serial path.
+pub struct RuleFacts {
+    pub(super) value: Value,
+    /// Why the facts could not be serialized, if so.
+    pub(super) warnings: Vec<String>,
+}
+
+impl RuleFacts {
+    /// The node's `case` entry and its facts for the rules (`None`: undefined facts).
+    pub fn of(node: &Node, facts: Option<&Facts>) -> (CaseNode, RuleFacts) {
+        let mut warnings = Vec::new();
+        let json = match facts.map(serde_json::to_value) {
+            Some(Ok(v)) => Some(v),
+            Some(Err(e)) => {
+                warnings.push(format!("facts: not serializable: {e}"));
+                None
+            }
+            None => None,
+        };
+        let case = match &json {
+            Some(j) => CaseNode::of_json(node, j),
+            None => CaseNode::of(node, facts),
+        };
+        let value = Value::from_serialize(strip_nulls(json.unwrap_or(serde_json::Value::Null)));
+        (case, RuleFacts { value, warnings })
+    }
+}
+
+/// A node's texts as the rules read them, scanned before its facts are known
+/// ([`super::engine::Engine::prescan`]).
+pub struct Prescan<'a> {
+    pub(super) texts: Texts<'a>,
+    pub(super) targets: Vec<Vec<(usize, LineFilter)>>,
+    pub(super) source_errors: HashMap<usize, String>,
+    pub(super) results: Vec<ProbeResult>,
+    pub(super) warnings: Vec<String>,
+}
