@@ -102,20 +102,79 @@ static UNAME: LazyLock<Regex> =
 static KERNEL_VERSION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*Kernel Version:\s*\d+\.\d+\.\d+\S*\s*$").unwrap());
 
+/// A kernel release named by a label in an environment list or prose: `Kernel (e.g. `uname
+/// -a`): 3.10.0-1160.el7.x86_64` (the kubernetes issue template), `系统内核:3.10.0-1127.el7.x86_64`
+/// (cnblogs-jingzhe2020-14275613, dev), `KERNEL_VERSION: 5.4.0-52-generic` (kubeadm's system
+/// verification), `kernel 3.10.0-1160.el7`, `Linux version 3.10.0-...` (/proc/version, dmesg's
+/// first line). The label must be right before the release: a kernel log line naming a driver's
+/// version (`kernel: e1000e 3.2.6-k`) has a word between them.
+static KERNEL_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:\bkernel(?:[ _-]?version)?|\blinux version|内核(?:版本)?|\buname(?: -[ar])?)`?\s*(?:\([^)]*\))?\s*[:：=]?\s*`?([2-6]\.\d{1,2}\.\d{1,3}(?:-[\w.+~-]+)?)(?:[\s`,;)]|$)").unwrap()
+});
+
+/// A Red Hat kernel release standing alone in prose (`centos 7.2  3.10.0-514.el7.x86_64`,
+/// moby/moby#35545, dev): the `.elN.ARCH` form only the kernel's own release string has without a
+/// package name before it (`kernel-3.10.0-...`, `docker-ce-18.09.1-3.el7.x86_64` are packages,
+/// `/lib/modules/...` a path).
+static KERNEL_EL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s:：(])([2-6]\.\d{1,2}\.\d{1,3}-[\d.]+\.el\d+(?:_\d+)?\.(?:x86_64|aarch64|ppc64le|s390x))(?:[\s,;)]|$)").unwrap()
+});
+
 /// `uname -a` (from `Linux` on), else a `Kernel Version: X` line (docker info, describe node),
-/// which parse::host::uname reads too.
+/// which parse::host::uname reads too, else the output of `uname -r` after its prompt, a release
+/// named by a label, or a Red Hat release in prose (written as `Kernel Version: X`).
 fn uname(lines: &[Line]) -> Option<String> {
     let found = lines
         .iter()
         .filter(|l| !l.cmd)
         .find_map(|l| UNAME.find(&l.text).map(|m| l.text[m.start()..].to_string()));
-    found.or_else(|| {
-        lines
-            .iter()
-            .find(|l| !l.cmd && KERNEL_VERSION.is_match(&l.text))
-            .map(|l| l.text.trim().to_string())
-    })
+    found
+        .or_else(|| {
+            lines
+                .iter()
+                .find(|l| !l.cmd && KERNEL_VERSION.is_match(&l.text))
+                .map(|l| l.text.trim().to_string())
+        })
+        .or_else(|| {
+            let after_prompt = lines.windows(2).find_map(|w| {
+                let r = w[1].text.trim();
+                (w[0].cmd
+                    && w[0].text.split_whitespace().collect::<Vec<_>>() == ["uname", "-r"]
+                    && !w[1].cmd
+                    && r.starts_with(|c: char| c.is_ascii_digit())
+                    && !r.contains(' ')
+                    && parse_kernel(r))
+                .then(|| r.to_string())
+            });
+            let in_text = || {
+                let text = lines.iter().filter(|l| !l.cmd).map(|l| l.text.as_str());
+                text.clone()
+                    .find_map(|t| KERNEL_LABELLED.captures(t).map(|c| c[1].to_string()))
+                    .or_else(|| {
+                        text.clone()
+                            .find_map(|t| KERNEL_EL.captures(t).map(|c| c[1].to_string()))
+                    })
+            };
+            after_prompt
+                .or_else(in_text)
+                .map(|r| format!("Kernel Version: {r}"))
+        })
 }
+
+fn parse_kernel(r: &str) -> bool {
+    r.split(['.', '-'])
+        .take(3)
+        .filter(|p| p.parse::<u32>().is_ok())
+        .count()
+        == 3
+}
+
+/// The docker version written after a label: `docker版本: 17.09.1-ce`
+/// (cnblogs-jingzhe2020-14275613, dev), `docker --version    1.12.6` (moby/moby#35545, dev),
+/// `Docker Version: 18.09.7` (written as `docker --version` prints it).
+static DOCKER_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^[\s*+-]*docker(?:\s*版本|\s+--version|\s+-v|\s+version)\s*[:：]?\s*v?(\d+\.\d+\.\d+(?:-ce|-ee)?)(?:[\s,;]|$)").unwrap()
+});
 
 /// Keys only `docker info` prints (describe node has `Kernel Version` and `Operating System`).
 const DOCKER_INFO_KEYS: &[&str] = &[
@@ -188,6 +247,13 @@ fn docker_version(lines: &[Line]) -> Option<String> {
         .iter()
         .find(|l| !l.cmd && l.text.trim_start().starts_with("Docker version "))
         .map(|l| l.text.trim().to_string())
+        .or_else(|| {
+            lines.iter().filter(|l| !l.cmd).find_map(|l| {
+                DOCKER_LABELLED
+                    .captures(&l.text)
+                    .map(|c| format!("Docker version {}", &c[1]))
+            })
+        })
 }
 
 /// `iptables-save` / `iptables -S` lines (`*table`, `:CHAIN`, `-A`, `-N`, `-P`, `COMMIT`), in
@@ -425,6 +491,54 @@ mod tests {
             get(&d, paths::DOCKER_VERSION),
             Some("Docker version 1.12.6, build 78d1802")
         );
+    }
+
+    /// cgroup-kmem-leak__cnblogs-jingzhe2020-14275613.txt and kernel-old-3-10__moby-moby-35545.txt
+    /// (dev): the kernel and docker versions written in an environment list, not as command output.
+    #[test]
+    fn kernel_and_docker_versions_named_in_prose() {
+        let d = derive(&crate::input::corpus_snippet(
+            "cgroup-kmem-leak__cnblogs-jingzhe2020-14275613.txt",
+        ));
+        assert_eq!(
+            get(&d, paths::UNAME),
+            Some("Kernel Version: 3.10.0-1127.el7.x86_64")
+        );
+        assert_eq!(
+            get(&d, paths::DOCKER_VERSION),
+            Some("Docker version 17.09.1-ce")
+        );
+        let d = derive(&crate::input::corpus_snippet(
+            "kernel-old-3-10__moby-moby-35545.txt",
+        ));
+        assert_eq!(
+            get(&d, paths::UNAME),
+            Some("Kernel Version: 3.10.0-514.el7.x86_64")
+        );
+        assert_eq!(
+            get(&d, paths::DOCKER_VERSION),
+            Some("Docker version 1.12.6")
+        );
+        // `uname -r` after its prompt; kubeadm's system verification
+        let d = derive("$ uname -r\n5.4.0-52-generic\n");
+        assert_eq!(
+            get(&d, paths::UNAME),
+            Some("Kernel Version: 5.4.0-52-generic")
+        );
+        let d = derive("KERNEL_VERSION: 5.4.0-52-generic\n");
+        assert_eq!(
+            get(&d, paths::UNAME),
+            Some("Kernel Version: 5.4.0-52-generic")
+        );
+        // packages, paths, a driver's version in a kernel line, an iptables version: no kernel
+        for t in [
+            "kernel-3.10.0-1160.el7.x86_64\ndocker-ce-18.09.1-3.el7.x86_64\n",
+            "modprobe: FATAL: Module ip_vs not found in directory /lib/modules/3.10.0-1160.el7.x86_64\n",
+            "Jan 18 14:57:18 minion kernel: e1000e 3.2.6-k\n",
+            "iptables v1.8.3 (legacy): can't initialize iptables table `nat': Table does not exist (do you need to insmod?)\nPerhaps iptables or your kernel needs to be upgraded.\n",
+        ] {
+            assert_eq!(get(&derive(t), paths::UNAME), None, "{t}");
+        }
     }
 
     /// iptables-forward-blocked__kubernetes-kubernetes-72370.txt (dev): a prompt, a comment, no COMMIT.
