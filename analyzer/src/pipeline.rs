@@ -12,7 +12,7 @@ use crate::facts::Facts;
 use crate::findings::{self, Document, NodeSummary};
 use crate::input::{self, InputError, Limits};
 use crate::render::NodeData;
-use crate::rules::engine::{case_view, RuleFacts};
+use crate::rules::engine::{case_view, CaseNode, RuleFacts};
 use crate::rules::{finalize, withhold_node_findings, Engine, Lang, RuleSet, Severity};
 use crate::texts::Node;
 use crate::texts::StreamPlan;
@@ -134,21 +134,34 @@ impl Case {
             b.set_message(format!("evaluating {} rule(s)", loaded.rule_count));
         }
         // Facts once per node, for the rules and the reports; a parser's panic costs the node
-        // its facts (a warning), not the run. The rules' scan of each node's held texts needs
-        // no facts: it runs beside them (one node's facts are one core's work).
-        // Each node's facts are serialized once, there too, for the rules and its case entry.
+        // its facts (a warning), not the run. What the rules need of a node besides its facts
+        // (its held texts scanned, its facts serialized once) is made beside them on all cores
+        // when there are no more nodes than threads: then every node's is live at once anyway.
+        // With more nodes, each node's is made when its rules run, so that only about a
+        // thread's worth is held at a time (peak memory of a 20-node case).
+        let ahead = nodes.len() <= rayon::current_num_threads();
         let (with_facts, prescans): (Vec<_>, Vec<_>) = rayon::join(
             || {
                 nodes
                     .par_iter()
                     .map(|n| {
                         let f = Facts::try_from_node(n);
-                        let (case_node, rule_facts) = RuleFacts::of(n, f.as_ref().ok());
+                        let (case_node, rule_facts) = if ahead {
+                            let (c, r) = RuleFacts::of(n, f.as_ref().ok());
+                            (c, Some(r))
+                        } else {
+                            (CaseNode::of(n, f.as_ref().ok()), None)
+                        };
                         (f, case_node, rule_facts)
                     })
                     .collect()
             },
-            || nodes.par_iter().map(|n| engine.prescan(n)).collect(),
+            || {
+                nodes
+                    .par_iter()
+                    .map(|n| ahead.then(|| engine.prescan(n)))
+                    .collect()
+            },
         );
         clock.mark("facts and held-text scan");
         let mut facts: Vec<Result<Facts, String>> = Vec::with_capacity(nodes.len());
@@ -167,6 +180,8 @@ impl Case {
             .zip(rule_facts)
             .enumerate()
             .map(|(i, (((n, f), pre), rf))| {
+                let pre = pre.unwrap_or_else(|| engine.prescan(n));
+                let rf = rf.unwrap_or_else(|| RuleFacts::of(n, f.as_ref().ok()).1);
                 let mut r = engine.evaluate_prepared(n, pre, rf, &case, i);
                 if let Err(e) = f {
                     r.warnings
