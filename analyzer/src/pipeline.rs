@@ -228,13 +228,10 @@ impl Case {
             findings: found,
             warnings,
         };
-        let nodes_read = nodes.len();
-        // The nodes' held files and scan results likewise.
-        std::thread::spawn(move || drop(nodes));
         Case {
             document,
             report_data,
-            nodes_read,
+            nodes_read: nodes.len(),
             facts: facts.into_iter().map(Result::ok).collect(),
         }
     }

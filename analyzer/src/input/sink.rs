@@ -27,9 +27,10 @@ pub(crate) struct Sink<'l> {
     /// Scans big logs as they stream (`None`: everything is read into memory).
     scanner: Option<&'l dyn StreamScanner>,
     pub streamed: BTreeMap<String, Streamed>,
-    /// The last streamed file, its last chunks maybe still scanning while the next file is
-    /// read; moved to `streamed` by [`Sink::settle`] (before the next one is, so that at most
-    /// one file's chunks wait at a time, and before anything reads `streamed`).
+    /// The last streamed file, its last chunks maybe still scanning while the next file's first
+    /// chunk is read; moved to `streamed` by [`Sink::settle`] once that chunk is handed to the
+    /// scan (so that at most one more chunk is in flight than in one file), and before anything
+    /// reads `streamed`.
     pending: Option<(String, PendingScan)>,
     /// The foreign format the entries showed (or `--input-format` forced); its adapter decides
     /// which entries are read at all.
@@ -220,6 +221,9 @@ impl<'l> Sink<'l> {
             data.truncate(cut);
             bytes += data.len() as u64;
             data = fs.feed(data);
+            // The file before this one has scanned its last chunks while this one's first was
+            // read; wait for them now, so that two files' chunks are not in flight together.
+            self.settle();
             data.extend_from_slice(&rest);
             if eof && data.is_empty() {
                 break;
