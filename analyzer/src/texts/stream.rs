@@ -460,6 +460,7 @@ impl crate::texts::node::FileStream for FileScan {
         let shared = self.shared.clone();
         let (version, timeline) = (self.version, self.timeline);
         let back = self.free.0.clone();
+        let chunk_bytes = self.chunk_bytes;
         let job = move || {
             let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 scan_chunk(&chunk, &probes, &c, &evidence, version, timeline)
@@ -476,8 +477,11 @@ impl crate::texts::node::FileStream for FileScan {
                 .add(seq, out);
             added.notify_all();
             // Back to the file's free list; dropped when the file is already finished.
+            // The first chunk is the file's head (read whole to decide whether to stream it,
+            // 8 MiB); kept at that size it would hold four chunks' memory for the whole file.
             let mut chunk = chunk;
             chunk.clear();
+            chunk.shrink_to(chunk_bytes);
             let _ = back.send(chunk);
         };
         self.allocated += 1;
