@@ -147,7 +147,7 @@ impl Case {
                     .map(|n| {
                         let f = Facts::try_from_node(n);
                         let (case_node, rule_facts) = if ahead {
-                            let (c, r) = RuleFacts::of(n, f.as_ref().ok());
+                            let (c, r) = RuleFacts::with_case(n, f.as_ref().ok());
                             (c, Some(r))
                         } else {
                             (CaseNode::of(n, f.as_ref().ok()), None)
@@ -181,7 +181,7 @@ impl Case {
             .enumerate()
             .map(|(i, (((n, f), pre), rf))| {
                 let pre = pre.unwrap_or_else(|| engine.prescan(n));
-                let rf = rf.unwrap_or_else(|| RuleFacts::of(n, f.as_ref().ok()).1);
+                let rf = rf.unwrap_or_else(|| RuleFacts::of(f.as_ref().ok()));
                 let mut r = engine.evaluate_prepared(n, pre, rf, &case, i);
                 if let Err(e) = f {
                     r.warnings

@@ -158,12 +158,11 @@ impl Engine {
         case: &[CaseNode],
         me: usize,
     ) -> NodeReport {
-        let (_, facts) = RuleFacts::of(node, facts);
-        self.evaluate_prepared(node, self.prescan(node), facts, case, me)
+        self.evaluate_prepared(node, self.prescan(node), RuleFacts::of(facts), case, me)
     }
 
     /// [`Engine::evaluate`] with the node's texts already scanned ([`Engine::prescan`]) and its
-    /// facts already serialized ([`RuleFacts::of`]), so that a caller can do both on all cores
+    /// facts already serialized ([`RuleFacts`]), so that a caller can do both on all cores
     /// before the case view exists.
     pub fn evaluate_prepared(
         &self,

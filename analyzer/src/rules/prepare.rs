@@ -12,8 +12,8 @@ use crate::facts::Facts;
 use crate::texts::node::Node;
 use crate::texts::{LineFilter, ProbeResult, Texts};
 
-/// A node's facts as the rules read them: serialized once per node ([`RuleFacts::of`], which
-/// also gives the node's `case` entry from the same JSON), not on the run's serial path.
+/// A node's facts as the rules read them: serialized once per node ([`RuleFacts::with_case`] also
+/// gives the node's `case` entry from the same JSON), not on the run's serial path.
 pub struct RuleFacts {
     pub(super) value: Value,
     /// Why the facts could not be serialized, if so.
@@ -21,23 +21,33 @@ pub struct RuleFacts {
 }
 
 impl RuleFacts {
-    /// The node's `case` entry and its facts for the rules (`None`: undefined facts).
-    pub fn of(node: &Node, facts: Option<&Facts>) -> (CaseNode, RuleFacts) {
-        let mut warnings = Vec::new();
-        let json = match facts.map(serde_json::to_value) {
-            Some(Ok(v)) => Some(v),
-            Some(Err(e)) => {
-                warnings.push(format!("facts: not serializable: {e}"));
-                None
-            }
-            None => None,
-        };
+    /// The node's facts for the rules (`None`: undefined facts).
+    pub fn of(facts: Option<&Facts>) -> RuleFacts {
+        RuleFacts::from_json(json(facts))
+    }
+
+    /// [`RuleFacts::of`], and the node's `case` entry read from the same JSON.
+    pub fn with_case(node: &Node, facts: Option<&Facts>) -> (CaseNode, RuleFacts) {
+        let (json, warnings) = json(facts);
         let case = match &json {
             Some(j) => CaseNode::of_json(node, j),
             None => CaseNode::of(node, facts),
         };
+        (case, RuleFacts::from_json((json, warnings)))
+    }
+
+    fn from_json((json, warnings): (Option<serde_json::Value>, Vec<String>)) -> RuleFacts {
         let value = Value::from_serialize(strip_nulls(json.unwrap_or(serde_json::Value::Null)));
-        (case, RuleFacts { value, warnings })
+        RuleFacts { value, warnings }
+    }
+}
+
+/// The facts as JSON (`None` when there are none or they do not serialize, with why).
+fn json(facts: Option<&Facts>) -> (Option<serde_json::Value>, Vec<String>) {
+    match facts.map(serde_json::to_value) {
+        Some(Ok(v)) => (Some(v), Vec::new()),
+        Some(Err(e)) => (None, vec![format!("facts: not serializable: {e}")]),
+        None => (None, Vec::new()),
     }
 }
 

@@ -391,11 +391,8 @@ mod tests {
     fn the_kubelet_of_k3s_and_rke2_in_a_syslog_file() {
         let f = source_filter("kubelet", paths::MESSAGES, false, true).unwrap();
         // certificate-expiring__vitobotta-hetzner-k3s-639.txt (dev), its first line
-        let k3s = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../testdata/real/snippets/certificate-expiring__vitobotta-hetzner-k3s-639.txt"
-        ))
-        .unwrap();
+        let k3s =
+            crate::input::corpus_snippet("certificate-expiring__vitobotta-hetzner-k3s-639.txt");
         let line = k3s.lines().next().unwrap().trim_start_matches('`');
         assert!(f.accepts(line.as_bytes()));
         assert!(
