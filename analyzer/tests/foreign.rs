@@ -633,8 +633,8 @@ fn a_real_eks_collector_archive_claims_no_more_than_it_shows() {
         .expect("a note naming the kubelet journal");
     assert!(kubelet_note.contains("-- No entries --"), "{kubelet_note}");
     assert!(
-        n.iter().any(|n| n.contains("node/cni/*.conflist")
-            && n.contains("not in this eks: looked for cni/{f}.conflist")),
+        n.iter().any(|n| n.contains("node/cni/*.conf")
+            && n.contains("not in this eks: looked for cni/{f}.conf")),
         "{n:?}"
     );
     assert!(

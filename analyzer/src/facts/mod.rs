@@ -7,6 +7,7 @@
 //! Facts read from one line keep their provenance in a sibling `*_at` field (`{path, line}`).
 
 mod cluster;
+mod cni;
 mod derived;
 mod host;
 mod kernel;
@@ -16,6 +17,7 @@ mod runtime;
 pub mod schema;
 
 pub use cluster::*;
+pub use cni::*;
 pub use derived::*;
 pub use host::*;
 pub use kernel::*;
@@ -70,6 +72,8 @@ pub struct Facts {
     pub sysctl: Option<BTreeMap<String, String>>,
     pub sysctl_at: Option<BTreeMap<String, At>>,
     pub network: Option<Network>,
+    /// /etc/cni/net.d in the kubelet's order (facts/cni.rs).
+    pub cni: Option<Cni>,
     pub time: Option<TimeSync>,
     pub certificates: Option<Vec<Certificate>>,
     /// Loaded kernel modules (node/kernel/modules.txt).
@@ -197,6 +201,7 @@ impl Facts {
         f.disks = disks(&mut cx);
         (f.sysctl, f.sysctl_at) = sysctl_facts(&mut cx);
         f.network = network(&mut cx);
+        f.cni = cni::cni(&mut cx);
         f.time = time_facts(&mut cx);
         f.certificates = certificates(&mut cx);
         f.kernel = kernel::kernel_facts(&mut cx);

@@ -8,6 +8,7 @@
 //! `user@host:~$ `), CRLF and ANSI colour. [`clean`] turns each line into either a command (a
 //! prompt line, a boundary) or output with that noise removed.
 
+mod cni;
 mod describe;
 mod kube;
 mod net;
@@ -71,13 +72,13 @@ fn clean(text: &str) -> Vec<Line> {
 }
 
 /// The bundle files found in `text`, each with the bundle path it stands for.
-pub fn derive(text: &str) -> Vec<(&'static str, String)> {
+pub fn derive(text: &str) -> Vec<(String, String)> {
     let lines = clean(text);
-    let mut out: Vec<(&'static str, String)> = Vec::new();
-    let mut put = |path: &'static str, body: Option<String>| {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut put = |path: &str, body: Option<String>| {
         if let Some(b) = body.filter(|b| !b.trim().is_empty()) {
-            if !out.iter().any(|(p, _)| *p == path) {
-                out.push((path, b));
+            if !out.iter().any(|(p, _)| p == path) {
+                out.push((path.to_string(), b));
             }
         }
     };
@@ -93,6 +94,9 @@ pub fn derive(text: &str) -> Vec<(&'static str, String)> {
     put(paths::SYSCTL, sysctl(&lines));
     for (path, body) in kube::derive(text, &lines) {
         put(path, Some(body));
+    }
+    for (path, body) in cni::derive(text, &lines) {
+        put(&path, Some(body));
     }
     out
 }
@@ -416,8 +420,8 @@ fn derived_items(text: &str, path: &str) -> Vec<serde_json::Value> {
 mod tests {
     use super::*;
 
-    fn get<'a>(d: &'a [(&'static str, String)], p: &str) -> Option<&'a str> {
-        d.iter().find(|(k, _)| *k == p).map(|(_, v)| v.as_str())
+    fn get<'a>(d: &'a [(String, String)], p: &str) -> Option<&'a str> {
+        d.iter().find(|(k, _)| k == p).map(|(_, v)| v.as_str())
     }
 
     #[test]

@@ -464,12 +464,12 @@ impl<'l> Sink<'l> {
         // is searched in its head (the first 256 KiB, kept while it streamed).
         let derived = shapes::derive(&decode_text(head));
         if !derived.is_empty() {
-            let what: Vec<&str> = derived.iter().map(|(p, _)| *p).collect();
+            let what: Vec<&str> = derived.iter().map(|(p, _)| p.as_str()).collect();
             self.warn(format!("read from the paste: {}", what.join(", ")));
         }
         let mut files: BTreeMap<String, Vec<u8>> = derived
             .into_iter()
-            .map(|(path, body)| (path.to_string(), body.into_bytes()))
+            .map(|(path, body)| (path, body.into_bytes()))
             .collect();
         if let Some(data) = data {
             // Log lines a terminal or tracker broke are scanned whole (line numbers kept).

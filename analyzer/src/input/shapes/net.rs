@@ -148,8 +148,8 @@ mod tests {
     use super::*;
     use kdiag_bundle::paths;
 
-    fn get(d: &[(&'static str, String)], p: &str) -> Option<String> {
-        d.iter().find(|(k, _)| *k == p).map(|(_, v)| v.clone())
+    fn get(d: &[(String, String)], p: &str) -> Option<String> {
+        d.iter().find(|(k, _)| k == p).map(|(_, v)| v.clone())
     }
 
     /// default-route-missing__danm-cni-danm-237.txt (dev) and

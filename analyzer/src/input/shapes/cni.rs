@@ -1,0 +1,167 @@
+//! The CNI config folder in a paste: a listing of /etc/cni/net.d (`ls`, `ls -l`, also run inside
+//! the folder: `[root@node net.d]# ls`) becomes node/cni-dirs.txt as the collector writes it, and
+//! a config shown after its name (`cat /etc/cni/net.d/10-flannel.conflist`, or a line naming the
+//! file followed by its JSON) becomes node/cni/FILE. facts/cni.rs reads both.
+
+use std::sync::LazyLock;
+
+use kdiag_bundle::paths;
+use regex::Regex;
+
+use super::Line;
+
+/// `ls`, `ls -la`, `sudo ls -l /etc/cni/net.d/` (any folder ending in `cni/net.d`: k3s keeps it
+/// under /var/lib/rancher/k3s/agent/etc). Group 1: the folder, absent for a bare `ls`.
+static LS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:sudo\s+)?ls(?:\s+-[\w-]+)*(?:\s+(\S*cni/net\.d)/?)?\s*$").unwrap()
+});
+/// A config file named on a line: `cat /etc/cni/net.d/10-flannel.conflist`, `Content of
+/// /etc/cni/net.d/10-calico.conflist:`, `kubectl exec ... -- cat /host/etc/cni/net.d/...`.
+static NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"cni/net\.d/([\w.@-]+\.(?:conflist|conf|json))(?:[\s:`'\x22)]|$)").unwrap()
+});
+/// `cat 10-flannel.conflist` typed inside the folder.
+static CAT_HERE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:sudo\s+)?(?:cat|more|less|head|tail)\s+(?:-\S+\s+)*([\w.@-]+\.(?:conflist|conf|json))\s*$").unwrap()
+});
+/// A prompt whose working folder is the CNI config folder: `[root@node net.d]#`,
+/// `root@node:/etc/cni/net.d#`.
+static PROMPT_IN_NETD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:\[[^\]]*\bnet\.d\]|\S+@\S+:\S*net\.d)[#$]").unwrap());
+
+pub(super) fn derive(text: &str, lines: &[Line]) -> Vec<(String, String)> {
+    let raw: Vec<&str> = text.lines().collect();
+    let in_netd = |i: usize| raw.get(i).is_some_and(|r| PROMPT_IN_NETD.is_match(r));
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut listing = String::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let l = &lines[i];
+        if l.cmd {
+            if let Some(c) = LS.captures(&l.text) {
+                if c.get(1).is_some() || in_netd(i) {
+                    let mut j = i + 1;
+                    while j < lines.len() && !lines[j].blank() {
+                        listing.push_str(lines[j].text.trim());
+                        listing.push('\n');
+                        j += 1;
+                    }
+                    i = j;
+                    continue;
+                }
+            }
+        }
+        let named = NAMED
+            .captures(&l.text)
+            .map(|c| c[1].to_string())
+            .or_else(|| {
+                (l.cmd && in_netd(i))
+                    .then(|| CAT_HERE.captures(&l.text).map(|c| c[1].to_string()))
+                    .flatten()
+            });
+        if let Some(name) = named {
+            if let Some((body, end)) = json_after(lines, i + 1) {
+                let path = format!("{}/{name}", paths::CNI_DIR);
+                if !out.iter().any(|(p, _)| *p == path) {
+                    out.push((path, body));
+                }
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if !listing.is_empty() {
+        out.push((
+            paths::CNI_LISTING.to_string(),
+            format!("/etc/cni/net.d:\n{listing}"),
+        ));
+    }
+    out
+}
+
+/// The JSON object that starts on the first line after `from` that is not blank or a fence, up
+/// to the line that closes it (or the next command, fence or blank line when it is quoted in
+/// part). Returns the text and the index after it.
+fn json_after(lines: &[Line], from: usize) -> Option<(String, usize)> {
+    let mut i = from;
+    while i < lines.len() && lines[i].text.trim().is_empty() && i < from + 2 {
+        i += 1;
+    }
+    let first = lines.get(i)?;
+    if first.cmd || !first.text.trim_start().starts_with('{') {
+        return None;
+    }
+    let (mut depth, mut in_str, mut esc) = (0i32, false, false);
+    let mut body = String::new();
+    while i < lines.len() && !lines[i].cmd && i < from + 400 {
+        let t = &lines[i].text;
+        if t.trim().is_empty() && depth > 0 && body.contains("...") {
+            break;
+        }
+        body.push_str(t);
+        body.push('\n');
+        i += 1;
+        for ch in t.chars() {
+            match (in_str, esc, ch) {
+                (true, true, _) => esc = false,
+                (true, false, '\\') => esc = true,
+                (true, false, '"') => in_str = false,
+                (false, _, '"') => in_str = true,
+                (false, _, '{') => depth += 1,
+                (false, _, '}') => depth -= 1,
+                _ => {}
+            }
+        }
+        if depth <= 0 {
+            break;
+        }
+    }
+    Some((body, i))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::derive;
+    use kdiag_bundle::paths;
+
+    fn get<'a>(d: &'a [(String, String)], p: &str) -> Option<&'a str> {
+        d.iter().find(|(k, _)| k == p).map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn a_listing_typed_inside_the_folder_and_a_cat_of_one_config() {
+        // A session written for this test: the file names are those containerd's release
+        // tarball (cri-containerd-cni) and flannel's kube-flannel.yml install, the config is
+        // kube-flannel.yml's cni-conf.json.
+        let t = "```bash\n$ ls -1 /etc/cni/net.d/\n10-containerd-net.conflist\n10-flannel.conflist\n```\n\n[root@k8s-worker net.d]# ls\n10-containerd-net.conflist  10-flannel.conflist\n[root@k8s-worker net.d]# cat 10-flannel.conflist\n{\n  \"name\": \"cbr0\",\n  \"cniVersion\": \"0.3.1\",\n  \"plugins\": [\n    {\n      \"type\": \"flannel\",\n      \"delegate\": {\n        \"hairpinMode\": true,\n        \"isDefaultGateway\": true\n      }\n    }\n  ]\n}\n[root@k8s-worker net.d]# echo done\n";
+        let d = derive(t);
+        assert_eq!(
+            get(&d, paths::CNI_LISTING),
+            Some("/etc/cni/net.d:\n10-containerd-net.conflist\n10-flannel.conflist\n10-containerd-net.conflist  10-flannel.conflist\n")
+        );
+        let f = get(&d, "node/cni/10-flannel.conflist").unwrap();
+        assert!(
+            f.starts_with("{\n  \"name\": \"cbr0\"") && f.ends_with("]\n}\n"),
+            "{f}"
+        );
+        // a bare `ls` anywhere else lists some other folder
+        assert!(derive("$ ls\nfoo.conf bar.conflist\n").is_empty());
+    }
+
+    #[test]
+    fn a_config_shown_after_a_line_naming_it() {
+        let t = "Content of /etc/cni/net.d/10-calico.conflist:\n```\n{\n  \"name\": \"k8s-pod-network\",\n  \"plugins\": [ { \"type\": \"calico\" } ]\n}\n```\nand then some prose { not json }\n";
+        let d = derive(t);
+        let c = get(&d, "node/cni/10-calico.conflist").unwrap();
+        assert!(
+            c.contains("\"type\": \"calico\"") && c.trim_end().ends_with('}'),
+            "{c}"
+        );
+        // a command that removes the file is followed by no JSON: nothing is made up
+        assert!(
+            derive("rm -f /etc/cni/net.d/10-flannel.conflist\nsystemctl restart kubelet\n")
+                .is_empty()
+        );
+    }
+}
