@@ -329,8 +329,9 @@ fn iptables_list(lines: &[Line]) -> Option<String> {
     (!out.is_empty()).then(|| out.join("\n"))
 }
 
-/// The first df table of sizes and the first of inodes. The header decides; a device name on a
-/// line of its own is joined with the numbers on the next.
+/// The first df table of sizes and the first of inodes. The header decides (rows of `df -h`
+/// pasted without it get the one df -h prints); a device name on a line of its own is joined
+/// with the numbers on the next.
 fn df(lines: &[Line]) -> (Option<String>, Option<String>) {
     static HEADER: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^Filesystem\s+(Type\s+)?(\S*blocks|Size|Inodes)\s.*Mounted on\s*$").unwrap()
@@ -375,6 +376,26 @@ fn df(lines: &[Line]) -> (Option<String>, Option<String>) {
         };
         if rows.len() > 1 && slot.is_none() {
             *slot = Some(rows.join("\n") + "\n");
+        }
+    }
+    // no header: two or more consecutive rows of `df -h` (a size with its unit suffix; plain
+    // numbers could be 1K-blocks or inodes) under the header df -h prints
+    static HUMAN_ROW: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\S+\s+[\d.]+[KMGTP]\s+[\d.]+[KMGTP]?\s+[\d.]+[KMGTP]?\s+\d+%\s+/\S*$")
+            .unwrap()
+    });
+    let human = |l: &Line| !l.cmd && HUMAN_ROW.is_match(l.text.trim());
+    if let (None, Some(start)) = (&sizes, lines.iter().position(human)) {
+        let run: Vec<&str> = lines[start..]
+            .iter()
+            .take_while(|l| human(l))
+            .map(|l| l.text.trim())
+            .collect();
+        if run.len() >= 2 {
+            sizes = Some(format!(
+                "Filesystem      Size  Used Avail Use% Mounted on\n{}\n",
+                run.join("\n")
+            ));
         }
     }
     (sizes, inodes)
@@ -594,6 +615,20 @@ mod tests {
         // df -hT
         let d = derive("Filesystem     Type     Size  Used Avail Use% Mounted on\n/dev/vda1      ext4      40G   39G     0 100% /\n");
         assert!(get(&d, paths::DF).unwrap().contains("ext4"));
+    }
+
+    /// disk-usage-high__rancher-k3os-765.txt (dev, rancher/k3os#765): only the overlay rows of
+    /// `df -h`, its header cut off; one row alone, or 1K-blocks without a header, are not taken.
+    #[test]
+    fn df_h_rows_without_header() {
+        let t = "overlay         6.0G  4.9G  758M  87% /run/k3s/containerd/io.containerd.runtime.v2.task/k8s.io/7354f262b940a8783b766a93f2cbac2a932a29e80a81c234cb4fa2f207a269d6/rootfs\noverlay         6.0G  4.9G  758M  87% /run/k3s/containerd/io.containerd.runtime.v2.task/k8s.io/7aaf677f4729e2730aed0b3bbf00c36e9e6f6db8fdac0070d3ea5f1e09a82e84/rootfs\n";
+        let df = get(&derive(t), paths::DF).unwrap().to_string();
+        assert!(df.starts_with("Filesystem      Size  Used Avail Use% Mounted on\noverlay "));
+        assert_eq!(df.lines().count(), 3);
+        assert!(get(&derive(t.lines().next().unwrap()), paths::DF).is_none());
+        let blocks =
+            "/dev/sda1 52403200 49780000 2623200 95% /\n/dev/sdb1 1048064 1048064 0 100% /data\n";
+        assert!(get(&derive(blocks), paths::DF).is_none());
     }
 
     /// sysctl-forwarding-disabled__kubernetes-kubernetes-33798.txt (dev).
