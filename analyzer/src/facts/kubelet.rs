@@ -11,7 +11,8 @@ pub struct Kubelet {
     pub args: BTreeMap<String, String>,
     pub args_at: BTreeMap<String, At>,
     /// `argv` (cmdline.txt: the running process), `unit` (ExecStart with its variables
-    /// expanded), `env-files` (kubeadm-flags.env/sysconfig without a unit), or absent.
+    /// expanded), `env-files` (kubeadm-flags.env/sysconfig without a unit), `paste` (read from
+    /// a pasted text by input::shapes: possibly a quoted subset of the flags), or absent.
     pub args_source: Option<String>,
     /// config.yaml as a map (`None` when not collected or not YAML: see `config_error`).
     pub config: Option<serde_json::Map<String, Value>>,
@@ -82,9 +83,12 @@ pub(super) fn kubelet_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Opt
         }
         flags = Some((parse::kubelet::flags(&words), "env-files"));
     }
+    // A loose paste's flags (input::shapes) may be a quoted subset of the command line, and its
+    // config a quoted part of the file: nothing there says a setting was left at its default.
+    let pasted = matches!(cx.node.kind, crate::texts::node::InputKind::Loose(_));
     if let Some((fl, source)) = flags {
         any = true;
-        k.args_source = Some(source.to_string());
+        k.args_source = Some(if pasted { "paste" } else { source }.to_string());
         for f in fl {
             k.args_at.insert(f.name.clone(), at(&f.path, f.line));
             k.args.insert(f.name, f.value);
@@ -120,7 +124,11 @@ pub(super) fn kubelet_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Opt
                 k.effective_at
                     .insert(s.field.into(), at(p::KUBELET_CONFIG, l));
             }
-        } else if let (Some(d), true) = (s.default, k.args_source.is_some() || k.config.is_some()) {
+        } else if let (Some(d), true, false) = (
+            s.default,
+            k.args_source.is_some() || k.config.is_some(),
+            pasted,
+        ) {
             k.effective.insert(s.field.into(), d());
             k.effective_source.insert(s.field.into(), "default".into());
             k.defaults.push(s.field.into());
