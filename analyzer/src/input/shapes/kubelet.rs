@@ -396,7 +396,7 @@ fn flag_dump(lines: &[Line]) -> Option<Vec<String>> {
     let with_file = flags.iter().any(|(n, v)| n == "config" && !v.is_empty());
     let words: Vec<String> = flags
         .into_iter()
-        .filter(|(n, v)| !v.is_empty() && v != "[]" && v != "map[]")
+        .filter(|(_, v)| !v.is_empty() && v != "[]" && v != "map[]")
         .filter(|(n, _)| !with_file || COMMAND_LINE_ONLY.contains(&n.as_str()))
         .map(|(n, v)| format!("--{n}={v}"))
         .collect();
