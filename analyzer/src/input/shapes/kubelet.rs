@@ -374,7 +374,9 @@ fn flag_dump(lines: &[Line]) -> Option<Vec<String>> {
     static FLAG: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"(?:(\bkubelet)\[\d+\]:\s.*)?\b[IWEF]\d{4}\s+[\d:.]+\s+(\d+)\s+[\w.-]+:\d+\]\s+FLAG:\s+--([\w-]+)=("(?:[^"\\]|\\.)*")\s*$"#).unwrap()
     });
-    let mut procs: Vec<(String, bool, Vec<(String, String)>)> = Vec::new();
+    // per klog pid: (pid, tagged `kubelet[..]:`, (flag, value) in order)
+    type Proc = (String, bool, Vec<(String, String)>);
+    let mut procs: Vec<Proc> = Vec::new();
     for l in lines.iter().filter(|l| !l.cmd) {
         let Some(c) = FLAG.captures(&l.text) else {
             continue;
