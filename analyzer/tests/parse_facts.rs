@@ -493,3 +493,40 @@ fn scenario_bundles_parse_cleanly() {
     }
     assert!(seen > 0);
 }
+
+/// A paste's flags (kubelet-eviction-config__kubernetes-kubernetes-61062.txt, dev: one fenced
+/// line of `--eviction-*` flags) reach facts.kubelet as `paste`: the flags it shows are in
+/// force, nothing is assumed for the flags it does not show.
+#[test]
+fn pasted_kubelet_flags_assume_no_defaults() {
+    let paste = "```\n--eviction-hard=imagefs.available<10%,memory.available<500Mi,nodefs.available<5%,nodefs.inodesFree<5% --eviction-soft=imagefs.available<30%,nodefs.available<10% --eviction-soft-grace-period=imagefs.available=2m,nodefs.available=2m --eviction-max-pod-grace-period=600\n```\n";
+    let mut files: BTreeMap<String, Vec<u8>> = kdiag_analyzer::input::shapes::derive(paste)
+        .into_iter()
+        .map(|(p, b)| (p.to_string(), b.into_bytes()))
+        .collect();
+    files.insert("pasted.txt".into(), paste.as_bytes().to_vec());
+    let node = Node {
+        name: "pasted".into(),
+        kind: InputKind::Loose(kdiag_analyzer::texts::node::TextKind::Unknown),
+        files,
+        ..Node::default()
+    };
+    let v = serde_json::to_value(Facts::from_node(&node)).unwrap();
+    let k = &v["kubelet"];
+    assert_eq!(k["args_source"], "paste");
+    assert_eq!(k["effective_source"]["eviction_hard"], "flag");
+    assert_eq!(k["effective"]["eviction_hard"]["nodefs.available"], "5%");
+    assert!(k["effective"].get("cgroup_driver").is_none(), "{k}");
+    assert!(k["effective"].get("fail_swap_on").is_none());
+    assert_eq!(k["defaults"], json!([]));
+    let soft: Vec<&serde_json::Value> = k["eviction_thresholds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["soft"] == true)
+        .collect();
+    assert_eq!(soft.len(), 2);
+    assert_eq!(soft[0]["signal"], "imagefs.available");
+    assert_eq!(soft[0]["percent"], 30.0);
+    assert_eq!(soft[0]["grace_period"], "2m");
+}

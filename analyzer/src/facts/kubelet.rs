@@ -11,7 +11,8 @@ pub struct Kubelet {
     pub args: BTreeMap<String, String>,
     pub args_at: BTreeMap<String, At>,
     /// `argv` (cmdline.txt: the running process), `unit` (ExecStart with its variables
-    /// expanded), `env-files` (kubeadm-flags.env/sysconfig without a unit), or absent.
+    /// expanded), `env-files` (kubeadm-flags.env/sysconfig without a unit), `paste` (read from
+    /// a pasted text by input::shapes: possibly a quoted subset of the flags), or absent.
     pub args_source: Option<String>,
     /// config.yaml as a map (`None` when not collected or not YAML: see `config_error`).
     pub config: Option<serde_json::Map<String, Value>>,
@@ -27,6 +28,26 @@ pub struct Kubelet {
     /// `effective.eviction_hard` parsed: signal -> `{percent}` (`10%`) or `{quantity}` (`2Gi`
     /// in bytes); thresholds that do not parse are left out.
     pub eviction_hard_thresholds: BTreeMap<String, parse::kubelet::Threshold>,
+    /// Every threshold of `effective.eviction_hard` and `effective.eviction_soft`, one entry
+    /// each, hard ones first, in signal order; thresholds that do not parse are left out.
+    pub eviction_thresholds: Vec<EvictionThreshold>,
+}
+
+/// One eviction threshold in force: `nodefs.available<70%` (soft, 30s grace).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct EvictionThreshold {
+    /// `nodefs.available`, `memory.available`, ...
+    pub signal: String,
+    /// `true` for an evictionSoft threshold.
+    pub soft: bool,
+    /// As written: `70%`, `2Gi`.
+    pub value: String,
+    /// Percent of capacity (`70%` -> 70).
+    pub percent: Option<f64>,
+    /// An absolute quantity (bytes, or inodes).
+    pub quantity: Option<f64>,
+    /// The soft threshold's evictionSoftGracePeriod as written (`30s`), when one is set.
+    pub grace_period: Option<String>,
 }
 
 pub(super) fn kubelet_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Option<Kubelet> {
@@ -82,9 +103,12 @@ pub(super) fn kubelet_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Opt
         }
         flags = Some((parse::kubelet::flags(&words), "env-files"));
     }
+    // A loose paste's flags (input::shapes) may be a quoted subset of the command line, and its
+    // config a quoted part of the file: nothing there says a setting was left at its default.
+    let pasted = matches!(cx.node.kind, crate::texts::node::InputKind::Loose(_));
     if let Some((fl, source)) = flags {
         any = true;
-        k.args_source = Some(source.to_string());
+        k.args_source = Some(if pasted { "paste" } else { source }.to_string());
         for f in fl {
             k.args_at.insert(f.name.clone(), at(&f.path, f.line));
             k.args.insert(f.name, f.value);
@@ -120,7 +144,11 @@ pub(super) fn kubelet_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Opt
                 k.effective_at
                     .insert(s.field.into(), at(p::KUBELET_CONFIG, l));
             }
-        } else if let (Some(d), true) = (s.default, k.args_source.is_some() || k.config.is_some()) {
+        } else if let (Some(d), true, false) = (
+            s.default,
+            k.args_source.is_some() || k.config.is_some(),
+            pasted,
+        ) {
             k.effective.insert(s.field.into(), d());
             k.effective_source.insert(s.field.into(), "default".into());
             k.defaults.push(s.field.into());
@@ -131,6 +159,29 @@ pub(super) fn kubelet_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Opt
             .iter()
             .filter_map(|(sig, v)| Some((sig.clone(), parse::kubelet::threshold(v.as_str()?)?)))
             .collect();
+    }
+    for (field, soft) in [("eviction_hard", false), ("eviction_soft", true)] {
+        let Some(Value::Object(m)) = k.effective.get(field) else {
+            continue;
+        };
+        let grace = k.effective.get("eviction_soft_grace_period");
+        for (sig, v) in m {
+            let Some(t) = v.as_str().and_then(parse::kubelet::threshold) else {
+                continue;
+            };
+            k.eviction_thresholds.push(EvictionThreshold {
+                signal: sig.clone(),
+                soft,
+                value: v.as_str().unwrap_or_default().to_string(),
+                percent: t.percent,
+                quantity: t.quantity,
+                grace_period: grace
+                    .filter(|_| soft)
+                    .and_then(|g| g.get(sig))
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            });
+        }
     }
     // Version: the kubelet's own startup line, else this node in nodes.json, else the package.
     if let Some((n, line)) = cx

@@ -1,6 +1,7 @@
 //! Known command outputs inside one pasted text (`uname -a`, `docker info`, `iptables-save` and
 //! `iptables -L`, `df`, `ip route` and `route -n`/`netstat -nr` (net.rs), `sysctl`, Kubernetes
-//! objects, `kubectl get` tables and `describe node`/`ns`: kube.rs, describe.rs), cut out and
+//! objects, `kubectl get` tables and `describe node`/`ns`: kube.rs, describe.rs, the kubelet's
+//! command line, flags, unit, env files and KubeletConfiguration: kubelet.rs), cut out and
 //! returned as the bundle files the collector would have written, so that facts read a loose
 //! paste like a bundle. Pure functions; the pasted file itself is untouched.
 //!
@@ -11,6 +12,7 @@
 mod cni;
 mod describe;
 mod kube;
+mod kubelet;
 mod net;
 
 /// The annotation on objects built from a table or a describe (not pasted as objects).
@@ -97,6 +99,9 @@ pub fn derive(text: &str) -> Vec<(String, String)> {
     }
     for (path, body) in cni::derive(text, &lines) {
         put(&path, Some(body));
+    }
+    for (path, body) in kubelet::derive(&lines) {
+        put(path, Some(body));
     }
     out
 }

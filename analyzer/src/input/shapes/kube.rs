@@ -106,7 +106,17 @@ fn flatten(v: Value, out: &mut Vec<Value>) {
 
 /// Whole objects: JSON from a `{` line, YAML from an `apiVersion:`/`kind:` line to the next
 /// prompt or fence (cut before the first line YAML cannot read: prose after the object).
-fn objects(lines: &[Line]) -> Vec<Value> {
+pub(super) fn objects(lines: &[Line]) -> Vec<Value> {
+    let mut out = Vec::new();
+    for d in documents(lines) {
+        flatten(d, &mut out);
+    }
+    out
+}
+
+/// The JSON values and YAML documents [`objects`] reads, as parsed (a List not yet flattened,
+/// kinds without `metadata` such as a KubeletConfiguration kept).
+pub(super) fn documents(lines: &[Line]) -> Vec<Value> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < lines.len() {
@@ -123,7 +133,7 @@ fn objects(lines: &[Line]) -> Vec<Value> {
             let mut de = serde_json::Deserializer::from_str(&body).into_iter::<Value>();
             if let Some(Ok(v)) = de.next() {
                 let used = body[..de.byte_offset()].lines().count().max(1);
-                flatten(v, &mut out);
+                out.push(v);
                 i += used;
                 continue;
             }
@@ -133,7 +143,7 @@ fn objects(lines: &[Line]) -> Vec<Value> {
                 match yaml_docs(&body) {
                     Ok(docs) => {
                         for d in docs {
-                            flatten(d, &mut out);
+                            out.push(d);
                         }
                         break;
                     }
