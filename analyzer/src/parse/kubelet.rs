@@ -119,50 +119,7 @@ pub fn argv(text: &str, path: &str) -> Option<Vec<Flag>> {
     (!f.is_empty()).then_some(f)
 }
 
-/// Splits a shell-ish string into words: quotes group, backslash escapes, `\`+newline joins.
-pub fn shell_words(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut quote: Option<char> = None;
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some('"'), '\\') => match chars.next() {
-                Some('\n') => {}
-                Some(n) => cur.push(n),
-                None => {}
-            },
-            (Some(_), c) => cur.push(c),
-            (None, '"' | '\'') => {
-                quote = Some(c);
-                in_word = true;
-            }
-            (None, '\\') => match chars.next() {
-                Some('\n') | Some('\r') | None => {}
-                Some(n) => {
-                    cur.push(n);
-                    in_word = true;
-                }
-            },
-            (None, c) if c.is_whitespace() => {
-                if in_word {
-                    out.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            (None, c) => {
-                cur.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        out.push(cur);
-    }
-    out
-}
+pub use crate::units::shell::shell_words;
 
 /// Logical lines: physical lines ending in `\` are joined. (text, first physical line number).
 fn logical_lines(text: &str) -> Vec<(String, usize)> {

@@ -1,9 +1,10 @@
 //! Units: the lowest layer. Formats of single values that every layer above reads: times and
-//! log-line timestamps, Kubernetes quantities, CIDRs, versions. Imports nothing of the crate.
+//! log-line timestamps, Kubernetes quantities, CIDRs, versions, shell words. Imports nothing of the crate.
 
 pub mod cidr;
 pub mod logtime;
 pub mod quantity;
+pub mod shell;
 pub mod time;
 pub mod version;
 

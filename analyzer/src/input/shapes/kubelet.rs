@@ -21,6 +21,8 @@ use std::sync::LazyLock;
 
 use kdiag_bundle::paths;
 use regex::Regex;
+
+use crate::units::shell::shell_words;
 use serde_json::Value;
 
 use super::Line;
@@ -200,43 +202,6 @@ const COMMAND_LINE_ONLY: &[&str] = &[
     "pod-infra-container-image",
     "root-dir",
 ];
-
-/// A shell-ish line's words: quotes group and go, a backslash keeps the next character (the
-/// input layer stays below parse, which has the full splitter for unit and env files).
-fn shell_words(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let (mut in_word, mut quote) = (false, None::<char>);
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some('"') | None, '\\') => {
-                cur.extend(chars.next());
-                in_word = true;
-            }
-            (Some(_), c) => cur.push(c),
-            (None, '"' | '\'') => {
-                quote = Some(c);
-                in_word = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if in_word {
-                    out.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            (None, c) => {
-                cur.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        out.push(cur);
-    }
-    out
-}
 
 fn name_of(word: &str) -> Option<&str> {
     let body = word.strip_prefix("--").or_else(|| word.strip_prefix('-'))?;
