@@ -39,9 +39,23 @@ pub struct Cni {
     /// Those of `networks` that are Kubernetes pod-network add-ons (flannel, calico, weave-net,
     /// cilium, kube-ovn, antrea, kube-router, ...), not a runtime's bridge, multus or loopback.
     pub addons: Vec<String>,
+    /// The add-ons whose DaemonSet is in the cluster (cluster/daemonsets.json: `kube-flannel*`,
+    /// `calico-node`/`canal`, `weave-net`, `cilium`, `kube-ovn-cni`, `antrea-agent`,
+    /// `kube-router`), in the order of `addons`' list of add-ons; absent when the DaemonSets were
+    /// not collected.
+    pub running_addons: Option<Vec<String>>,
 }
 
-pub(super) fn cni(cx: &mut Cx) -> Option<Cni> {
+/// `facts.cni` with `running_addons` read from the cluster's DaemonSets.
+pub(super) fn cni(cx: &mut Cx, cluster: Option<&Cluster>) -> Option<Cni> {
+    let mut c = configs(cx)?;
+    c.running_addons = cluster
+        .and_then(|c| c.daemonsets.as_ref())
+        .map(|ds| cni::running_addons(ds.iter().map(|d| d.name.as_str())));
+    Some(c)
+}
+
+fn configs(cx: &mut Cx) -> Option<Cni> {
     let prefix = format!("{}/", p::CNI_DIR);
     let mut by_file: BTreeMap<String, CniConfig> = BTreeMap::new();
     for (path, bytes) in cx.node.files.range(prefix.clone()..) {
@@ -114,5 +128,6 @@ pub(super) fn cni(cx: &mut Cx) -> Option<Cni> {
         in_use_network,
         networks,
         addons,
+        running_addons: None,
     })
 }

@@ -201,7 +201,7 @@ impl Facts {
         f.disks = disks(&mut cx);
         (f.sysctl, f.sysctl_at) = sysctl_facts(&mut cx);
         f.network = network(&mut cx);
-        f.cni = cni::cni(&mut cx);
+        f.cni = cni::cni(&mut cx, f.cluster.as_ref());
         f.time = time_facts(&mut cx);
         f.certificates = certificates(&mut cx);
         f.kernel = kernel::kernel_facts(&mut cx);

@@ -69,6 +69,35 @@ const ADDONS: &[&str] = &[
     "ovn-kubernetes",
 ];
 
+/// The add-on a DaemonSet runs, by the names the add-ons' manifests give them (`kube-flannel-ds`,
+/// `kube-flannel-ds-amd64`, `calico-node`, `canal`, `weave-net`, `cilium`, `kube-ovn-cni`,
+/// `antrea-agent`, `kube-router`).
+pub fn addon_of_daemonset(name: &str) -> Option<&'static str> {
+    Some(match name {
+        n if n.starts_with("kube-flannel") => "flannel",
+        "calico-node" | "canal" => "calico",
+        "weave-net" => "weave-net",
+        "cilium" => "cilium",
+        "kube-ovn-cni" => "kube-ovn",
+        "antrea-agent" => "antrea",
+        "kube-router" => "kube-router",
+        _ => return None,
+    })
+}
+
+/// The add-ons of `daemonsets`, in [`ADDONS`] order.
+pub fn running_addons<'a>(daemonsets: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let running: Vec<&str> = daemonsets
+        .into_iter()
+        .filter_map(addon_of_daemonset)
+        .collect();
+    ADDONS
+        .iter()
+        .filter(|a| running.contains(a))
+        .map(|a| a.to_string())
+        .collect()
+}
+
 /// The network a config stands for, named the way a support engineer names it: an add-on
 /// (`flannel`, `calico`, ...), `loopback`, a runtime's default bridge (`bridge containerd-net`,
 /// `bridge podman`, `bridge crio`) or `kube-router`; else `<type> <name>`.
@@ -172,7 +201,7 @@ pub fn config(text: &str) -> Option<Config> {
             }
         }
     } else {
-        for (i, l) in text.lines().enumerate() {
+        for l in text.lines() {
             c.types
                 .extend(TYPE.captures_iter(l).map(|t| t[1].to_string()));
             if c.name.is_none() {
@@ -181,17 +210,12 @@ pub fn config(text: &str) -> Option<Config> {
             if c.bridge.is_none() {
                 c.bridge = BRIDGE.captures(l).map(|n| n[1].to_string());
             }
-            if c.line == 0 && TYPE.is_match(l) {
-                c.line = i + 1;
-            }
         }
     }
-    if c.line == 0 {
-        c.line = text
-            .lines()
-            .position(|l| TYPE.is_match(l))
-            .map_or(1, |i| i + 1);
-    }
+    c.line = text
+        .lines()
+        .position(|l| TYPE.is_match(l))
+        .map_or(1, |i| i + 1);
     (!c.types.is_empty()).then_some(c)
 }
 
