@@ -435,20 +435,22 @@ fn join(block: &[Line]) -> String {
 #[cfg(test)]
 fn derived_items(text: &str, path: &str) -> Vec<serde_json::Value> {
     let d = derive(text);
-    let Some((_, body)) = d.iter().find(|(p, _)| *p == path) else {
+    let Some(body) = get(&d, path) else {
         return Vec::new();
     };
     let v: serde_json::Value = serde_json::from_str(body).unwrap();
     v["items"].as_array().unwrap().clone()
 }
 
+/// The body `derive` made for `path`: for the shape readers' tests.
+#[cfg(test)]
+fn get<'a>(d: &'a [(String, String)], path: &str) -> Option<&'a str> {
+    d.iter().find(|(p, _)| p == path).map(|(_, v)| v.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn get<'a>(d: &'a [(String, String)], p: &str) -> Option<&'a str> {
-        d.iter().find(|(k, _)| k == p).map(|(_, v)| v.as_str())
-    }
 
     #[test]
     fn prompts_fences_crlf_and_colour_are_noise() {

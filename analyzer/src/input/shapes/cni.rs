@@ -122,12 +122,8 @@ fn json_after(lines: &[Line], from: usize) -> Option<(String, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::derive;
+    use super::super::{derive, get};
     use kdiag_bundle::paths;
-
-    fn get<'a>(d: &'a [(String, String)], p: &str) -> Option<&'a str> {
-        d.iter().find(|(k, _)| k == p).map(|(_, v)| v.as_str())
-    }
 
     #[test]
     fn a_listing_typed_inside_the_folder_and_a_cat_of_one_config() {

@@ -523,14 +523,11 @@ fn config(lines: &[Line]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{clean, derive as derive_all};
+    use super::super::{clean, derive as derive_all, get as body_of};
     use super::*;
 
     fn get(text: &str, path: &str) -> Option<String> {
-        derive_all(text)
-            .into_iter()
-            .find(|(p, _)| *p == path)
-            .map(|(_, b)| b)
+        body_of(&derive_all(text), path).map(str::to_string)
     }
 
     fn cmdline(text: &str) -> Option<String> {

@@ -144,13 +144,9 @@ fn net_tools_row(cols: &[&str], row: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{clean, derive};
+    use super::super::{clean, derive, get};
     use super::*;
     use kdiag_bundle::paths;
-
-    fn get(d: &[(String, String)], p: &str) -> Option<String> {
-        d.iter().find(|(k, _)| k == p).map(|(_, v)| v.clone())
-    }
 
     /// default-route-missing__danm-cni-danm-237.txt (dev) and
     /// neg-default-route-missing__flannel-io-flannel-1029.txt (dev).
@@ -158,7 +154,7 @@ mod tests {
     fn ip_route_tables() {
         let t = "```bash\n$ kubectl exec -ti test -- ip route\n10.244.0.0/16 via 10.244.1.1 dev eth0 \n10.244.1.0/24 dev eth0 scope link  src 10.244.1.5\n```\n";
         assert_eq!(
-            get(&derive(t), paths::IP_ROUTE).as_deref(),
+            get(&derive(t), paths::IP_ROUTE),
             Some("10.244.0.0/16 via 10.244.1.1 dev eth0\n10.244.1.0/24 dev eth0 scope link  src 10.244.1.5\n")
         );
         let t = "[root@node3 dev]# ip route\ndefault via 192.168.56.1 dev eno2 proto static metric 100\n172.17.0.0/16 dev docker0 proto kernel scope link src 172.17.0.1\n";
@@ -178,7 +174,7 @@ mod tests {
     fn route_n_without_default() {
         let t = crate::input::corpus_snippet("default-route-missing__hyperhq-hyperd-491.txt");
         assert_eq!(
-            get(&derive(&t), paths::IP_ROUTE).as_deref(),
+            get(&derive(&t), paths::IP_ROUTE),
             Some("192.168.123.0/24 dev eth0\n")
         );
     }
@@ -190,7 +186,7 @@ mod tests {
     fn route_n_with_default() {
         let t = "stout@master-1:~$ route -n\nKernel IP routing table\nDestination     Gateway         Genmask         Flags Metric Ref    Use Iface\n0.0.0.0         163.172.212.1   0.0.0.0         UG    0      0        0 enp0s20\n10.244.0.0      0.0.0.0         255.255.255.0   U     0      0        0 kube-bridge\n172.17.0.0      0.0.0.0         255.255.0.0     U     0      0        0 docker0\n```\n";
         assert_eq!(
-            get(&derive(t), paths::IP_ROUTE).as_deref(),
+            get(&derive(t), paths::IP_ROUTE),
             Some("default via 163.172.212.1 dev enp0s20\n10.244.0.0/24 dev kube-bridge\n172.17.0.0/16 dev docker0\n")
         );
         let t = " ```\nKernel IP routing table\nDestination     Gateway         Genmask         Flags Metric Ref    Use Iface\n0.0.0.0         172.17.0.1      0.0.0.0         UG    0      0        0 eth0\n172.17.0.0      0.0.0.0         255.255.0.0     U     0      0        0 eth0\n```\n";
