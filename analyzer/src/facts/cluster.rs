@@ -106,6 +106,29 @@ pub struct Pod {
     pub statuses: Vec<ContainerStatus>,
     /// The containers (init ones too) whose current or last termination was `OOMKilled`.
     pub oom_killed: Vec<OomKill>,
+    /// Memory requests/limits (init containers too) that can only be a unit mistake.
+    pub memory_unit_mistakes: Vec<MemoryUnitMistake>,
+}
+
+/// A container's memory request or limit that no workload means: milli-bytes (`1024m`, the
+/// lowercase `m` written for `M`) or less than one MiB in all (`4`, `512Ki`, `0.001Mi`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct MemoryUnitMistake {
+    pub container: String,
+    /// `requests` | `limits`
+    pub field: String,
+    /// As written in the spec.
+    pub value: String,
+    /// What Kubernetes reads it as, in bytes (can be a fraction).
+    pub bytes: f64,
+}
+
+/// No container runs in less than one MiB (docker refuses limits under 6 MB; runc starts the
+/// process and the kernel kills it), and nobody means milli-bytes.
+fn memory_unit_mistake(value: &str) -> Option<f64> {
+    let bytes = crate::units::quantity::parse_quantity(value)?;
+    let milli = value.trim().ends_with('m');
+    (bytes > 0.0 && (milli || bytes < 1024.0 * 1024.0)).then_some(bytes)
 }
 
 /// A container of a pod killed for exceeding its memory limit, from its status.
@@ -574,6 +597,23 @@ pub(super) fn pod(v: &k8s::Pod, reference: Option<i64>) -> Pod {
             })
         })
         .collect();
+    let memory_unit_mistakes = containers
+        .iter()
+        .chain(&init_containers)
+        .flat_map(|c| {
+            [("requests", &c.requests), ("limits", &c.limits)]
+                .into_iter()
+                .filter_map(|(field, r)| {
+                    let value = r.memory.as_deref()?;
+                    memory_unit_mistake(value).map(|bytes| MemoryUnitMistake {
+                        container: c.name.clone(),
+                        field: field.to_string(),
+                        value: value.to_string(),
+                        bytes,
+                    })
+                })
+        })
+        .collect();
     Pod {
         namespace: m.namespace.clone().unwrap_or_default(),
         name: m.name.clone().unwrap_or_default(),
@@ -610,6 +650,7 @@ pub(super) fn pod(v: &k8s::Pod, reference: Option<i64>) -> Pod {
         containers,
         statuses,
         oom_killed,
+        memory_unit_mistakes,
     }
 }
 
@@ -657,6 +698,26 @@ pub(super) fn event(v: &k8s::Event) -> Event {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Milli-bytes at any size, anything else under one MiB; zero (no request) and real sizes pass.
+    #[test]
+    fn memory_unit_mistakes() {
+        for v in [
+            "1024m",
+            "2000000000m",
+            "4",
+            "1048575",
+            "512Ki",
+            "999k",
+            "0.001Mi",
+            "0.5Mi",
+        ] {
+            assert!(memory_unit_mistake(v).is_some(), "{v}");
+        }
+        for v in ["0", "1Mi", "1048576", "128Mi", "1G", "0.5Gi", "64M", "junk"] {
+            assert!(memory_unit_mistake(v).is_none(), "{v}");
+        }
+    }
 
     #[test]
     fn typed_objects_and_an_unreadable_item_costs_only_itself() {
