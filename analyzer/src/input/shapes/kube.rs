@@ -128,7 +128,7 @@ pub(super) fn documents(lines: &[Line]) -> Vec<Value> {
         let end = (i..lines.len())
             .find(|&j| lines[j].cmd)
             .unwrap_or(lines.len());
-        if l.text.starts_with('{') {
+        if l.text.trim_start().starts_with('{') {
             let body = block(&lines[i..end]);
             let mut de = serde_json::Deserializer::from_str(&body).into_iter::<Value>();
             if let Some(Ok(v)) = de.next() {
@@ -137,8 +137,39 @@ pub(super) fn documents(lines: &[Line]) -> Vec<Value> {
                 i += used;
                 continue;
             }
-        } else if l.text.starts_with("apiVersion:") || l.text.starts_with("kind:") {
-            let mut body = block(&lines[i..end]);
+            if let Some(v) = mended_json(&body) {
+                out.push(v);
+                i = end;
+                continue;
+            }
+        } else if let Some(at) = yaml_start(&l.text) {
+            // an object pasted indented (under a Markdown list item, a quote of a log) or as
+            // an item of a list (`- apiVersion: v1`): the lines indented at least as deep; a
+            // first line that alone slipped right (` kind: X` over `apiVersion: v1`) is
+            // read at the column of the key below it
+            let below = lines[i + 1..end]
+                .iter()
+                .map(|l| l.text.as_str())
+                .find(|t| !t.trim().is_empty());
+            let indent = match below.map(|t| (t.len() - t.trim_start().len(), t.trim_start())) {
+                Some((col, key)) if col < at && YAML_KEY.is_match(key) => col,
+                _ => at,
+            };
+            let stop = (i + 1..end)
+                .find(|&j| {
+                    let t = &lines[j].text;
+                    !t.trim().is_empty() && t.len() - t.trim_start().len() < indent
+                })
+                .unwrap_or(end);
+            let mut body = lines[i..stop]
+                .iter()
+                .enumerate()
+                .map(|(k, l)| match k {
+                    0 => &l.text[at..],
+                    _ => l.text.get(indent..).unwrap_or(""),
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
             for _ in 0..6 {
                 match yaml_docs(&body) {
                     Ok(docs) => {
@@ -155,12 +186,96 @@ pub(super) fn documents(lines: &[Line]) -> Vec<Value> {
                     Err(_) => break,
                 }
             }
-            i = end;
+            i = stop;
             continue;
         }
         i += 1;
     }
     out
+}
+
+/// JSON as an issue tracker leaves it when pasted outside a code block, read when it is an
+/// object: Markdown takes the backslash of every `\"`, so a string value holding JSON (a
+/// `last-applied-configuration` annotation) ends early; and a paste cut short leaves brackets
+/// open. Each `"key": "value",` line gets the quotes inside its value escaped again, and the
+/// text is closed after its last complete line. `None` when that still does not parse.
+fn mended_json(body: &str) -> Option<Value> {
+    static VALUE_LINE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^(\s*(?:"[^"]*"\s*:\s*)?")(.*)("\s*,?\s*)$"#).unwrap());
+    let mut text = String::new();
+    for line in body.lines() {
+        match VALUE_LINE.captures(line) {
+            Some(c) if c[2].contains('"') && !c[2].contains("\\\"") => {
+                text.push_str(&c[1]);
+                text.push_str(&c[2].replace('"', "\\\""));
+                text.push_str(&c[3]);
+            }
+            _ => text.push_str(line),
+        }
+        text.push('\n');
+    }
+    let first = serde_json::from_str::<Value>(&text);
+    match first {
+        Ok(v) => return v.is_object().then_some(v),
+        Err(e) if !e.is_eof() => {
+            // prose after a complete object
+            let mut de = serde_json::Deserializer::from_str(&text).into_iter::<Value>();
+            return de.next()?.ok().filter(Value::is_object);
+        }
+        Err(_) => {}
+    }
+    // cut short: keep the complete lines, close what they left open
+    let lines: Vec<&str> = text.lines().collect();
+    for keep in (1..=lines.len()).rev().take(8) {
+        let mut t = lines[..keep].join("\n");
+        let trimmed = t.trim_end().trim_end_matches(',').len();
+        t.truncate(trimmed);
+        let mut open = Vec::new();
+        let (mut in_str, mut esc) = (false, false);
+        for ch in t.chars() {
+            match (in_str, esc, ch) {
+                (true, true, _) => esc = false,
+                (true, false, '\\') => esc = true,
+                (true, false, '"') => in_str = false,
+                (true, false, _) => {}
+                (false, _, '"') => in_str = true,
+                (false, _, '{') => open.push('}'),
+                (false, _, '[') => open.push(']'),
+                (false, _, '}' | ']') => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+        if in_str {
+            continue;
+        }
+        t.extend(open.iter().rev());
+        if let Ok(v) = serde_json::from_str::<Value>(&t) {
+            return v.is_object().then_some(v);
+        }
+    }
+    None
+}
+
+/// A YAML mapping key at the start of a (trimmed) line.
+static YAML_KEY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9_.-]*:(?:\s|$)").unwrap());
+
+/// Where a YAML object starts on this line: the column of its `apiVersion:` or `kind:` key, at
+/// the line's start, after its indentation, or after a list item's `- `.
+fn yaml_start(t: &str) -> Option<usize> {
+    let body = t.trim_start_matches(' ');
+    let mut at = t.len() - body.len();
+    let body = match body.strip_prefix("- ") {
+        Some(b) => {
+            let b2 = b.trim_start_matches(' ');
+            at += 2 + b.len() - b2.len();
+            b2
+        }
+        None => body,
+    };
+    (body.starts_with("apiVersion:") || body.starts_with("kind:")).then_some(at)
 }
 
 fn block(lines: &[Line]) -> String {
@@ -311,6 +426,53 @@ mod tests {
     use kdiag_bundle::paths;
 
     use super::super::derived_items as items;
+
+    /// Objects pasted indented (under a Markdown list item) or as items of a list, each read at
+    /// its own column; prose at the left margin ends the object.
+    #[test]
+    fn indented_objects_and_list_items() {
+        let t = "1. the pod:\n\n    apiVersion: v1\n    kind: Pod\n    metadata:\n      name: web\n    spec:\n      hostNetwork: true\nand then it failed\n";
+        let p = items(t, paths::PODS);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0]["spec"]["hostNetwork"], true);
+        let t = "- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: a\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: b\n";
+        let names: Vec<_> = items(t, paths::PODS)
+            .iter()
+            .map(|p| p["metadata"]["name"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(names, ["a", "b"]);
+    }
+
+    /// cgroup-driver-mismatch__kubernetes-website-8777.txt (dev): ` kind: KubeletConfiguration`
+    /// slipped one column right above `apiVersion:`; the document keeps its kind.
+    #[test]
+    fn first_key_slipped_right_from_website_8777() {
+        let t = crate::input::corpus_snippet("cgroup-driver-mismatch__kubernetes-website-8777.txt");
+        let docs = super::documents(&clean(&t));
+        assert_eq!(docs[0]["kind"], "KubeletConfiguration", "{docs:?}");
+        assert_eq!(docs[0]["cgroupDriver"], "systemd");
+    }
+
+    /// resource-stuck-terminating__kubernetes-kubernetes-64002.txt (dev): a namespace pasted
+    /// outside a code block (Markdown took the backslashes of its JSON-in-a-string annotations)
+    /// and cut off inside `labels`.
+    #[test]
+    fn json_without_backslashes_and_cut_short_from_k8s_64002() {
+        let t = crate::input::corpus_snippet(
+            "resource-stuck-terminating__kubernetes-kubernetes-64002.txt",
+        );
+        let ns = items(&t, paths::NAMESPACES);
+        assert_eq!(ns.len(), 1, "{ns:?}");
+        let m = &ns[0]["metadata"];
+        assert_eq!(m["deletionTimestamp"], "2021-01-11T08:41:43Z");
+        assert_eq!(m["finalizers"][0], "controller.cattle.io/namespace-auth");
+        assert!(m["annotations"]["objectset.rio.cattle.io/applied"]
+            .as_str()
+            .is_some_and(|a| a.contains("\"fleet-system\"")));
+        // an array or a scalar is no object; text that stays broken is dropped
+        assert!(super::mended_json("[1, 2").is_none());
+        assert!(super::mended_json("{\"a\": }").is_none());
+    }
 
     /// memory-quantity-suspicious__kubernetes-kubernetes-79950.txt (dev): a fenced pod, prose after.
     #[test]
