@@ -93,7 +93,9 @@ pub struct Pod {
     /// Status of the Ready condition is `True`.
     pub ready: bool,
     pub host_network: bool,
-    pub dns_policy: Option<String>,
+    /// `spec.dnsPolicy`, `ClusterFirst` (the API server's default) when the spec has none (a
+    /// pasted manifest).
+    pub dns_policy: String,
     pub deletion_timestamp: Option<String>,
     /// Seconds from deletion_timestamp to collected_at (negative: still in its grace period).
     pub deletion_age_s: Option<i64>,
@@ -628,7 +630,12 @@ pub(super) fn pod(v: &k8s::Pod, reference: Option<i64>) -> Pod {
             .iter()
             .any(|c| c.kind == "Ready" && c.status == "True"),
         host_network: v.spec.host_network.unwrap_or(false),
-        dns_policy: v.spec.dns_policy.clone(),
+        // the API server's default (SetDefaults_PodSpec) when a pasted manifest leaves it out
+        dns_policy: v
+            .spec
+            .dns_policy
+            .clone()
+            .unwrap_or_else(|| "ClusterFirst".to_string()),
         deletion_age_s: age(reference, &del),
         deletion_timestamp: del,
         finalizers: m.finalizers.clone(),

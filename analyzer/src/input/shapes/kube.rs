@@ -42,8 +42,17 @@ pub(super) fn derive(_text: &str, lines: &[Line]) -> Vec<(&'static str, String)>
             by_path.entry(p).or_default().push(v);
         }
     }
-    for o in objects(lines) {
+    let objs = objects(lines);
+    let templates: Vec<Value> = objs.iter().filter_map(template_pod).collect();
+    for o in objs {
         add(&mut by_path, o);
+    }
+    // a pasted workload manifest without its pods: the pod its template makes, so rules over pod
+    // specs (hostNetwork and dnsPolicy, memory quantities, config references) read it
+    if !by_path.contains_key(paths::PODS) {
+        for p in templates {
+            add(&mut by_path, p);
+        }
     }
     if !by_path.contains_key(paths::PODS) {
         if let Some(p) = resources_fragment(lines) {
@@ -79,6 +88,41 @@ pub(super) fn derive(_text: &str, lines: &[Line]) -> Vec<(&'static str, String)>
             (p, serde_json::to_string_pretty(&list).unwrap_or_default())
         })
         .collect()
+}
+
+/// The pod a workload's template makes (`spec.template`, a CronJob's
+/// `spec.jobTemplate.spec.template`): its spec, namespace and labels, owned by the workload, named
+/// `<workload>-template`; no status (it says nothing about a running pod).
+fn template_pod(w: &Value) -> Option<Value> {
+    let kind = w.get("kind")?.as_str()?;
+    let template = match kind {
+        "Deployment"
+        | "DaemonSet"
+        | "StatefulSet"
+        | "ReplicaSet"
+        | "Job"
+        | "ReplicationController" => w.pointer("/spec/template")?,
+        "CronJob" => w.pointer("/spec/jobTemplate/spec/template")?,
+        _ => return None,
+    };
+    let spec = template.get("spec").filter(|s| s.is_object())?;
+    let name = w
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("pasted");
+    let mut meta = json!({
+        "name": format!("{name}-template"),
+        "ownerReferences": [{"kind": kind, "name": name}],
+        "annotations": {DERIVED: format!("{kind} template")},
+    });
+    for k in ["namespace", "labels"] {
+        let v = w.pointer(&format!("/metadata/{k}")).cloned();
+        let v = template.pointer(&format!("/metadata/{k}")).cloned().or(v);
+        if let Some(v) = v {
+            meta[k] = v;
+        }
+    }
+    Some(json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec}))
 }
 
 /// A parsed value's objects: itself, or a List's items (kind taken from `PodList` when the
@@ -472,6 +516,24 @@ mod tests {
         // an array or a scalar is no object; text that stays broken is dropped
         assert!(super::mended_json("[1, 2").is_none());
         assert!(super::mended_json("{\"a\": }").is_none());
+    }
+
+    /// A workload manifest pasted without its pods gives the pod of its template (owned by it,
+    /// no status); pasted pods win over templates.
+    #[test]
+    fn workload_template_pods() {
+        let t = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: backup\n  namespace: ops\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          hostNetwork: true\n          containers:\n          - name: b\n            image: busybox\n";
+        let p = items(t, paths::PODS);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0]["metadata"]["name"], "backup-template");
+        assert_eq!(p[0]["metadata"]["namespace"], "ops");
+        assert_eq!(p[0]["metadata"]["ownerReferences"][0]["kind"], "CronJob");
+        assert_eq!(p[0]["spec"]["hostNetwork"], true);
+        assert!(p[0].get("status").is_none());
+        let both = format!("{t}---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: backup-1\nspec:\n  containers: []\n");
+        let p = items(&both, paths::PODS);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0]["metadata"]["name"], "backup-1");
     }
 
     /// memory-quantity-suspicious__kubernetes-kubernetes-79950.txt (dev): a fenced pod, prose after.
