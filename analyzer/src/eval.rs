@@ -476,7 +476,9 @@ pub fn accuracy_md(scored: &[Scored], command: &str, why: &BTreeMap<String, Stri
                 let _ = writeln!(md, "{line}");
             }
         }
-        if !any {
+        if half.is_empty() {
+            md.push_str("Not scored in this run (`--half`).\n");
+        } else if !any {
             md.push_str("None.\n");
         }
     }
