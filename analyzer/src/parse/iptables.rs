@@ -127,12 +127,15 @@ pub fn list(text: &str) -> Option<Iptables> {
             continue;
         }
         let mut w: Vec<&str> = t.split_whitespace().collect();
-        let verbose = cols.first().map(String::as_str) == Some("pkts");
-        if verbose {
-            if w.len() < 2 {
+        // `--line-numbers` (what a fix guide asks for) puts a `num` column first.
+        let numbered = cols.first().map(String::as_str) == Some("num");
+        let verbose = cols.get(usize::from(numbered)).map(String::as_str) == Some("pkts");
+        let counters = usize::from(numbered) + if verbose { 2 } else { 0 };
+        if counters > 0 {
+            if w.len() < counters {
                 continue;
             }
-            w.drain(..2);
+            w.drain(..counters);
         }
         // The target column is empty for rules without one: the next word is then the protocol.
         let target = match w.first() {
@@ -235,6 +238,21 @@ mod tests {
             p.rules[0].spec,
             "all -- 0.0.0.0/0 0.0.0.0/0 reject-with icmp-host-prohibited"
         );
+    }
+
+    /// `iptables -t filter -v --line-numbers -L FORWARD` (rancher-archives/rke#485, dev).
+    #[test]
+    fn iptables_list_line_numbers() {
+        let t = "Chain FORWARD (policy DROP 3 packets, 188 bytes)\nnum   pkts bytes target     prot opt in     out     source               destination\n1    76887  119M cali-FORWARD  all  --  any    any     anywhere             anywhere             /* cali:wUHhoiAYhphO9Mso */\n6        0     0 ACCEPT     all  --  docker0 !docker0  anywhere             anywhere\n";
+        let p = parse(t).unwrap();
+        assert_eq!(p.rules[0].target.as_deref(), Some("cali-FORWARD"));
+        assert_eq!(p.rules[1].target.as_deref(), Some("ACCEPT"));
+        assert_eq!(
+            p.rules[1].spec,
+            "all -- docker0 !docker0 0.0.0.0/0 0.0.0.0/0"
+        );
+        let p = parse("Chain INPUT (policy ACCEPT)\nnum  target     prot opt source               destination\n1    REJECT     all  --  0.0.0.0/0            0.0.0.0/0            reject-with icmp-host-prohibited\n").unwrap();
+        assert_eq!(p.rules[0].target.as_deref(), Some("REJECT"));
     }
 
     #[test]
