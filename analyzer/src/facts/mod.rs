@@ -13,6 +13,7 @@ mod host;
 mod kernel;
 mod kubelet;
 mod network;
+mod pod;
 mod runtime;
 pub mod schema;
 
@@ -23,6 +24,7 @@ pub use host::*;
 pub use kernel::*;
 pub use kubelet::*;
 pub use network::*;
+pub use pod::*;
 pub use runtime::*;
 
 use std::borrow::Cow;
