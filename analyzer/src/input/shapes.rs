@@ -261,10 +261,18 @@ fn docker_version(lines: &[Line]) -> Option<String> {
             lines.iter().filter(|l| !l.cmd).find_map(|l| {
                 DOCKER_LABELLED
                     .captures(&l.text)
+                    .or_else(|| KUBELET_DOCKER.captures(&l.text))
                     .map(|c| format!("Docker version {}", &c[1]))
             })
         })
 }
+
+/// The kubelet's start-up line naming its runtime (pkg/kubelet/kuberuntime/kuberuntime_manager.go,
+/// 1.6+): `Container runtime docker initialized, version: 18.09.7, apiVersion: 1.39.0`, or the
+/// node's `Container Runtime Version:  docker://19.3.5` of a `describe node` cut short.
+static KUBELET_DOCKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:Container runtime docker initialized, version: v?|^\s*Container Runtime Version:\s*docker://)(\d+\.\d+\.\d+(?:-ce|-ee)?)(?:,|\s*$)").unwrap()
+});
 
 /// `iptables-save` / `iptables -S` lines (`*table`, `:CHAIN`, `-A`, `-N`, `-P`, `COMMIT`), in
 /// order; `-P CHAIN POLICY` becomes the save form `:CHAIN POLICY [0:0]`. At least one rule or
