@@ -300,7 +300,12 @@ fn node_wide_table(lines: &[Line]) -> Vec<Value> {
                 continue;
             }
             let mut info = json!({"kernelVersion": w[n - 2], "containerRuntimeVersion": w[n - 1]});
-            if let Some(v) = w.get(4).filter(|v| v.starts_with('v')) {
+            // VERSION is the 4th or 5th column (kubectl before 1.8 printed no ROLES)
+            let kubelet = w[2..5].iter().find(|v| {
+                v.strip_prefix('v')
+                    .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+            });
+            if let Some(v) = kubelet {
                 info["kubeletVersion"] = json!(v);
             }
             out.push(json!({"apiVersion": "v1", "kind": "Node",
