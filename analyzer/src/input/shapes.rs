@@ -488,7 +488,8 @@ mod tests {
     /// `cat /proc/cgroups` after a root prompt (cgroup-kmem-leak__huzhengchuan-dailywork-58-2.txt, dev).
     #[test]
     fn proc_cgroups_rows_after_their_header() {
-        let text = crate::input::corpus_snippet("cgroup-kmem-leak__huzhengchuan-dailywork-58-2.txt");
+        let text =
+            crate::input::corpus_snippet("cgroup-kmem-leak__huzhengchuan-dailywork-58-2.txt");
         let d = derive(&text);
         let body = get(&d, paths::PROC_CGROUPS).unwrap();
         assert!(body.contains("memory\t4\t64734\t1"), "{body}");

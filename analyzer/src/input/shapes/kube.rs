@@ -410,8 +410,14 @@ mod tests {
         let n = items(t, paths::NODES);
         assert_eq!(n.len(), 1);
         assert_eq!(n[0]["metadata"]["name"], "node1");
-        assert_eq!(n[0]["status"]["nodeInfo"]["kernelVersion"], "3.10.0-957.el7.x86_64");
-        assert_eq!(n[0]["status"]["nodeInfo"]["containerRuntimeVersion"], "docker://18.9.7");
+        assert_eq!(
+            n[0]["status"]["nodeInfo"]["kernelVersion"],
+            "3.10.0-957.el7.x86_64"
+        );
+        assert_eq!(
+            n[0]["status"]["nodeInfo"]["containerRuntimeVersion"],
+            "docker://18.9.7"
+        );
         assert_eq!(n[0]["status"]["nodeInfo"]["kubeletVersion"], "v1.15.3");
         assert!(n[0]["status"].get("conditions").is_none());
     }
