@@ -192,7 +192,7 @@ impl Facts {
         f.cluster = cluster(&mut cx);
         let this_node = f.cluster_node().cloned();
         f.kubelet = kubelet_facts(&mut cx, this_node.as_ref());
-        f.docker = docker_facts(&mut cx);
+        f.docker = docker_facts(&mut cx, this_node.as_ref());
         f.containerd = containerd_facts(&mut cx, this_node.as_ref());
         f.packages = cx.text(p::PACKAGES).map(|t| {
             parse::host::packages(&t)

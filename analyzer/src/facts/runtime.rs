@@ -47,7 +47,7 @@ pub struct Containerd {
     pub config_error: Option<String>,
 }
 
-pub(super) fn docker_facts(cx: &mut Cx) -> Option<Docker> {
+pub(super) fn docker_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Option<Docker> {
     let mut d = Docker::default();
     let mut any = false;
     let dj_text = cx.text(p::DOCKER_DAEMON_JSON);
@@ -139,6 +139,14 @@ pub(super) fn docker_facts(cx: &mut Cx) -> Option<Docker> {
                 any = true;
             }
         }
+    }
+    // Else the node's runtime in nodes.json (`docker://18.9.7`), as for containerd.
+    if d.version.is_none() {
+        d.version = this_node
+            .and_then(|n| n.container_runtime_version.as_deref())
+            .and_then(|r| r.strip_prefix("docker://"))
+            .map(str::to_string);
+        any |= d.version.is_some();
     }
     any.then_some(d)
 }

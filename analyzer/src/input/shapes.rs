@@ -94,6 +94,7 @@ pub fn derive(text: &str) -> Vec<(String, String)> {
     put(paths::DF_INODES, inodes);
     put(paths::IP_ROUTE, net::routes(&lines));
     put(paths::SYSCTL, sysctl(&lines));
+    put(paths::PROC_CGROUPS, proc_cgroups(&lines));
     for (path, body) in kube::derive(text, &lines) {
         put(path, Some(body));
     }
@@ -260,10 +261,18 @@ fn docker_version(lines: &[Line]) -> Option<String> {
             lines.iter().filter(|l| !l.cmd).find_map(|l| {
                 DOCKER_LABELLED
                     .captures(&l.text)
+                    .or_else(|| KUBELET_DOCKER.captures(&l.text))
                     .map(|c| format!("Docker version {}", &c[1]))
             })
         })
 }
+
+/// The kubelet's start-up line naming its runtime (pkg/kubelet/kuberuntime/kuberuntime_manager.go,
+/// 1.6+): `Container runtime docker initialized, version: 18.09.7, apiVersion: 1.39.0`, or the
+/// node's `Container Runtime Version:  docker://19.3.5` of a `describe node` cut short.
+static KUBELET_DOCKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:Container runtime docker initialized, version: v?|^\s*Container Runtime Version:\s*docker://)(\d+\.\d+\.\d+(?:-ce|-ee)?)(?:,|\s*$)").unwrap()
+});
 
 /// `iptables-save` / `iptables -S` lines (`*table`, `:CHAIN`, `-A`, `-N`, `-P`, `COMMIT`), in
 /// order; `-P CHAIN POLICY` becomes the save form `:CHAIN POLICY [0:0]`. At least one rule or
@@ -420,6 +429,30 @@ fn sysctl(lines: &[Line]) -> Option<String> {
     (!found.is_empty()).then(|| found.join("\n") + "\n")
 }
 
+/// `cat /proc/cgroups`: the rows (`memory  4  64734  1`) after its `#subsys_name hierarchy
+/// num_cgroups enabled` header, or after the command's prompt line.
+fn proc_cgroups(lines: &[Line]) -> Option<String> {
+    static ROW: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*[a-z_]+\s+\d+\s+\d+\s+[01]\s*$").unwrap());
+    let start = lines.iter().position(|l| {
+        let t = l.text.trim();
+        (!l.cmd && t.starts_with("#subsys_name") && t.contains("num_cgroups"))
+            || (l.cmd && t.split_whitespace().collect::<Vec<_>>() == ["cat", "/proc/cgroups"])
+    })?;
+    let rows: Vec<&str> = lines[start + 1..]
+        .iter()
+        .skip_while(|l| !l.cmd && l.text.trim().starts_with("#subsys_name"))
+        .take_while(|l| !l.cmd && ROW.is_match(&l.text))
+        .map(|l| l.text.trim())
+        .collect();
+    (!rows.is_empty()).then(|| {
+        let mut body = String::from("#subsys_name\thierarchy\tnum_cgroups\tenabled\n");
+        body.push_str(&rows.join("\n"));
+        body.push('\n');
+        body
+    })
+}
+
 fn join(block: &[Line]) -> String {
     let mut s: String = block
         .iter()
@@ -451,6 +484,19 @@ fn get<'a>(d: &'a [(String, String)], path: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `cat /proc/cgroups` after a root prompt (cgroup-kmem-leak__huzhengchuan-dailywork-58-2.txt, dev).
+    #[test]
+    fn proc_cgroups_rows_after_their_header() {
+        let text =
+            crate::input::corpus_snippet("cgroup-kmem-leak__huzhengchuan-dailywork-58-2.txt");
+        let d = derive(&text);
+        let body = get(&d, paths::PROC_CGROUPS).unwrap();
+        assert!(body.contains("memory\t4\t64734\t1"), "{body}");
+        assert_eq!(body.lines().count(), 13);
+        // a table that only looks alike, with no header and no command, is not /proc/cgroups
+        assert!(get(&derive("memory 4 64734 1\n"), paths::PROC_CGROUPS).is_none());
+    }
 
     #[test]
     fn prompts_fences_crlf_and_colour_are_noise() {

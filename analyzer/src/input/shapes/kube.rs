@@ -77,6 +77,11 @@ pub(super) fn derive(_text: &str, lines: &[Line]) -> Vec<(&'static str, String)>
         }
     }
     if !by_path.contains_key(paths::NODES) {
+        for n in node_wide_table(lines) {
+            add(&mut by_path, n);
+        }
+    }
+    if !by_path.contains_key(paths::NODES) {
         for n in condition_json(lines) {
             add(&mut by_path, n);
         }
@@ -430,6 +435,46 @@ fn namespace_table(lines: &[Line]) -> Vec<Value> {
     out
 }
 
+/// `kubectl get nodes -o wide` rows: the node's name and what its KERNEL-VERSION and
+/// CONTAINER-RUNTIME columns (the last two) and VERSION say, as `status.nodeInfo`; its STATUS is
+/// not turned into conditions (a table row has no reason, message or time). OS-IMAGE holds spaces,
+/// so the columns are taken from both ends of the row.
+fn node_wide_table(lines: &[Line]) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let w: Vec<&str> = lines[i].text.split_whitespace().collect();
+        i += 1;
+        if lines[i - 1].cmd
+            || w.first() != Some(&"NAME")
+            || !w.ends_with(&["KERNEL-VERSION", "CONTAINER-RUNTIME"])
+        {
+            continue;
+        }
+        while let Some(r) = lines.get(i).filter(|r| !r.blank()) {
+            let w: Vec<&str> = r.text.split_whitespace().collect();
+            i += 1;
+            let n = w.len();
+            if n < 8 || !dns_label(w[0]) || !w[n - 1].contains("://") {
+                continue;
+            }
+            let mut info = json!({"kernelVersion": w[n - 2], "containerRuntimeVersion": w[n - 1]});
+            // VERSION is the 4th or 5th column (kubectl before 1.8 printed no ROLES)
+            let kubelet = w[2..5].iter().find(|v| {
+                v.strip_prefix('v')
+                    .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+            });
+            if let Some(v) = kubelet {
+                info["kubeletVersion"] = json!(v);
+            }
+            out.push(json!({"apiVersion": "v1", "kind": "Node",
+                "metadata": {"name": w[0], "annotations": {DERIVED: "kubectl-get-table"}},
+                "status": {"nodeInfo": info}}));
+        }
+    }
+    out
+}
+
 /// A namespace table's header with a LABELS column: NAME first, STATUS, LABELS, and none of the
 /// columns of the other kinds whose STATUS can also say Terminating (pods, PVCs, PVs).
 fn labels_header(line: &str) -> bool {
@@ -583,6 +628,24 @@ mod tests {
     }
 
     /// resource-stuck-terminating__kubernetes-kubernetes-119881.txt (dev): grep'ed rows, no header.
+    #[test]
+    fn node_wide_rows() {
+        let t = "$ kubectl get nodes -o wide\nNAME    STATUS   ROLES    AGE   VERSION   INTERNAL-IP   EXTERNAL-IP   OS-IMAGE                KERNEL-VERSION          CONTAINER-RUNTIME\nnode1   Ready    <none>   10d   v1.15.3   10.0.0.1      <none>        CentOS Linux 7 (Core)   3.10.0-957.el7.x86_64   docker://18.9.7\n";
+        let n = items(t, paths::NODES);
+        assert_eq!(n.len(), 1);
+        assert_eq!(n[0]["metadata"]["name"], "node1");
+        assert_eq!(
+            n[0]["status"]["nodeInfo"]["kernelVersion"],
+            "3.10.0-957.el7.x86_64"
+        );
+        assert_eq!(
+            n[0]["status"]["nodeInfo"]["containerRuntimeVersion"],
+            "docker://18.9.7"
+        );
+        assert_eq!(n[0]["status"]["nodeInfo"]["kubeletVersion"], "v1.15.3");
+        assert!(n[0]["status"].get("conditions").is_none());
+    }
+
     #[test]
     fn namespace_rows() {
         let t = "```\nkgns|grep -i terminating\nagent-ns       Terminating   12d\n```\n";
