@@ -9,7 +9,9 @@ use rayon::prelude::*;
 
 pub use super::case::{case_view, CaseNode};
 use super::env::environment;
-use super::evidence::{canonical_paths, capped_evidence, collect_ats, missing_reason};
+use super::evidence::{
+    canonical_paths, capped_evidence, collect_ats, reasons_text, requires_missing,
+};
 use super::finding::{At, Evidence, EvidenceLine, Finding, FindingItem, FindingKind};
 use super::load::LoadedRule;
 use super::model::{Condition, Lang, MatchSpec, Rule, Severity};
@@ -338,7 +340,25 @@ impl Engine {
             f.message = format!("not collected: {reason}");
             return Ok(Some(f));
         }
+        let found = self.eval_inputs(r, cx)?;
+        if found.is_none() && !cx.texts.is_loose() {
+            // it read its logs, which showed nothing, but the files its other evidence comes
+            // from are missing: silence here is not a healthy verdict
+            if let Some(reason) = requires_missing(&rule.requires, cx.texts, cx.node) {
+                let mut f = self.base_finding(rule, cx.node);
+                f.kind = FindingKind::NotCollected;
+                f.severity = Severity::Info;
+                f.message =
+                    format!("not collected: {reason} (its logs were read and show nothing)");
+                return Ok(Some(f));
+            }
+        }
+        Ok(found)
+    }
 
+    /// The rule over what the bundle has: its matches, condition, items and message.
+    fn eval_inputs(&self, r: &CompiledRule, cx: &NodeCx<'_>) -> Result<Option<Finding>, String> {
+        let rule = &r.loaded.rule;
         // matches / captures
         let specs = rule.matches();
         let mut matches = BTreeMap::new();
@@ -633,19 +653,7 @@ impl Engine {
             }
             wanted.push(g.clone());
         }
-        let mut reasons: Vec<String> = Vec::new();
-        for w in &wanted {
-            let reason = missing_reason(cx.node, w);
-            if !reasons.contains(&reason) {
-                reasons.push(reason);
-            }
-        }
-        let shown = reasons.len().min(3);
-        let mut text = reasons[..shown].join("; ");
-        if reasons.len() > shown {
-            text.push_str(&format!("; and {} more", reasons.len() - shown));
-        }
-        Some(text)
+        Some(reasons_text(cx.node, &wanted))
     }
 }
 

@@ -60,6 +60,49 @@ pub(super) fn missing_reason(node: &Node, path: &str) -> String {
 
 /// The format of another tool's archive, when the manifest is the one analyze built on import
 /// (input/foreign: `args` is `read from a <format> by analyze`).
+/// Why each wanted path is missing, deduplicated, the first three of them.
+pub(super) fn reasons_text(node: &Node, wanted: &[String]) -> String {
+    let mut reasons: Vec<String> = Vec::new();
+    for w in wanted {
+        let reason = missing_reason(node, w);
+        if !reasons.contains(&reason) {
+            reasons.push(reason);
+        }
+    }
+    let shown = reasons.len().min(3);
+    let mut text = reasons[..shown].join("; ");
+    if reasons.len() > shown {
+        text.push_str(&format!("; and {} more", reasons.len() - shown));
+    }
+    text
+}
+
+/// `Some(reason)` when a rule names files it `requires`, none of them is in the bundle, and
+/// one was wanted: the collector tried it and failed, or the archive is another tool's (or has
+/// no manifest). A file our collector did not try is one this node has no use for (etcd's
+/// metrics on a worker): its absence says nothing.
+pub(super) fn requires_missing(
+    requires: &[String],
+    texts: &crate::texts::Texts<'_>,
+    node: &Node,
+) -> Option<String> {
+    let wanted = |path: &String| match &node.manifest {
+        None => true,
+        Some(m) => {
+            foreign_format(m).is_some() || {
+                let re = crate::texts::glob_regex(path);
+                m.items
+                    .iter()
+                    .any(|i| i.path == *path || re.is_match(i.path.as_bytes()))
+            }
+        }
+    };
+    (!requires.is_empty()
+        && requires.iter().all(|g| texts.glob(g).is_empty())
+        && requires.iter().any(wanted))
+    .then(|| reasons_text(node, requires))
+}
+
 fn foreign_format(m: &kdiag_bundle::Manifest) -> Option<&str> {
     m.args
         .first()?
