@@ -142,10 +142,7 @@ pub(super) fn docker_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Opti
     }
     // Else the node's runtime in nodes.json (`docker://18.9.7`), as for containerd.
     if d.version.is_none() {
-        d.version = this_node
-            .and_then(|n| n.container_runtime_version.as_deref())
-            .and_then(|r| r.strip_prefix("docker://"))
-            .map(str::to_string);
+        d.version = node_runtime_version(this_node, "docker://");
         any |= d.version.is_some();
     }
     any.then_some(d)
@@ -202,13 +199,17 @@ pub(super) fn containerd_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> 
         c.version = cx
             .text(p::DOCKER_VERSION)
             .and_then(|t| docker::component_version(&t, "containerd"))
-            .or_else(|| {
-                this_node
-                    .and_then(|n| n.container_runtime_version.as_deref())
-                    .and_then(|r| r.strip_prefix("containerd://"))
-                    .map(str::to_string)
-            });
+            .or_else(|| node_runtime_version(this_node, "containerd://"));
         any |= c.version.is_some();
     }
     any.then_some(c)
+}
+
+/// The version of `runtime` (`docker://`, `containerd://`) the node object reports running.
+fn node_runtime_version(node: Option<&ClusterNode>, runtime: &str) -> Option<String> {
+    node?
+        .container_runtime_version
+        .as_deref()?
+        .strip_prefix(runtime)
+        .map(str::to_string)
 }

@@ -29,12 +29,7 @@ pub(super) fn missing_reason(node: &Node, path: &str) -> String {
     let Some(m) = &node.manifest else {
         return format!("{path} is not in the bundle (no manifest)");
     };
-    let re = crate::texts::glob_regex(path);
-    let item = m
-        .items
-        .iter()
-        .find(|i| i.path == path || (path.contains('*') && re.is_match(i.path.as_bytes())));
-    match item {
+    match manifest_item(m, path) {
         None => match foreign_format(m) {
             // An archive of another tool, read as a bundle: that tool never gathers this.
             Some(format) => {
@@ -88,19 +83,20 @@ pub(super) fn requires_missing(
 ) -> Option<String> {
     let wanted = |path: &String| match &node.manifest {
         None => true,
-        Some(m) => {
-            foreign_format(m).is_some() || {
-                let re = crate::texts::glob_regex(path);
-                m.items
-                    .iter()
-                    .any(|i| i.path == *path || re.is_match(i.path.as_bytes()))
-            }
-        }
+        Some(m) => foreign_format(m).is_some() || manifest_item(m, path).is_some(),
     };
     (!requires.is_empty()
         && requires.iter().all(|g| texts.glob(g).is_empty())
         && requires.iter().any(wanted))
     .then(|| reasons_text(node, requires))
+}
+
+/// The manifest's item for `path`, or for the first path the glob `path` matches.
+fn manifest_item<'m>(m: &'m kdiag_bundle::Manifest, path: &str) -> Option<&'m kdiag_bundle::Item> {
+    let re = crate::texts::glob_regex(path);
+    m.items
+        .iter()
+        .find(|i| i.path == path || (path.contains('*') && re.is_match(i.path.as_bytes())))
 }
 
 fn foreign_format(m: &kdiag_bundle::Manifest) -> Option<&str> {

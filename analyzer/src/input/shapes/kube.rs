@@ -196,18 +196,19 @@ pub(super) fn documents(lines: &[Line]) -> Vec<Value> {
             // an item of a list (`- apiVersion: v1`): the lines indented at least as deep; a
             // first line that alone slipped right (` kind: X` over `apiVersion: v1`) is
             // read at the column of the key below it
+            let col = |t: &str| t.len() - t.trim_start().len();
             let below = lines[i + 1..end]
                 .iter()
                 .map(|l| l.text.as_str())
                 .find(|t| !t.trim().is_empty());
-            let indent = match below.map(|t| (t.len() - t.trim_start().len(), t.trim_start())) {
-                Some((col, key)) if col < at && YAML_KEY.is_match(key) => col,
+            let indent = match below {
+                Some(t) if col(t) < at && YAML_KEY.is_match(t.trim_start()) => col(t),
                 _ => at,
             };
             let stop = (i + 1..end)
                 .find(|&j| {
                     let t = &lines[j].text;
-                    !t.trim().is_empty() && t.len() - t.trim_start().len() < indent
+                    !t.trim().is_empty() && col(t) < indent
                 })
                 .unwrap_or(end);
             let mut body = lines[i..stop]
@@ -627,7 +628,6 @@ mod tests {
         assert!(items("memory: 100m\n", paths::PODS).is_empty());
     }
 
-    /// resource-stuck-terminating__kubernetes-kubernetes-119881.txt (dev): grep'ed rows, no header.
     #[test]
     fn node_wide_rows() {
         let t = "$ kubectl get nodes -o wide\nNAME    STATUS   ROLES    AGE   VERSION   INTERNAL-IP   EXTERNAL-IP   OS-IMAGE                KERNEL-VERSION          CONTAINER-RUNTIME\nnode1   Ready    <none>   10d   v1.15.3   10.0.0.1      <none>        CentOS Linux 7 (Core)   3.10.0-957.el7.x86_64   docker://18.9.7\n";
@@ -646,6 +646,7 @@ mod tests {
         assert!(n[0]["status"].get("conditions").is_none());
     }
 
+    /// resource-stuck-terminating__kubernetes-kubernetes-119881.txt (dev): grep'ed rows, no header.
     #[test]
     fn namespace_rows() {
         let t = "```\nkgns|grep -i terminating\nagent-ns       Terminating   12d\n```\n";
