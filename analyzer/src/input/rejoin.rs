@@ -166,8 +166,30 @@ fn wrap_width(lines: &[&str]) -> Option<usize> {
         .next()
 }
 
+/// A line that ends inside a double-quoted string (an odd number of unescaped `"`): klog's
+/// `err="..."` and logrus' `msg="..."` close their quote at the end of the line, so the rest is
+/// on the next line.
+fn quote_open(body: &str) -> bool {
+    let mut open = false;
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' => open = !open,
+            _ => {}
+        }
+    }
+    open
+}
+
 /// The text with its broken log lines joined, or `None` when there was none.
 pub fn rejoin(text: &str) -> Option<String> {
+    rejoin_with(text, true)
+}
+
+fn rejoin_with(text: &str, lone: bool) -> Option<String> {
     let lines: Vec<&str> = text.split('\n').collect();
     let wrap = wrap_width(&lines);
     // A line cut at a known width: the next one is its rest.
@@ -217,7 +239,8 @@ pub fn rejoin(text: &str) -> Option<String> {
             ok
         });
         let at_width = (i..j - 1).any(cut);
-        if cuts_ok && (at_width || next_log || run_end && log_before) {
+        let open = lone && quote_open(a.body);
+        if cuts_ok && (at_width || next_log || run_end && (log_before || open)) {
             let cr = if lines[i].ends_with('\r') { "\r" } else { "" };
             out[i] = format!("{}{whole}{cr}", a.prefix);
             for line in out.iter_mut().take(j).skip(i + 1) {
@@ -249,6 +272,24 @@ mod tests {
         );
         assert_eq!(lines[5], "");
         assert_eq!(lines[6], t.lines().nth(6).unwrap());
+    }
+
+    /// disk-usage-high__kubernetes-kubernetes-71869.txt (dev): a lone klog line, no log line
+    /// around it, broken before the quote that closes its `err="..."`; it is joined because the
+    /// line ends inside the quoted string. hitachienergy/epiphany#731 (dev): a lone klog line
+    /// ("... cert in-memory") followed by the scheduler's own stderr line ("failed to create
+    /// listener: ...") has no open quote and stays two lines.
+    #[test]
+    fn a_lone_line_broken_inside_a_quoted_string() {
+        let t = snippet("disk-usage-high__kubernetes-kubernetes-71869.txt");
+        let r = rejoin(&t).unwrap();
+        let lines: Vec<&str> = r.lines().collect();
+        assert!(lines[3].ends_with("but freed 0 bytes\""), "{}", lines[3]);
+        assert_eq!(lines[4], "");
+        let t = snippet("scheduler-not-running__hitachienergy-epiphany-731.txt");
+        assert_eq!(rejoin(&t), None);
+        assert!(quote_open(r#"msg="a \"quoted\" word"#));
+        assert!(!quote_open(r#"err="done" x=1"#));
     }
 
     /// neg-kubelet-eviction-config__kubernetes-minikube-2927.txt (dev): a kubelet line cut at
