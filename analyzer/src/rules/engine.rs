@@ -19,7 +19,7 @@ pub use super::prepare::{Prescan, RuleFacts};
 use crate::facts::Facts;
 use crate::texts::node::Node;
 use crate::texts::{self as scan, LineFilter, Probe, ProbeResult, Texts, KEEP_LINES};
-use crate::units::logtime::line_timestamp;
+use crate::units::logtime::{busiest_minute, line_timestamp};
 use crate::units::panic_text;
 
 /// Items listed per finding; the rest are counted.
@@ -394,6 +394,8 @@ impl Engine {
                     last => res.last_caps.clone().unwrap_or_default(),
                     values => res.values.clone(),
                     lines => lines,
+                    // the most kept lines within one minute, by their own timestamps
+                    peak_minute => busiest_minute(res.files.values().flat_map(|h| h.lines()).map(|l| l.text.as_str())),
                     // undefined without a match, like an absent fact
                     first_path => paths.first().map(Value::from).unwrap_or(Value::UNDEFINED),
                     last_path => paths.last().map(Value::from).unwrap_or(Value::UNDEFINED),

@@ -253,6 +253,8 @@ static TS_PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)",
         // dockerd / containerd logrus
         r#"\btime="([^"]+)""#,
+        // zap JSON (etcd 3.4+): {"level":"warn","ts":"2020-06-30T01:18:21.061Z",...}
+        r#"^\{.*?"ts":"([^"]+)""#,
         // dmesg -T
         r"^\[([A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})\]",
         // syslog (/var/log/messages)
@@ -274,9 +276,68 @@ pub fn line_timestamp(line: &str) -> Option<String> {
     })
 }
 
+/// The clock time a timestamp says, as (the rest of the timestamp, seconds into the day): lines
+/// whose rest differs (another date, another zone) are never within a minute of each other.
+fn clock(ts: &str) -> Option<(String, u32)> {
+    static HMS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(\d{2}):(\d{2}):(\d{2})(?:[.,]\d+)?").unwrap());
+    let c = HMS.captures(ts.as_bytes())?;
+    let n = |i: usize| -> Option<u32> { std::str::from_utf8(&c[i]).ok()?.parse().ok() };
+    let m = c.get(0)?;
+    let rest = format!("{}|{}", &ts[..m.start()], &ts[m.end()..]);
+    Some((rest, n(1)? * 3600 + n(2)? * 60 + n(3)?))
+}
+
+/// The most of `lines` whose own timestamps fall within one minute (60 s) of each other; lines
+/// without a timestamp are not counted. With only some of a match's lines kept (the first and
+/// the last ones), it is a lower bound.
+pub fn busiest_minute<'a>(lines: impl IntoIterator<Item = &'a str>) -> usize {
+    let times: Vec<(String, u32)> = lines
+        .into_iter()
+        .filter_map(|l| clock(&line_timestamp(l)?))
+        .collect();
+    times
+        .iter()
+        .map(|(day, t)| {
+            times
+                .iter()
+                .filter(|(d, u)| d == day && *u >= *t && *u - *t < 60)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// rancher/rancher#19136 (dev): five etcd "apply entries took too long" lines within six
+    /// seconds; testdata/rules/etcd-slow-requests/neg-few-fast: two lines 84 minutes apart; an
+    /// etcd 3.4 zap JSON line (etcd-io/etcd#12094, dev) has its time in "ts".
+    #[test]
+    fn the_busiest_minute_of_some_lines() {
+        let t = crate::input::corpus_snippet("etcd-slow-requests__rancher-rancher-19136.txt");
+        let hits: Vec<&str> = t.lines().filter(|l| l.contains("took too long")).collect();
+        assert_eq!(hits.len(), 5);
+        assert_eq!(busiest_minute(hits.iter().copied()), 5);
+        let few = [
+            r#"Nov 21 17:38:01 node01 etcd: read-only range request "key:\"/registry/leases/kube-node-lease/node01\" " took too long (118.204331ms) to execute"#,
+            r#"Nov 21 19:02:44 node01 etcd: read-only range request "key:\"/registry/services/endpoints/default/kubernetes\" " took too long (131.077519ms) to execute"#,
+        ];
+        assert_eq!(busiest_minute(few), 1);
+        // one minute apart on two days is not within a minute
+        assert_eq!(
+            busiest_minute(["Nov 21 10:00:00 a", "Nov 22 10:00:30 b"]),
+            1
+        );
+        assert_eq!(busiest_minute(["no time here"]), 0);
+        let zap = r#"{"level":"warn","ts":"2020-06-30T01:18:21.061Z","caller":"etcdserver/util.go:144","msg":"apply request took too long"}"#;
+        assert_eq!(
+            line_timestamp(zap).as_deref(),
+            Some("2020-06-30T01:18:21.061Z")
+        );
+    }
 
     fn collected() -> Option<i64> {
         time::parse_rfc3339("2026-11-22T08:30:00Z")
