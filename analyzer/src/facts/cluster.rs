@@ -100,6 +100,9 @@ pub struct Cluster {
     pub client_version: Option<String>,
     pub nodes: Option<Vec<ClusterNode>>,
     pub pods: Option<Vec<Pod>>,
+    /// Pods read from a pasted `kubectl describe pod`: kept apart from `pods`, which is the
+    /// cluster's pod list (a describe shows one pod and leaves the others out).
+    pub described_pods: Option<Vec<Pod>>,
     pub events: Option<Vec<Event>>,
     pub namespaces: Option<Vec<Namespace>>,
     pub pvcs: Option<Vec<Pvc>>,
@@ -233,12 +236,17 @@ pub(super) fn cluster(cx: &mut Cx) -> Option<Cluster> {
         return None;
     }
     let r = cx.reference;
-    c.pods = lists.get(p::PODS).map(|items| {
-        typed::<k8s::Pod>(cx, p::PODS, items)
-            .iter()
-            .map(|v| pod(v, r))
-            .collect()
-    });
+    // a pasted `kubectl describe pod` shows one pod, not the cluster's pods: rules that read
+    // the pod list as the whole list do not see it
+    if let Some(items) = lists.get(p::PODS) {
+        let (described, listed): (Vec<_>, Vec<_>) = typed::<k8s::Pod>(cx, p::PODS, items)
+            .into_iter()
+            .partition(super::pod::is_described);
+        let described: Vec<Pod> = described.iter().map(|v| pod(v, r)).collect();
+        c.pods = (!listed.is_empty() || described.is_empty())
+            .then(|| listed.iter().map(|v| pod(v, r)).collect());
+        c.described_pods = (!described.is_empty()).then_some(described);
+    }
     c.nodes = lists.get(p::NODES).map(|items| {
         typed::<k8s::Node>(cx, p::NODES, items)
             .into_iter()

@@ -2,6 +2,7 @@
 //! statuses, OOM kills and memory quantities that can only be unit mistakes).
 
 use super::*;
+use crate::input::shapes;
 use kdiag_bundle::k8s;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -80,6 +81,20 @@ pub struct Pod {
     pub oom_killed: Vec<OomKill>,
     /// Memory requests/limits (init containers too) that can only be a unit mistake.
     pub memory_unit_mistakes: Vec<MemoryUnitMistake>,
+    /// A pod read from a pasted `kubectl describe pod` (facts.cluster.described_pods): the
+    /// reasons of its describe's Events table, in order; empty for `Events: <none>`; undefined
+    /// when the paste stops before `Events:`.
+    pub described_events: Option<Vec<String>>,
+}
+
+/// A pod read from a pasted `kubectl describe pod`, not from a pod list.
+pub(super) fn is_described(v: &k8s::Pod) -> bool {
+    v.metadata
+        .extra
+        .get("annotations")
+        .and_then(|a| a.get(shapes::DERIVED))
+        .and_then(serde_json::Value::as_str)
+        == Some(shapes::DESCRIBED_POD)
 }
 
 /// A container's memory request or limit that no workload means: milli-bytes (`1024m`, the
@@ -278,6 +293,17 @@ pub(super) fn pod(v: &k8s::Pod, reference: Option<i64>) -> Pod {
         statuses,
         oom_killed,
         memory_unit_mistakes,
+        described_events: m
+            .extra
+            .get("annotations")
+            .and_then(|a| a.get(shapes::DESCRIBE_EVENTS))
+            .and_then(serde_json::Value::as_str)
+            .map(|r| {
+                r.split(',')
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            }),
     }
 }
 

@@ -16,7 +16,12 @@ mod kubelet;
 mod net;
 
 /// The annotation on objects built from a table or a describe (not pasted as objects).
-const DERIVED: &str = "kdiag.io/derived-from";
+pub const DERIVED: &str = "kdiag.io/derived-from";
+/// [`DERIVED`]'s value on a pod read from `kubectl describe pod`.
+pub const DESCRIBED_POD: &str = "kubectl-describe-pod";
+/// The annotation on a described pod that lists the reasons of its describe's Events table
+/// (comma-separated; empty for `Events: <none>`; absent when the paste stops before `Events:`).
+pub const DESCRIBE_EVENTS: &str = "kdiag.io/describe-events";
 
 use std::sync::LazyLock;
 

@@ -1,14 +1,15 @@
 //! `kubectl describe` outputs read as objects: a node (its Conditions table, also pasted alone or
-//! tab-separated, and System Info) and
-//! a namespace (`Name`, `Labels`, `Annotations`, `Status`, and since kubectl 1.23 a Conditions
-//! table). Each carries the annotation `kdiag.io/derived-from`.
+//! tab-separated, and System Info), a namespace (`Name`, `Labels`, `Annotations`, `Status`, and
+//! since kubectl 1.23 a Conditions table) and a pod (`Namespace`, `Node`, `Status`, `Controlled
+//! By`, its Conditions and the reasons of its Events). Each carries the annotation
+//! `kdiag.io/derived-from`.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 use serde_json::{json, Value};
 
-use super::{Line, DERIVED};
+use super::{Line, DERIVED, DESCRIBED_POD, DESCRIBE_EVENTS};
 
 /// A describe Conditions table: `lines[0]` is its header (`Type  Status ... Reason  Message`),
 /// the rows follow (indented or not): a CamelCase type and True, False or Unknown; an indented
@@ -263,6 +264,94 @@ pub(super) fn describe_namespaces(lines: &[Line]) -> Vec<Value> {
     out
 }
 
+/// `kubectl describe pod`: a `Name:` line whose block (up to the next unindented `Name:`, a
+/// prompt or the end) has the top-level keys `Namespace:`, `Node:` and `Status:`, which only a
+/// pod's describe has together (a PVC's has no `Node:`, a node's no `Namespace:`). The phase is
+/// the first word of `Status:` when it is one (`Terminating (lasts 3d)` is not a phase); `Node:
+/// <none>` is no node, `node1/10.0.0.1` is node1. A describe shows no creation time, so the age
+/// of a described pod is unknown.
+pub(super) fn describe_pods(lines: &[Line]) -> Vec<Value> {
+    static KEY: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^([A-Z][A-Za-z -]*):(?:\s+(.*?))?\s*$").unwrap());
+    let mut out: Vec<Value> = Vec::new();
+    let starts: Vec<usize> = (0..lines.len())
+        .filter(|&i| !lines[i].cmd && lines[i].text.starts_with("Name:"))
+        .collect();
+    for (k, &i) in starts.iter().enumerate() {
+        let end = (i + 1..starts.get(k + 1).copied().unwrap_or(lines.len()))
+            .find(|&j| lines[j].cmd)
+            .unwrap_or_else(|| starts.get(k + 1).copied().unwrap_or(lines.len()));
+        let block = &lines[i..end];
+        let mut keys: Vec<(usize, String, String)> = Vec::new();
+        for (j, l) in block.iter().enumerate() {
+            if let Some(c) = KEY.captures(&l.text) {
+                let v = c.get(2).map_or("", |m| m.as_str()).to_string();
+                keys.push((j, c[1].to_string(), v));
+            }
+        }
+        let get = |key: &str| keys.iter().find(|(_, k, _)| k == key);
+        let (Some(name), Some(ns), Some(node), Some(status)) =
+            (get("Name"), get("Namespace"), get("Node"), get("Status"))
+        else {
+            continue;
+        };
+        if name.2.is_empty() || name.2.contains(char::is_whitespace) {
+            continue;
+        }
+        let mut meta = json!({"name": name.2, "namespace": ns.2,
+            "annotations": {DERIVED: DESCRIBED_POD}});
+        let mut spec = json!({});
+        if let Some(n) = node
+            .2
+            .split('/')
+            .next()
+            .filter(|n| !n.is_empty() && *n != "<none>")
+        {
+            spec["nodeName"] = json!(n);
+        }
+        let mut st = json!({});
+        let phase = status.2.split_whitespace().next().unwrap_or("");
+        if ["Pending", "Running", "Succeeded", "Failed", "Unknown"].contains(&phase) {
+            st["phase"] = json!(phase);
+        }
+        if let Some((_, _, v)) = get("Controlled By") {
+            if let Some((kind, owner)) = v.split_once('/') {
+                meta["ownerReferences"] = json!([{"kind": kind, "name": owner}]);
+            }
+        }
+        if let Some((j, _, _)) = get("Conditions") {
+            st["conditions"] = json!(conditions_table(&block[j + 1..]).unwrap_or_default());
+        }
+        if let Some((j, _, v)) = get("Events") {
+            let reasons: Vec<&str> = if v == "<none>" {
+                Vec::new()
+            } else {
+                // under the header (`Type Reason Age From Message`, before kubectl 1.5
+                // `FirstSeen LastSeen Count From ... Reason Message`), one row per event; a row
+                // without the Type column gives `?`
+                block[j + 1..]
+                    .iter()
+                    .take_while(|l| !l.blank())
+                    .skip(1)
+                    .filter_map(|l| {
+                        let w: Vec<&str> = l.text.split_whitespace().collect();
+                        match w.as_slice() {
+                            ["Normal" | "Warning", r, ..] => Some(*r),
+                            [f, ..] if f.chars().all(|c| c == '-') => None,
+                            [_, ..] => Some("?"),
+                            [] => None,
+                        }
+                    })
+                    .collect()
+            };
+            meta["annotations"][DESCRIBE_EVENTS] = json!(reasons.join(","));
+        }
+        out.push(json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta,
+            "spec": spec, "status": st}));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use kdiag_bundle::paths;
@@ -312,6 +401,66 @@ mod tests {
         assert_eq!(c[0]["status"], "True");
         assert_eq!(c[0]["reason"], "example reason");
         assert_eq!(c[0]["message"], "example message");
+    }
+
+    /// kubernetes-sigs/scheduler-plugins#571 (dev): `oc describe pod` of a pod no scheduler
+    /// looked at: Pending, `Node: <none>`, no Conditions, `Events: <none>`.
+    #[test]
+    fn describe_pod_pending_without_events() {
+        let t = crate::input::corpus_snippet(
+            "scheduler-not-running__kubernetes-sigs-scheduler-plugins-571.txt",
+        );
+        let p = items(&t, paths::PODS);
+        assert_eq!(p.len(), 1);
+        let m = &p[0]["metadata"];
+        assert_eq!(m["name"], "pause-df48b984c-72pg2");
+        assert_eq!(m["namespace"], "default");
+        assert_eq!(
+            m["annotations"]["kdiag.io/derived-from"],
+            "kubectl-describe-pod"
+        );
+        assert_eq!(m["annotations"]["kdiag.io/describe-events"], "");
+        assert_eq!(m["ownerReferences"][0]["kind"], "ReplicaSet");
+        assert_eq!(p[0]["status"]["phase"], "Pending");
+        assert!(p[0]["spec"].get("nodeName").is_none());
+        assert!(p[0]["status"].get("conditions").is_none());
+    }
+
+    /// kubernetes/kubernetes#11453 (dev): kubectl 1.0's tab-separated describe, `Node: /`, an
+    /// Events table without the Type column (one row, read as `?`); kadalu/kadalu#216 (dev): a
+    /// pod on a node (`kubenode1/63.48.36.32`), cut at `Conditions:`; the pod-unschedulable
+    /// fixture: a Conditions table and a FailedScheduling event.
+    #[test]
+    fn describe_pod_old_layout_and_conditions() {
+        let t = crate::input::corpus_snippet("pod-unschedulable__kubernetes-kubernetes-11453.txt");
+        let p = items(&t, paths::PODS);
+        assert_eq!(p[0]["metadata"]["name"], "mysql");
+        assert!(p[0]["spec"].get("nodeName").is_none());
+        assert_eq!(
+            p[0]["metadata"]["annotations"]["kdiag.io/describe-events"],
+            "?"
+        );
+        let t = crate::input::corpus_snippet("neg-pod-unschedulable__kadalu-kadalu-216.txt");
+        let p = items(&t, paths::PODS);
+        assert_eq!(p[0]["spec"]["nodeName"], "kubenode1");
+        assert_eq!(p[0]["status"]["phase"], "Succeeded");
+        // the paste stops at `Conditions:`, before its table and the Events
+        assert_eq!(p[0]["status"]["conditions"], serde_json::json!([]));
+        assert!(p[0]["metadata"]["annotations"]
+            .get("kdiag.io/describe-events")
+            .is_none());
+        let t = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/rules/pod-unschedulable/pos-describe.txt"
+        ))
+        .unwrap();
+        let p = items(&t, paths::PODS);
+        assert_eq!(p[0]["status"]["conditions"][0]["type"], "PodScheduled");
+        assert_eq!(p[0]["status"]["conditions"][0]["status"], "False");
+        assert_eq!(
+            p[0]["metadata"]["annotations"]["kdiag.io/describe-events"],
+            "FailedScheduling"
+        );
     }
 
     /// A pod's or a PV's describe has keys other than Labels/Annotations before its Status.

@@ -12,7 +12,7 @@ use regex::Regex;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::describe::{condition_json, describe_namespaces, describe_nodes};
+use super::describe::{condition_json, describe_namespaces, describe_nodes, describe_pods};
 use super::{Line, DERIVED};
 
 fn path_of(kind: &str) -> Option<&'static str> {
@@ -58,6 +58,11 @@ pub(super) fn derive(_text: &str, lines: &[Line]) -> Vec<(&'static str, String)>
         if let Some(p) = resources_fragment(lines) {
             add(&mut by_path, p);
         }
+    }
+    // described pods go with the rest: facts keep them apart from the pod list
+    // (facts.cluster.described_pods), since a describe shows one pod, not the cluster's pods
+    for p in describe_pods(lines) {
+        add(&mut by_path, p);
     }
     if !by_path.contains_key(paths::NAMESPACES) {
         // one object per name: a describe (with its conditions) before a table row
