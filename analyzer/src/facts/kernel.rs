@@ -345,6 +345,16 @@ mod tests {
             (Some(58.53), Some(6.76))
         );
         assert_eq!(pools[0].at.line, 2);
+        // `lvs -o+seg_monitor` (a public docker direct-lvm walkthrough): an extra column at the end
+        let f = facts(
+            p::LVS,
+            "LV       VG     Attr       LSize   Pool Origin Data%  Meta%  Move Log Cpy%Sync Convert Monitor\nthinpool docker twi-aot---  95.75g             0.29   0.02                             monitored\n",
+        );
+        let pools = f.thin_pools.unwrap();
+        assert_eq!(
+            (pools[0].data_pct, pools[0].meta_pct),
+            (Some(0.29), Some(0.02))
+        );
         let f = facts(
             p::LVS,
             "LV VG Attr LSize Pool Origin Data% Meta%\n[pool_tdata] vg Twi-ao---- 80.00g\n",
