@@ -108,6 +108,9 @@ pub const CNI_LISTING: &str = "node/cni-dirs.txt";
 /// `xfs_info` of the xfs filesystem(s) holding the runtime's data root, one `### xfs_info MOUNT`
 /// block each.
 pub const XFS_INFO: &str = "node/disk/xfs_info.txt";
+/// `lvs` (LVM logical volumes with the `Data%`/`Meta%` of thin pools): read from a paste; the
+/// collector does not run it.
+pub const LVS: &str = "node/disk/lvs.txt";
 /// etcd's loopback metrics (kubeadm: http://127.0.0.1:2381/metrics), only the DB size, quota,
 /// leader and alarm series, in the Prometheus text format.
 pub const ETCD_METRICS: &str = "node/etcd/metrics.txt";
@@ -145,6 +148,10 @@ pub const STATEFULSETS: &str = "cluster/statefulsets.json";
 pub const REPLICASETS: &str = "cluster/replicasets.json";
 pub const SERVICES: &str = "cluster/services.json";
 pub const ENDPOINTS: &str = "cluster/endpoints.json";
+/// ResourceQuota and LimitRange objects: read from a paste (objects, `kubectl describe`, the
+/// admission errors naming them); the collector does not list them.
+pub const RESOURCEQUOTAS: &str = "cluster/resourcequotas.json";
+pub const LIMITRANGES: &str = "cluster/limitranges.json";
 pub const CONFIGMAPS_KUBE_SYSTEM: &str = "cluster/configmaps-kube-system.json";
 /// `cluster/logs/NAMESPACE/POD/CONTAINER.log` and `CONTAINER.previous.log`
 pub const CLUSTER_LOGS_DIR: &str = "cluster/logs";

@@ -331,7 +331,9 @@ pub(super) fn cgroups(cx: &mut Cx) -> Option<Cgroups> {
 }
 
 pub(super) fn disks(cx: &mut Cx) -> Option<Vec<Disk>> {
-    let t = cx.text(p::DF)?;
+    let Some(t) = cx.text(p::DF) else {
+        return inode_disks(cx);
+    };
     let Some((kind, rows)) = df::df(&t) else {
         cx.error(p::DF, "no df header");
         return None;
@@ -366,6 +368,27 @@ pub(super) fn disks(cx: &mut Cx) -> Option<Vec<Disk>> {
                     at: at(p::DF, r.line),
                     mount: r.mount,
                 }
+            })
+            .collect(),
+    )
+}
+
+/// Without a table of sizes, the rows of `df -i` / `df -ih` alone (a paste of only that, the
+/// usual answer to "no space left on device" with free blocks): each mount with its inode use
+/// and no size (`use_pct` absent), so rules still see exhausted inodes.
+fn inode_disks(cx: &mut Cx) -> Option<Vec<Disk>> {
+    let t = cx.text(p::DF_INODES)?;
+    let (_, rows) = df::df(&t).filter(|(k, _)| *k == df::DfKind::Inodes)?;
+    Some(
+        rows.into_iter()
+            .map(|r| Disk {
+                filesystem: r.filesystem,
+                fstype: r.fstype,
+                inodes_use_pct: r.use_pct,
+                inodes_at: Some(at(p::DF_INODES, r.line)),
+                at: at(p::DF_INODES, r.line),
+                mount: r.mount,
+                ..Disk::default()
             })
             .collect(),
     )
@@ -419,4 +442,28 @@ pub(super) fn certificates(cx: &mut Cx) -> Option<Vec<Certificate>> {
             })
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Facts;
+    use crate::texts::node::Node;
+
+    /// `df -hi` alone (ipfs/kubo#3444: / out of inodes on ext3): disks with their inode use and
+    /// no block figures.
+    #[test]
+    fn inode_table_alone_gives_disks() {
+        let mut node = Node::default();
+        let t = "Filesystem     Inodes IUsed IFree IUse% Mounted on\n/dev/vda1        640K  640K     0  100% /\nudev             123K   285  123K    1% /dev\n";
+        node.files
+            .insert(p::DF_INODES.into(), t.as_bytes().to_vec());
+        let d = Facts::from_node(&node).disks.unwrap();
+        assert_eq!(d.len(), 2);
+        assert_eq!(
+            (d[0].mount.as_str(), d[0].inodes_use_pct, d[0].use_pct),
+            ("/", Some(100), None)
+        );
+        assert_eq!(d[0].at.path, p::DF_INODES);
+    }
 }

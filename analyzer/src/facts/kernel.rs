@@ -95,6 +95,60 @@ pub struct Etcd {
     pub alarms: Vec<String>,
     pub db_size_at: Option<At>,
     pub quota_at: Option<At>,
+    /// Read from a pasted `etcdctl endpoint status` (input/shapes/etcd.rs), not the metrics port.
+    pub endpoint_status: bool,
+    /// The largest size the printed, rounded one may stand for (`2.1 GB`: 2.15 GB), when rounded.
+    pub db_size_max: Option<u64>,
+    /// The quota was not shown: etcd's default, 2 GiB, is assumed.
+    pub quota_default: bool,
+}
+
+/// An LVM thin pool as `lvs` shows it (node/disk/lvs.txt, from a paste): the pool docker's
+/// devicemapper driver (docker-storage-setup's `docker-pool`, a direct-lvm `thinpool`) or another
+/// thin provisioner allocates from; full data or metadata stops every write into its volumes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ThinPool {
+    pub name: String,
+    pub vg: String,
+    pub size: String,
+    /// `Data%`.
+    pub data_pct: Option<f64>,
+    /// `Meta%`.
+    pub meta_pct: Option<f64>,
+    pub at: At,
+}
+
+pub(super) fn thin_pools(cx: &mut Cx) -> Option<Vec<ThinPool>> {
+    let t = cx.text(p::LVS)?;
+    let mut lines = t.lines().enumerate();
+    let (_, header) = lines.find(|(_, l)| l.trim_start().starts_with("LV "))?;
+    let h: Vec<&str> = header.split_whitespace().collect();
+    let data = h.iter().position(|c| *c == "Data%")?;
+    let pools: Vec<ThinPool> = lines
+        .filter_map(|(i, l)| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            if w.len() < 5 || !w[2].starts_with('t') {
+                return None;
+            }
+            // a pool has neither Pool nor Origin: those columns are empty, so Data% and Meta%
+            // come right after LSize
+            let shift = data.saturating_sub(4);
+            // `58,53` where the locale writes a decimal comma
+            let num = |k: usize| {
+                w.get(k)
+                    .and_then(|v| v.trim_matches('*').replace(',', ".").parse::<f64>().ok())
+            };
+            Some(ThinPool {
+                name: w[0].to_string(),
+                vg: w[1].to_string(),
+                size: w[3].to_string(),
+                data_pct: num(data - shift),
+                meta_pct: num(data - shift + 1),
+                at: at(p::LVS, i + 1),
+            })
+        })
+        .collect();
+    (!pools.is_empty()).then_some(pools)
 }
 
 fn pct(a: u64, b: u64) -> Option<f64> {
@@ -246,13 +300,82 @@ pub(super) fn etcd(cx: &mut Cx) -> Option<Etcd> {
         has_leader: get("etcd_server_has_leader").map(|x| x.0 == 1),
         alarms: s
             .iter()
-            .filter(|(k, (v, _))| k.contains("alarm") && *v != 0.0)
+            .filter(|(k, (v, _))| k.contains("alarm") && !k.starts_with("kdiag_") && *v != 0.0)
             .map(|(k, (v, _))| format!("{k} {v}"))
             .collect(),
+        endpoint_status: get("kdiag_etcd_endpoint_status").is_some(),
+        db_size_max: get("kdiag_etcd_db_size_max_bytes").map(|x| x.0),
+        quota_default: get("kdiag_etcd_quota_default").is_some(),
         ..Etcd::default()
     };
     if let (Some(a), Some(b)) = (e.db_size, e.quota) {
         e.used_pct = pct(a, b);
     }
     Some(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Facts;
+    use crate::texts::node::Node;
+
+    fn facts(path: &str, body: &str) -> Facts {
+        let mut node = Node::default();
+        node.files.insert(path.into(), body.as_bytes().to_vec());
+        Facts::from_node(&node)
+    }
+
+    /// A pool in a locale with a decimal comma (a public monitoring plugin's README) and a full
+    /// one; the pool's hidden `[x_tdata]` (Attr `T`) and plain volumes are not pools.
+    #[test]
+    fn thin_pools_from_lvs() {
+        let f = facts(
+            p::LVS,
+            "LV          VG        Attr       LSize  Pool Origin Data%  Meta%  Move Log Cpy%Sync Convert\ndocker-pool docker-vg twi-aot--- 51,78g             58,53  6,76\n",
+        );
+        let pools = f.thin_pools.unwrap();
+        assert_eq!(pools.len(), 1);
+        assert_eq!(
+            (pools[0].vg.as_str(), pools[0].name.as_str()),
+            ("docker-vg", "docker-pool")
+        );
+        assert_eq!(
+            (pools[0].data_pct, pools[0].meta_pct),
+            (Some(58.53), Some(6.76))
+        );
+        assert_eq!(pools[0].at.line, 2);
+        // `lvs -o+seg_monitor` (a public docker direct-lvm walkthrough): an extra column at the end
+        let f = facts(
+            p::LVS,
+            "LV       VG     Attr       LSize   Pool Origin Data%  Meta%  Move Log Cpy%Sync Convert Monitor\nthinpool docker twi-aot---  95.75g             0.29   0.02                             monitored\n",
+        );
+        let pools = f.thin_pools.unwrap();
+        assert_eq!(
+            (pools[0].data_pct, pools[0].meta_pct),
+            (Some(0.29), Some(0.02))
+        );
+        let f = facts(
+            p::LVS,
+            "LV VG Attr LSize Pool Origin Data% Meta%\n[pool_tdata] vg Twi-ao---- 80.00g\n",
+        );
+        assert!(f.thin_pools.is_none());
+    }
+
+    /// A pasted `etcdctl endpoint status` (input/shapes/etcd.rs) is marked as such, with its
+    /// rounding and the assumed default quota.
+    #[test]
+    fn etcd_from_endpoint_status() {
+        let f = facts(
+            p::ETCD_METRICS,
+            "# kdiag: from a pasted `etcdctl endpoint status` (largest member)\nkdiag_etcd_endpoint_status 1\netcd_mvcc_db_total_size_in_bytes 2100000000\nkdiag_etcd_db_size_max_bytes 2150000000\netcd_server_quota_backend_bytes 2147483648\nkdiag_etcd_quota_default 1\n",
+        );
+        let e = f.etcd.unwrap();
+        assert!(e.endpoint_status && e.quota_default);
+        assert_eq!(
+            (e.db_size, e.db_size_max),
+            (Some(2100000000), Some(2150000000))
+        );
+        assert!(e.alarms.is_empty());
+    }
 }

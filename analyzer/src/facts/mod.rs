@@ -90,6 +90,11 @@ pub struct Facts {
     pub iptables_backends: Option<IptablesBackends>,
     /// etcd's DB size, quota and leader from its loopback metrics (node/etcd/metrics.txt).
     pub etcd: Option<Etcd>,
+    /// LVM thin pools with their data and metadata use (node/disk/lvs.txt, from a pasted `lvs`).
+    pub thin_pools: Option<Vec<ThinPool>>,
+    /// Memory quantities under one MiB in ResourceQuotas and LimitRanges (cluster/resourcequotas.json,
+    /// cluster/limitranges.json: from a paste), each naming its object.
+    pub memory_policy_mistakes: Option<Vec<PolicyMemoryMistake>>,
     /// Installed versions of the packages node/host/packages.txt lists (docker-ce, containerd.io,
     /// runc, kubelet, kubeadm, kubectl, kernel, ...): name -> version as the package manager
     /// prints it (`1.18.6-0.x86_64` from rpm, `1.18.6-00` from dpkg).
@@ -212,6 +217,8 @@ impl Facts {
         f.xfs = kernel::xfs(&mut cx);
         f.iptables_backends = kernel::iptables_backends(&mut cx);
         f.etcd = kernel::etcd(&mut cx);
+        f.thin_pools = kernel::thin_pools(&mut cx);
+        f.memory_policy_mistakes = pod::policy_memory_mistakes(&mut cx);
         f.services = services(&mut cx);
         f.service_cidr = service_cidr(&cx);
         f.parse_errors = cx.errors;

@@ -118,6 +118,102 @@ fn memory_unit_mistake(value: &str) -> Option<f64> {
     (bytes > 0.0 && (milli || bytes < 1024.0 * 1024.0)).then_some(bytes)
 }
 
+/// A memory quantity in a ResourceQuota's `spec.hard` or a LimitRange's limits that no one
+/// means: under one MiB in all (`500m` is half a byte, `2000m` two bytes). Milli-bytes are read
+/// by size here, not by their suffix: the API server prints a quota it sums in milli-bytes when
+/// a request was fractional (`4402341478400m` for 4.1Gi, kubernetes/kubernetes#21654).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PolicyMemoryMistake {
+    /// `ResourceQuota` | `LimitRange`
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    /// `hard.requests.memory`, `max.memory` (with the limit's type: `Container max.memory`), ...
+    pub field: String,
+    pub value: String,
+    pub bytes: f64,
+    /// Where the object came from when it is no pasted object: `kubectl describe`, an
+    /// admission error.
+    pub derived_from: Option<String>,
+}
+
+fn policy_mistake(value: &str) -> Option<f64> {
+    let bytes = crate::units::quantity::parse_quantity(value)?;
+    (bytes > 0.0 && bytes < 1024.0 * 1024.0).then_some(bytes)
+}
+
+/// The memory quantities of cluster/resourcequotas.json and cluster/limitranges.json that can
+/// only be unit mistakes; `None` when neither list is there.
+pub(super) fn policy_memory_mistakes(cx: &mut Cx) -> Option<Vec<PolicyMemoryMistake>> {
+    let mut out = Vec::new();
+    let mut any = false;
+    for (path, kind) in [
+        (p::RESOURCEQUOTAS, "ResourceQuota"),
+        (p::LIMITRANGES, "LimitRange"),
+    ] {
+        let Some(items) = cx
+            .text(path)
+            .and_then(|t| parse::kubectl::json_list(&t).ok())
+        else {
+            continue;
+        };
+        any = true;
+        for o in &items {
+            let meta = |k: &str| s(o, &format!("/metadata/{k}"));
+            let derived_from = o
+                .pointer("/metadata/annotations")
+                .and_then(|a| a.get("kdiag.io/derived-from"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let mut found = |field: String, v: &Value| {
+                let Some(value) = v
+                    .as_str()
+                    .map(str::to_string)
+                    .or_else(|| v.as_f64().map(|f| f.to_string()))
+                else {
+                    return;
+                };
+                let same = |m: &PolicyMemoryMistake| {
+                    m.kind == kind && m.name == meta("name") && m.field == field && m.value == value
+                };
+                if out.iter().any(same) {
+                    return;
+                }
+                if let Some(bytes) = policy_mistake(&value) {
+                    out.push(PolicyMemoryMistake {
+                        kind: kind.into(),
+                        namespace: meta("namespace"),
+                        name: meta("name"),
+                        field,
+                        value,
+                        bytes,
+                        derived_from: derived_from.clone(),
+                    });
+                }
+            };
+            if kind == "ResourceQuota" {
+                if let Some(hard) = o.pointer("/spec/hard").and_then(Value::as_object) {
+                    for (k, v) in hard {
+                        if matches!(k.as_str(), "memory" | "requests.memory" | "limits.memory") {
+                            found(format!("hard.{k}"), v);
+                        }
+                    }
+                }
+            } else {
+                for l in arr(o, "/spec/limits") {
+                    let ty = s(l, "/type").unwrap_or_else(|| "Container".into());
+                    for k in ["min", "max", "default", "defaultRequest"] {
+                        if let Some(v) = l.get(k).and_then(|m| m.get("memory")) {
+                            found(format!("{ty} {k}.memory"), v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    any.then_some(out)
+}
+
 /// A container of a pod killed for exceeding its memory limit, from its status.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OomKill {

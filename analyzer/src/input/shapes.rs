@@ -1,5 +1,6 @@
 //! Known command outputs inside one pasted text (`uname -a`, `docker info`, `iptables-save` and
-//! `iptables -L`, `df`, `ip route` and `route -n`/`netstat -nr` (net.rs), `sysctl`, Kubernetes
+//! `iptables -L`, `df`, `ip route` and `route -n`/`netstat -nr` (net.rs), `sysctl`, `etcdctl endpoint
+//! status` (etcd.rs), `lvs` (storage.rs), Kubernetes
 //! objects, `kubectl get` tables and `describe node`/`ns`: kube.rs, describe.rs, the kubelet's
 //! command line, flags, unit, env files and KubeletConfiguration: kubelet.rs), cut out and
 //! returned as the bundle files the collector would have written, so that facts read a loose
@@ -11,9 +12,12 @@
 
 mod cni;
 mod describe;
+mod etcd;
 mod kube;
 mod kubelet;
 mod net;
+mod quota;
+mod storage;
 
 /// The annotation on objects built from a table or a describe (not pasted as objects).
 pub const DERIVED: &str = "kdiag.io/derived-from";
@@ -100,6 +104,8 @@ pub fn derive(text: &str) -> Vec<(String, String)> {
     put(paths::IP_ROUTE, net::routes(&lines));
     put(paths::SYSCTL, sysctl(&lines));
     put(paths::PROC_CGROUPS, proc_cgroups(&lines));
+    put(paths::ETCD_METRICS, etcd::endpoint_status(&lines));
+    put(paths::LVS, storage::lvs(&lines));
     for (path, body) in kube::derive(text, &lines) {
         put(path, Some(body));
     }
@@ -203,6 +209,10 @@ const DOCKER_INFO_KEYS: &[&str] = &[
     "Containers",
     "Images",
     "Default Runtime",
+    // the devicemapper pool's lines, also when grep kept only them (`docker info | grep Space`)
+    "Data Space Total",
+    "Metadata Space Total",
+    "Thin Pool Minimum Free Space",
 ];
 
 fn key_of(l: &str) -> &str {
@@ -362,6 +372,8 @@ fn df(lines: &[Line]) -> (Option<String>, Option<String>) {
     static NUMS: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^\s*(\S+\s+)?[\d.]+[KMGTPE]?i?\s+[\d.]+").unwrap());
     let (mut sizes, mut inodes) = (None, None);
+    // the lines a table with its header took: `df -ih` rows are no headerless `df -h`
+    let mut taken = vec![false; lines.len()];
     let mut i = 0;
     while i < lines.len() {
         let h = lines[i].text.trim_start();
@@ -369,6 +381,7 @@ fn df(lines: &[Line]) -> (Option<String>, Option<String>) {
             i += 1;
             continue;
         }
+        let first = i;
         let mut rows = vec![h.to_string()];
         i += 1;
         while i < lines.len() && !lines[i].blank() {
@@ -388,6 +401,7 @@ fn df(lines: &[Line]) -> (Option<String>, Option<String>) {
             rows.push(t.to_string());
             i += 1;
         }
+        taken[first..i].iter_mut().for_each(|t| *t = true);
         let slot = if h.contains("Inodes") {
             &mut inodes
         } else {
@@ -404,7 +418,8 @@ fn df(lines: &[Line]) -> (Option<String>, Option<String>) {
             .unwrap()
     });
     let human = |l: &Line| !l.cmd && HUMAN_ROW.is_match(l.text.trim());
-    if let (None, Some(start)) = (&sizes, lines.iter().position(human)) {
+    let free = (0..lines.len()).find(|&k| !taken[k] && human(&lines[k]));
+    if let (None, Some(start)) = (&sizes, free) {
         let run: Vec<&str> = lines[start..]
             .iter()
             .take_while(|l| human(l))
@@ -673,6 +688,17 @@ mod tests {
         // df -hT
         let d = derive("Filesystem     Type     Size  Used Avail Use% Mounted on\n/dev/vda1      ext4      40G   39G     0 100% /\n");
         assert!(get(&d, paths::DF).unwrap().contains("ext4"));
+    }
+
+    /// ipfs/kubo#3444: `df -hi` alone is an inode table, not rows of a headerless `df -h`.
+    #[test]
+    fn df_hi_is_inodes_only() {
+        let t = "$ df -hi\nFilesystem     Inodes IUsed IFree IUse% Mounted on\n/dev/vda1        640K  640K     0  100% /\nudev             123K   285  123K    1% /dev\n";
+        let d = derive(t);
+        assert_eq!(get(&d, paths::DF), None);
+        assert!(get(&d, paths::DF_INODES)
+            .unwrap()
+            .contains("640K     0  100% /"));
     }
 
     /// disk-usage-high__rancher-k3os-765.txt (dev, rancher/k3os#765): only the overlay rows of

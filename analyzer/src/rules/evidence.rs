@@ -56,9 +56,13 @@ pub(super) fn missing_reason(node: &Node, path: &str) -> String {
 /// The format of another tool's archive, when the manifest is the one analyze built on import
 /// (input/foreign: `args` is `read from a <format> by analyze`).
 /// Why each wanted path is missing, deduplicated, the first three of them.
+/// Files only a paste gives (the collector never gathers them) are not named: their absence from
+/// a bundle says nothing.
 pub(super) fn reasons_text(node: &Node, wanted: &[String]) -> String {
+    use kdiag_bundle::paths as p;
+    const PASTE_ONLY: &[&str] = &[p::LVS, p::RESOURCEQUOTAS, p::LIMITRANGES];
     let mut reasons: Vec<String> = Vec::new();
-    for w in wanted {
+    for w in wanted.iter().filter(|w| !PASTE_ONLY.contains(&w.as_str())) {
         let reason = missing_reason(node, w);
         if !reasons.contains(&reason) {
             reasons.push(reason);

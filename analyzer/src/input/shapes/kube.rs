@@ -30,6 +30,8 @@ fn path_of(kind: &str) -> Option<&'static str> {
         "ReplicaSet" => paths::REPLICASETS,
         "Service" => paths::SERVICES,
         "Endpoints" => paths::ENDPOINTS,
+        "ResourceQuota" => paths::RESOURCEQUOTAS,
+        "LimitRange" => paths::LIMITRANGES,
         _ => return None,
     })
 }
@@ -45,6 +47,10 @@ pub(super) fn derive(_text: &str, lines: &[Line]) -> Vec<(&'static str, String)>
     let objs = objects(lines);
     let templates: Vec<Value> = objs.iter().filter_map(template_pod).collect();
     for o in objs {
+        add(&mut by_path, o);
+    }
+    // quotas and limit ranges described or quoted by an admission error
+    for o in super::quota::objects(lines) {
         add(&mut by_path, o);
     }
     // a pasted workload manifest without its pods: the pod its template makes, so rules over pod
