@@ -226,7 +226,9 @@ mod tests {
         let d = derive(t);
         assert_eq!(
             get(&d, paths::CNI_LISTING),
-            Some("/etc/cni/net.d:\n10-flannel.conflist\n100-crio-bridge.conf\n10-calico.conflist\n")
+            Some(
+                "/etc/cni/net.d:\n10-flannel.conflist\n100-crio-bridge.conf\n10-calico.conflist\n"
+            )
         );
     }
 }
