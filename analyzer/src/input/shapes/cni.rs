@@ -2,6 +2,14 @@
 //! the folder: `[root@node net.d]# ls`) becomes node/cni-dirs.txt as the collector writes it, and
 //! a config shown after its name (`cat /etc/cni/net.d/10-flannel.conflist`, or a line naming the
 //! file followed by its JSON) becomes node/cni/FILE. facts/cni.rs reads both.
+//!
+//! A config known by name only counts too: a log line or a sentence naming a file under
+//! `/etc/cni/net.d` (CRI-O's `Found CNI network crio (type=bridge) at
+//! /etc/cni/net.d/100-crio-bridge.conf`, ocicni.go; a kubelet or containerd error quoting the
+//! path; "I have 10-calico.conflist and 10-flannel.conflist in /etc/cni/net.d") adds the name to
+//! the listing, so facts tell the network from the name its installer writes. A line that
+//! removes, moves or lacks the file (`rm`, `mv`, "deleted", "No such file") names one that is
+//! not there, and is left out.
 
 use std::sync::LazyLock;
 
@@ -24,6 +32,17 @@ static NAMED: LazyLock<Regex> = LazyLock::new(|| {
 static CAT_HERE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:sudo\s+)?(?:cat|more|less|head|tail)\s+(?:-\S+\s+)*([\w.@-]+\.(?:conflist|conf|json))\s*$").unwrap()
 });
+/// A config file name in a sentence that places it in the folder: `10-calico.conflist` on a line
+/// that also says `net.d`.
+static BARE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s`'\x22(/,])(\d{1,3}-[\w.@-]+\.(?:conflist|conf|json))(?:[\s:`'\x22),.]|$)")
+        .unwrap()
+});
+/// A line about a file that is not (or no longer) in the folder.
+static GONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[\s;&|])(?:sudo\s+)?(?:rm|mv|cp|unlink)\s|\b(?:delet(?:e|ed|ing)|remov(?:e|ed|ing)|renam(?:e|ed|ing)|mov(?:e|ed|ing) (?:it|them|the)|backup|no such file|cannot access|not found|does not exist)\b|\.bak\b")
+        .unwrap()
+});
 /// A prompt whose working folder is the CNI config folder: `[root@node net.d]#`,
 /// `root@node:/etc/cni/net.d#`.
 static PROMPT_IN_NETD: LazyLock<Regex> =
@@ -34,6 +53,7 @@ pub(super) fn derive(text: &str, lines: &[Line]) -> Vec<(String, String)> {
     let in_netd = |i: usize| raw.get(i).is_some_and(|r| PROMPT_IN_NETD.is_match(r));
     let mut out: Vec<(String, String)> = Vec::new();
     let mut listing = String::new();
+    let mut mentioned: Vec<String> = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let l = &lines[i];
@@ -69,7 +89,21 @@ pub(super) fn derive(text: &str, lines: &[Line]) -> Vec<(String, String)> {
                 continue;
             }
         }
+        // `ls /etc/cni/net.d/05-cilium.conflist` answered by `ls: cannot access ...`
+        let answered_gone = l.cmd && lines.get(i + 1).is_some_and(|n| GONE.is_match(&n.text));
+        if !answered_gone {
+            mentions(&l.text, &mut mentioned);
+        }
         i += 1;
+    }
+    for n in mentioned {
+        if !listing
+            .lines()
+            .any(|l| l.split_whitespace().any(|w| w == n))
+        {
+            listing.push_str(&n);
+            listing.push('\n');
+        }
     }
     if !listing.is_empty() {
         out.push((
@@ -78,6 +112,22 @@ pub(super) fn derive(text: &str, lines: &[Line]) -> Vec<(String, String)> {
         ));
     }
     out
+}
+
+/// The config file names a line places in the CNI folder, unless it removes or lacks them.
+fn mentions(text: &str, out: &mut Vec<String>) {
+    if !text.contains("net.d") || GONE.is_match(text) {
+        return;
+    }
+    let names = NAMED
+        .captures_iter(text)
+        .map(|c| c[1].to_string())
+        .chain(BARE_NAME.captures_iter(text).map(|c| c[1].to_string()));
+    for n in names {
+        if !out.contains(&n) {
+            out.push(n);
+        }
+    }
 }
 
 /// The JSON object that starts on the first line after `from` that is not blank or a fence, up
@@ -158,6 +208,27 @@ mod tests {
         assert!(
             derive("rm -f /etc/cni/net.d/10-flannel.conflist\nsystemctl restart kubelet\n")
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn config_names_from_log_lines_and_sentences() {
+        // CRI-O's log of the configs it found (ocicni.go: `Found CNI network %s (type=%v) at %s`),
+        // a sentence naming two configs in the folder; a line that deletes one, and an `ls` of a
+        // file that is not there, name nothing.
+        let t = "time=\"2022-03-06 06:29:57Z\" level=info msg=\"Found CNI network cbr0 (type=flannel) at /etc/cni/net.d/10-flannel.conflist\"\n\
+                 time=\"2022-03-06 06:29:57Z\" level=info msg=\"Found CNI network crio (type=bridge) at /etc/cni/net.d/100-crio-bridge.conf\"\n\
+                 There are 10-calico.conflist and 10-flannel.conflist in /etc/cni/net.d on that node.\n\
+                 I deleted /etc/cni/net.d/10-weave.conflist yesterday\n\
+                 $ ls /etc/cni/net.d/05-cilium.conflist\n\
+                 ls: cannot access '/etc/cni/net.d/05-cilium.conflist': No such file or directory\n\
+                 sysctl settings are in /etc/sysctl.d/99-kubernetes-cri.conf\n";
+        let d = derive(t);
+        assert_eq!(
+            get(&d, paths::CNI_LISTING),
+            Some(
+                "/etc/cni/net.d:\n10-flannel.conflist\n100-crio-bridge.conf\n10-calico.conflist\n"
+            )
         );
     }
 }
