@@ -680,9 +680,18 @@ mod tests {
         );
         for (t, want) in [
             ("RHEL 7.9 kernel 3.10.0-1160.el7\n", Some("3.10.0-1160.el7")),
-            ("OS: CentOS 7.9 (3.10.0-1160.el7)\n", Some("3.10.0-1160.el7")),
-            ("- Kernel (e.g. `uname -a`): 3.10.0-1160.el7.x86_64\n", Some("3.10.0-1160.el7.x86_64")),
-            ("we upgraded the kernel from 3.10.0-1160.el7 to 5.4.0\n", None),
+            (
+                "OS: CentOS 7.9 (3.10.0-1160.el7)\n",
+                Some("3.10.0-1160.el7"),
+            ),
+            (
+                "- Kernel (e.g. `uname -a`): 3.10.0-1160.el7.x86_64\n",
+                Some("3.10.0-1160.el7.x86_64"),
+            ),
+            (
+                "we upgraded the kernel from 3.10.0-1160.el7 to 5.4.0\n",
+                None,
+            ),
             ("moved from 3.10.0 to 5.4 and it works\n", None),
             ("kernel.x86_64    3.10.0-1160.el7    @updates\n", None),
         ] {
@@ -690,14 +699,21 @@ mod tests {
             assert_eq!(get(&derive(t), paths::UNAME), want.as_deref(), "{t}");
         }
         for (t, want) in [
-            ("Container runtime (CRI) and version (if applicable): docker 19.03.12\n", Some("19.03.12")),
+            (
+                "Container runtime (CRI) and version (if applicable): docker 19.03.12\n",
+                Some("19.03.12"),
+            ),
             ("docker-ce 18.09.2 on CentOS\n", Some("18.09.2")),
             ("image: docker:19.03.12-dind\n", None),
             ("docker-ce-18.09.1-3.el7.x86_64\n", None),
             ("docker-compose 1.25.0\n", None),
         ] {
             let want = want.map(|v| format!("Docker version {v}"));
-            assert_eq!(get(&derive(t), paths::DOCKER_VERSION), want.as_deref(), "{t}");
+            assert_eq!(
+                get(&derive(t), paths::DOCKER_VERSION),
+                want.as_deref(),
+                "{t}"
+            );
         }
     }
 
