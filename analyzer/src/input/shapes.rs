@@ -137,9 +137,31 @@ static KERNEL_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
 /// moby/moby#35545, dev): the `.elN.ARCH` form only the kernel's own release string has without a
 /// package name before it (`kernel-3.10.0-...`, `docker-ce-18.09.1-3.el7.x86_64` are packages,
 /// `/lib/modules/...` a path).
+/// The architecture may be left out (`RHEL 7.9 kernel 3.10.0-1160.el7`): `3.10.0-NNN.el7` is
+/// still no other package's release. A `yum list` row (`kernel.x86_64  3.10.0-1160.el7  @updates`)
+/// names an installed kernel, not the running one.
 static KERNEL_EL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s:：(])([2-6]\.\d{1,2}\.\d{1,3}-[\d.]+\.el\d+(?:_\d+)?\.(?:x86_64|aarch64|ppc64le|s390x))(?:[\s,;)]|$)").unwrap()
+    Regex::new(r"(?:^|[\s:：(`])([2-6]\.\d{1,2}\.\d{1,3}-[\d.]+\.el\d+(?:_\d+)?(?:\.(?:x86_64|aarch64|ppc64le|s390x))?)(?:[\s,;)`]|\.(?:\s|$)|$)").unwrap()
 });
+static YUM_KERNEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*kernel(?:-[\w-]+)?\.(?:x86_64|aarch64|ppc64le|s390x|noarch)\s").unwrap()
+});
+
+/// A line telling of an upgrade names a release the node ran before or will run: "update
+/// keneral version from `3.10.0-327.el7.x86_64` to `4.4.232-1.el7.elrepo.x86_64`"
+/// (docker/for-linux#591, dev), "upgraded from 3.10.0 to 5.4". No version on it is read as the
+/// running one.
+static UPGRADE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:up|down)grad|\bfrom\b.*?\d\.\d+.*?(?:\sto\s|->|→)").unwrap()
+});
+
+/// Lines of prose a version may be read from: output, not a command, and no upgrade told.
+fn prose(lines: &[Line]) -> impl Iterator<Item = &str> + Clone {
+    lines
+        .iter()
+        .filter(|l| !l.cmd && !UPGRADE.is_match(&l.text))
+        .map(|l| l.text.as_str())
+}
 
 /// `uname -a` (from `Linux` on), else a `Kernel Version: X` line (docker info, describe node),
 /// which parse::host::uname reads too, else the output of `uname -r` after its prompt, a release
@@ -168,13 +190,14 @@ fn uname(lines: &[Line]) -> Option<String> {
                 .then(|| r.to_string())
             });
             let in_text = || {
-                let text = lines.iter().filter(|l| !l.cmd).map(|l| l.text.as_str());
+                let text = prose(lines);
                 text.clone()
-                    .find_map(|t| KERNEL_LABELLED.captures(t).map(|c| c[1].to_string()))
+                    .find_map(|t| KERNEL_LABELLED.captures(t))
                     .or_else(|| {
-                        text.clone()
-                            .find_map(|t| KERNEL_EL.captures(t).map(|c| c[1].to_string()))
+                        text.filter(|t| !YUM_KERNEL.is_match(t))
+                            .find_map(|t| KERNEL_EL.captures(t))
                     })
+                    .map(|c| c[1].trim_end_matches('.').to_string())
             };
             after_prompt
                 .or_else(in_text)
@@ -195,6 +218,15 @@ fn parse_kernel(r: &str) -> bool {
 /// `Docker Version: 18.09.7` (written as `docker --version` prints it).
 static DOCKER_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^[\s*+-]*docker(?:\s*版本|\s+--version|\s+-v|\s+version)\s*[:：]?\s*v?(\d+\.\d+\.\d+(?:-ce|-ee)?)(?:[\s,;]|$)").unwrap()
+});
+
+/// The docker version inside a sentence or a runtime field: `same issue on docker 18.06.2-ce and
+/// Centos 7.6` (moby/moby#19758, dev), `Container runtime (CRI) and version (if applicable):
+/// docker 19.03.12`, `docker-ce 18.09.2`, `Docker version 18.06.3-ce` after other words. Not an
+/// image tag (`docker:19.03.12-dind`: the colon needs a space after it), not a package's full
+/// release (`docker-ce-18.09.1-3.el7.x86_64` goes on past the version).
+static DOCKER_PROSE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bdocker(?:-ce|-ee|-engine|\.io)?(?:\s+version)?(?:\s*[:：]\s+|\s+|-)`?v?(\d{1,2}\.\d{1,2}\.\d{1,2}(?:-ce|-ee)?)(?:[\s`,;)]|\.(?:\s|$)|$)").unwrap()
 });
 
 /// Keys only `docker info` prints (describe node has `Kernel Version` and `Operating System`).
@@ -273,12 +305,16 @@ fn docker_version(lines: &[Line]) -> Option<String> {
         .find(|l| !l.cmd && l.text.trim_start().starts_with("Docker version "))
         .map(|l| l.text.trim().to_string())
         .or_else(|| {
-            lines.iter().filter(|l| !l.cmd).find_map(|l| {
-                DOCKER_LABELLED
-                    .captures(&l.text)
-                    .or_else(|| KUBELET_DOCKER.captures(&l.text))
-                    .map(|c| format!("Docker version {}", &c[1]))
-            })
+            lines
+                .iter()
+                .filter(|l| !l.cmd)
+                .find_map(|l| {
+                    DOCKER_LABELLED
+                        .captures(&l.text)
+                        .or_else(|| KUBELET_DOCKER.captures(&l.text))
+                })
+                .or_else(|| prose(lines).find_map(|t| DOCKER_PROSE.captures(t)))
+                .map(|c| format!("Docker version {}", &c[1]))
         })
 }
 
@@ -636,6 +672,68 @@ mod tests {
             "iptables v1.8.3 (legacy): can't initialize iptables table `nat': Table does not exist (do you need to insmod?)\nPerhaps iptables or your kernel needs to be upgraded.\n",
         ] {
             assert_eq!(get(&derive(t), paths::UNAME), None, "{t}");
+        }
+    }
+
+    /// kernel-old-3-10__moby-moby-19758.txt and neg-kernel-old-3-10__docker-for-linux-591.txt
+    /// (dev): versions inside a sentence; a release named in upgrade prose is not the running one.
+    #[test]
+    fn versions_in_sentences_but_not_in_upgrade_prose() {
+        let d = derive(&crate::input::corpus_snippet(
+            "kernel-old-3-10__moby-moby-19758.txt",
+        ));
+        assert_eq!(
+            get(&d, paths::UNAME),
+            Some("Kernel Version: 3.10.0-957.el7.x86_64")
+        );
+        assert_eq!(
+            get(&d, paths::DOCKER_VERSION),
+            Some("Docker version 18.06.2-ce")
+        );
+        let d = derive(&crate::input::corpus_snippet(
+            "neg-kernel-old-3-10__docker-for-linux-591.txt",
+        ));
+        assert_eq!(get(&d, paths::UNAME), None);
+        assert_eq!(
+            get(&d, paths::DOCKER_VERSION),
+            Some("Docker version 18.06.3-ce")
+        );
+        for (t, want) in [
+            ("RHEL 7.9 kernel 3.10.0-1160.el7\n", Some("3.10.0-1160.el7")),
+            (
+                "OS: CentOS 7.9 (3.10.0-1160.el7)\n",
+                Some("3.10.0-1160.el7"),
+            ),
+            (
+                "- Kernel (e.g. `uname -a`): 3.10.0-1160.el7.x86_64\n",
+                Some("3.10.0-1160.el7.x86_64"),
+            ),
+            (
+                "we upgraded the kernel from 3.10.0-1160.el7 to 5.4.0\n",
+                None,
+            ),
+            ("moved from 3.10.0 to 5.4 and it works\n", None),
+            ("kernel.x86_64    3.10.0-1160.el7    @updates\n", None),
+        ] {
+            let want = want.map(|r| format!("Kernel Version: {r}"));
+            assert_eq!(get(&derive(t), paths::UNAME), want.as_deref(), "{t}");
+        }
+        for (t, want) in [
+            (
+                "Container runtime (CRI) and version (if applicable): docker 19.03.12\n",
+                Some("19.03.12"),
+            ),
+            ("docker-ce 18.09.2 on CentOS\n", Some("18.09.2")),
+            ("image: docker:19.03.12-dind\n", None),
+            ("docker-ce-18.09.1-3.el7.x86_64\n", None),
+            ("docker-compose 1.25.0\n", None),
+        ] {
+            let want = want.map(|v| format!("Docker version {v}"));
+            assert_eq!(
+                get(&derive(t), paths::DOCKER_VERSION),
+                want.as_deref(),
+                "{t}"
+            );
         }
     }
 
