@@ -1,5 +1,6 @@
 //! Facts derived from other facts, where rules would otherwise repeat the same reasoning in
-//! their expressions: which container runtime the kubelet uses, and that runtime's cgroup driver.
+//! their expressions: which container runtime the kubelet uses, and that runtime's cgroup driver;
+//! which of the node's filesystems are the kubelet's nodefs and imagefs.
 
 use super::*;
 
@@ -113,6 +114,58 @@ pub(super) fn runtime(f: &Facts) -> Option<Runtime> {
     })
 }
 
+/// Sets [`Disk::kubelet_fs`] from the kubelet's root dir (`--root-dir`, /var/lib/kubelet) and the
+/// runtime's storage (docker's data-root, /var/lib/docker, /var/lib/containerd).
+pub(super) fn kubelet_filesystems(f: &mut Facts) {
+    let kubelet_root = f
+        .kubelet
+        .as_ref()
+        .and_then(|k| k.effective.get("root_dir"))
+        .and_then(Value::as_str)
+        .unwrap_or("/var/lib/kubelet")
+        .to_string();
+    let docker_root = f
+        .docker
+        .as_ref()
+        .and_then(|d| d.root_dir.clone())
+        .unwrap_or_else(|| "/var/lib/docker".to_string());
+    let parent = |p: &str| match p.rsplit_once('/') {
+        Some(("", _)) | None => "/".to_string(),
+        Some((up, _)) => up.to_string(),
+    };
+    let nodefs = [
+        "/".to_string(),
+        "/var".to_string(),
+        "/var/lib".to_string(),
+        "/var/lib/kubelet".to_string(),
+        parent(&kubelet_root),
+        kubelet_root,
+    ];
+    let imagefs = [
+        "/var/lib/docker".to_string(),
+        "/var/lib/containerd".to_string(),
+        parent(&docker_root),
+        docker_root,
+    ];
+    let Some(disks) = f.disks.as_mut() else {
+        return;
+    };
+    for d in disks.iter_mut() {
+        d.kubelet_fs = if nodefs.contains(&d.mount) {
+            Some("nodefs".into())
+        } else if imagefs.contains(&d.mount) {
+            Some("imagefs".into())
+        } else {
+            None
+        };
+    }
+    if disks.iter().all(|d| d.kubelet_fs.is_none()) {
+        if let Some(d) = disks.iter_mut().find(|d| d.container_rootfs) {
+            d.kubelet_fs = Some("imagefs".into());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,5 +268,42 @@ mod tests {
         f.docker = None;
         f.kubelet.as_mut().unwrap().version = None;
         assert!(runtime(&f).is_none());
+    }
+
+    /// The kubelet's filesystems by mount: a docker data-root on its own /data mount is imagefs
+    /// (the kubelet's image filesystem), / is nodefs; with only container rootfs overlays in the
+    /// df, the first of them stands for the runtime's storage.
+    #[test]
+    fn kubelet_filesystems_by_mount() {
+        let disk = |m: &str, rootfs: bool| Disk {
+            mount: m.into(),
+            container_rootfs: rootfs,
+            ..Disk::default()
+        };
+        let mut f = Facts {
+            docker: Some(Docker {
+                root_dir: Some("/data/docker".into()),
+                ..Docker::default()
+            }),
+            disks: Some(vec![
+                disk("/", false),
+                disk("/data", false),
+                disk("/boot", false),
+            ]),
+            ..Facts::default()
+        };
+        kubelet_filesystems(&mut f);
+        let fs: Vec<Option<String>> = f.disks.unwrap().into_iter().map(|d| d.kubelet_fs).collect();
+        assert_eq!(fs, [Some("nodefs".into()), Some("imagefs".into()), None]);
+        let mut f = Facts {
+            disks: Some(vec![
+                disk("/var/lib/docker/overlay2/0123456789abcdef0123/merged", true),
+                disk("/var/lib/docker/overlay2/fedcba98765432100123/merged", true),
+            ]),
+            ..Facts::default()
+        };
+        kubelet_filesystems(&mut f);
+        let fs: Vec<Option<String>> = f.disks.unwrap().into_iter().map(|d| d.kubelet_fs).collect();
+        assert_eq!(fs, [Some("imagefs".into()), None]);
     }
 }

@@ -91,6 +91,25 @@ pub struct Disk {
     pub mount: String,
     pub at: At,
     pub inodes_at: Option<At>,
+    /// A container's root filesystem overlay (containerd's `.../io.containerd.runtime.v2.task/
+    /// NS/ID/rootfs`, docker's `overlay2/ID/merged` and aufs `mnt/ID`, CRI-O's
+    /// `containers/storage/overlay/ID/merged`): df shows the figures of the filesystem under it.
+    pub container_rootfs: bool,
+    /// The kubelet's filesystem this mount is (set in derived.rs from the kubelet's and the
+    /// runtime's root dirs): `nodefs` (/, /var, /var/lib, /var/lib/kubelet, the kubelet's root
+    /// dir and the mount above it) or `imagefs` (the runtime's storage: /var/lib/docker or
+    /// docker's data-root and the mount above it, /var/lib/containerd; when df lists none of
+    /// these, the first container rootfs overlay, whose figures are the runtime storage's).
+    /// Absent for every other mount.
+    pub kubelet_fs: Option<String>,
+}
+
+/// See [`Disk::container_rootfs`].
+fn container_rootfs(mount: &str) -> bool {
+    static ROOTFS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?:/io\.containerd\.runtime\.v[12]\.[a-z]+/[^/]+/[^/]+/rootfs|/overlay2?/[0-9a-f]{16,}/merged|/aufs/mnt/[0-9a-f]{16,}|/containers/storage/overlay/[0-9a-f]{16,}/merged)$").unwrap()
+    });
+    ROOTFS.is_match(mount)
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -366,6 +385,8 @@ pub(super) fn disks(cx: &mut Cx) -> Option<Vec<Disk>> {
                     inodes_use_pct: ino.and_then(|i| i.0),
                     inodes_at: ino.map(|i| at(p::DF_INODES, i.1)),
                     at: at(p::DF, r.line),
+                    container_rootfs: container_rootfs(&r.mount),
+                    kubelet_fs: None,
                     mount: r.mount,
                 }
             })
@@ -387,6 +408,7 @@ fn inode_disks(cx: &mut Cx) -> Option<Vec<Disk>> {
                 inodes_use_pct: r.use_pct,
                 inodes_at: Some(at(p::DF_INODES, r.line)),
                 at: at(p::DF_INODES, r.line),
+                container_rootfs: container_rootfs(&r.mount),
                 mount: r.mount,
                 ..Disk::default()
             })

@@ -223,6 +223,7 @@ impl Facts {
         f.service_cidr = service_cidr(&cx);
         f.parse_errors = cx.errors;
         f.runtime = derived::runtime(&f);
+        derived::kubelet_filesystems(&mut f);
         f
     }
 }
