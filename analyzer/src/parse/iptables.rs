@@ -91,7 +91,9 @@ pub fn list(text: &str) -> Option<Iptables> {
     let mut out = Iptables::default();
     let mut table = "filter".to_string();
     let mut chain: Option<String> = None;
-    let mut cols: Vec<String> = Vec::new();
+    // the column layout of the header above the rows: how many counter columns come before the
+    // target (`num` of `--line-numbers`, `pkts bytes` of `-v`), and whether -v's interfaces follow
+    let mut layout: Option<(usize, bool)> = None;
     let mut seen = false;
     for (i, line) in text.lines().enumerate() {
         let t = line.trim();
@@ -119,18 +121,18 @@ pub fn list(text: &str) -> Option<Iptables> {
             continue;
         }
         if t.contains("target") && t.contains("prot") && t.contains("source") {
-            cols = t.split_whitespace().map(str::to_string).collect();
+            let cols: Vec<&str> = t.split_whitespace().collect();
+            // `--line-numbers` (what a fix guide asks for) puts a `num` column first.
+            let numbered = cols.first() == Some(&"num");
+            let verbose = cols.get(usize::from(numbered)) == Some(&"pkts");
+            layout = Some((usize::from(numbered) + if verbose { 2 } else { 0 }, verbose));
             continue;
         }
         let Some(ch) = &chain else { continue };
-        if t.is_empty() || cols.is_empty() {
+        let Some((counters, verbose)) = layout.filter(|_| !t.is_empty()) else {
             continue;
-        }
+        };
         let mut w: Vec<&str> = t.split_whitespace().collect();
-        // `--line-numbers` (what a fix guide asks for) puts a `num` column first.
-        let numbered = cols.first().map(String::as_str) == Some("num");
-        let verbose = cols.get(usize::from(numbered)).map(String::as_str) == Some("pkts");
-        let counters = usize::from(numbered) + if verbose { 2 } else { 0 };
         if counters > 0 {
             if w.len() < counters {
                 continue;
