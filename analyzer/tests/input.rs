@@ -376,10 +376,14 @@ fn loose_text_file_is_sniffed_and_named_by_its_stem() {
     let node = read_input(&p, &Limits::default()).unwrap();
     assert_eq!(node.kind, InputKind::Loose(TextKind::KubectlDescribe));
     assert_eq!(node.name, "describe-pod");
+    // the pasted file, and the pod the describe shows, as the collector's pod list path
+    // (facts keep a described pod apart: facts.cluster.described_pods)
     assert_eq!(
         node.files.keys().collect::<Vec<_>>(),
-        vec!["describe-pod.txt"]
+        vec!["cluster/pods.json", "describe-pod.txt"]
     );
+    let pods: serde_json::Value = serde_json::from_slice(&node.files["cluster/pods.json"]).unwrap();
+    assert_eq!(pods["items"][0]["metadata"]["name"], "mypod");
     assert!(node.manifest.is_none());
 }
 
