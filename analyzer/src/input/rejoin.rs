@@ -368,6 +368,18 @@ mod tests {
         }
     }
 
+    /// neg-liveness-probe-failing__kubernetes-kubernetes-98780.txt (dev): `kubectl get events`
+    /// rows whose last MESSAGE really holds a newline (the probe's own output,
+    /// `mysqladmin: connect to server ...`). An event row is no log start, and that piece opens like
+    /// a line of its own: the paste stays as written. Any event-row joining added later must keep
+    /// this row unjoined.
+    #[test]
+    fn an_event_row_with_a_multi_line_message_stays() {
+        let t = snippet("neg-liveness-probe-failing__kubernetes-kubernetes-98780.txt");
+        assert_eq!(rejoin(&t), None);
+        assert!(OWN_LINE.is_match("mysqladmin: connect to server at 'localhost' failed"));
+    }
+
     /// disk-usage-high__kubernetes-kubernetes-71869.txt (dev): a structured klog line cut between
     /// two pairs, the space lost.
     #[test]
