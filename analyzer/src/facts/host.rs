@@ -130,7 +130,8 @@ pub struct Certificate {
     pub issuer: Option<String>,
     pub not_before: Option<String>,
     pub not_after: Option<String>,
-    /// Whole days from collected_at to notAfter (negative once expired); needs collected_at.
+    /// Whole days from the reference time (`facts.node.reference_unix`: collected_at, else the
+    /// node clock a paste shows) to notAfter (negative once expired); needs one.
     pub days_left: Option<i64>,
     pub expired: Option<bool>,
     pub error: Option<String>,
