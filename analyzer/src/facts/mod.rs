@@ -115,7 +115,7 @@ pub struct NodeInfo {
     /// RFC 3339, from the manifest.
     pub collected_at: Option<String>,
     pub collected_at_unix: Option<i64>,
-    /// The time ages, certificate expiry and log years are judged against, unix seconds: the
+    /// The time object ages and certificate expiry are judged against, unix seconds: the
     /// manifest's collected_at, else the node's clock (`facts.time.clock_utc`: a pasted
     /// `date`, node/host/time.txt), else none (nothing judged that needs it).
     pub reference_unix: Option<i64>,

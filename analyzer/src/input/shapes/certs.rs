@@ -23,6 +23,8 @@ use super::Line;
 #[derive(Default)]
 struct Block {
     file: String,
+    /// Inside a loop's output: each file is named before its dates.
+    looped: bool,
     fields: Vec<(&'static str, String)>,
 }
 
@@ -43,9 +45,10 @@ pub(super) fn pki(lines: &[Line]) -> Option<String> {
     let mut current: Option<Block> = None;
     let mut out: Vec<Block> = Vec::new();
     for l in lines {
-        if l.cmd {
+        if l.cmd || typed(&l.text) {
             out.extend(current.take());
             current = command(&l.text, &mut cwd, &mut saved).map(|file| Block {
+                looped: file.is_empty(),
                 file,
                 ..Block::default()
             });
@@ -55,6 +58,7 @@ pub(super) fn pki(lines: &[Line]) -> Option<String> {
         if let Some(c) = ECHOED.captures(t) {
             out.push(Block {
                 file: c[1].to_string(),
+                looped: false,
                 fields: vec![("notAfter", c[2].trim().to_string())],
             });
             continue;
@@ -62,14 +66,25 @@ pub(super) fn pki(lines: &[Line]) -> Option<String> {
         let Some(b) = current.as_mut() else {
             continue;
         };
+        // a loop or `find -exec` names each file on a line of its own before its dates
+        if b.looped && t.starts_with('/') && !t.contains(char::is_whitespace) {
+            let file = t.trim_end_matches(':').to_string();
+            out.extend(current.replace(Block {
+                file,
+                looped: true,
+                ..Block::default()
+            }));
+            continue;
+        }
         let Some((k, v)) = field(t) else {
             continue;
         };
         if b.has(k) {
             // a second certificate of the same output
-            let file = b.file.clone();
+            let (file, looped) = (b.file.clone(), b.looped);
             out.extend(current.replace(Block {
                 file,
+                looped,
                 ..Block::default()
             }));
         }
@@ -80,7 +95,7 @@ pub(super) fn pki(lines: &[Line]) -> Option<String> {
     out.extend(current);
     let blocks: Vec<String> = out
         .into_iter()
-        .filter(|b| b.has("notAfter"))
+        .filter(|b| !b.file.is_empty() && b.has("notAfter"))
         .map(|b| {
             let mut s = format!("file={}\n", b.file);
             for (k, v) in b.fields {
@@ -90,6 +105,15 @@ pub(super) fn pki(lines: &[Line]) -> Option<String> {
         })
         .collect();
     (!blocks.is_empty()).then(|| blocks.join("\n"))
+}
+
+/// A command shown without its prompt (`openssl x509 -enddate -noout -in F` alone in a code
+/// block, `find ... -exec openssl x509 ...`): no output line starts like one.
+fn typed(t: &str) -> bool {
+    let t = t.trim_start();
+    let t = t.strip_prefix("sudo ").unwrap_or(t);
+    (t.starts_with("openssl x509 ") || t.starts_with("find ") || t.starts_with("for "))
+        && t.contains("openssl x509 ")
 }
 
 /// One line of openssl's output as a pki.txt key and value.
@@ -111,8 +135,9 @@ fn field(t: &str) -> Option<(&'static str, &str)> {
     })
 }
 
-/// The certificate file whose dates the command prints, if it prints any; records a `cd` and
-/// an `openssl x509 ... > FILE` on the way.
+/// The certificate file whose dates the command prints, if it prints any (empty: a loop or
+/// `find -exec` over several, `-in $f`, `-in {}`); records a `cd` and an
+/// `openssl x509 ... > FILE` on the way.
 fn command(
     text: &str,
     cwd: &mut Option<String>,
@@ -148,14 +173,17 @@ fn command(
                         *cwd = Some(resolve(cwd, d));
                     }
                 }
+                _ if args.contains(&"openssl") && args.contains(&"x509") && *prog != "openssl" => {
+                    // find ... -exec openssl x509 ... -in {} \;
+                    shown = Some(String::new());
+                }
                 "openssl" if rest.first() == Some(&"x509") => {
-                    let named = rest
-                        .windows(2)
-                        .find(|w| w[0] == "-in")
-                        .map(|w| w[1])
-                        .or(input)
-                        .map(|f| resolve(cwd, f))
-                        .or(piped.take());
+                    let arg = rest.windows(2).find(|w| w[0] == "-in").map(|w| w[1]);
+                    if arg.is_some_and(|a| a.contains('$') || a.contains("{}")) {
+                        shown = Some(String::new());
+                        continue;
+                    }
+                    let named = arg.or(input).map(|f| resolve(cwd, f)).or(piped.take());
                     match (named, output) {
                         (Some(f), Some(o)) => {
                             saved.insert(resolve(cwd, o), f);
@@ -221,6 +249,28 @@ mod tests {
         assert_eq!(
             get(&derive(t), paths::PKI),
             Some("file=/var/lib/kubelet/pki/kubelet-client-current.pem\nsubject=O = system:nodes, CN = system:node:node01\nnotBefore=Nov 22 08:00:00 2025 GMT\nnotAfter=Nov 22 08:00:00 2026 GMT\n\nfile=/etc/kubernetes/pki/apiserver.crt\nnotAfter=Dec  1 00:00:00 2026 GMT\n")
+        );
+    }
+
+    /// `-text -noout` after a root prompt (prometheus-operator/kube-prometheus#881, dev): the
+    /// subject and issuer come along, the key's lines do not.
+    #[test]
+    fn full_text() {
+        let t = "```  \n# openssl x509 -in /etc/kubernetes/ssl/kubernetes.pem -text -noout\nCertificate:\n    Data:\n        Version: 3 (0x2)\n        Serial Number:\n            76:64:c7:59:95:aa:fb:9b:8c:b2:26:c0:82:24:c5:0a:8d:95:a2:1e\n    Signature Algorithm: sha256WithRSAEncryption\n        Issuer: C=CN, ST=Shanghai, L=Shanghai, O=k8s, OU=System, CN=kubernetes\n        Validity\n            Not Before: Aug  8 09:54:00 2018 GMT\n            Not After : Aug  5 09:54:00 2028 GMT\n        Subject: C=CN, ST=Shanghai, L=Shanghai, O=k8s, OU=System, CN=kubernetes\n        Subject Public Key Info:\n            Public Key Algorithm: rsaEncryption\n                Public-Key: (2048 bit)\n";
+        assert_eq!(
+            get(&derive(t), paths::PKI),
+            Some("file=/etc/kubernetes/ssl/kubernetes.pem\nissuer=C=CN, ST=Shanghai, L=Shanghai, O=k8s, OU=System, CN=kubernetes\nnotBefore=Aug  8 09:54:00 2018 GMT\nnotAfter=Aug  5 09:54:00 2028 GMT\nsubject=C=CN, ST=Shanghai, L=Shanghai, O=k8s, OU=System, CN=kubernetes\n")
+        );
+    }
+
+    /// `find -exec openssl x509` typed without a prompt, each file printed before its date
+    /// (kubernetes/kops#10282, dev: etcd-manager's peer certificates).
+    #[test]
+    fn find_exec_names_each_file() {
+        let t = "```bash\nfind /mnt/ -type f -name me.crt -print -exec openssl x509 -enddate -noout -in {} \\;\n  /mnt/master-vol-033b5515e494aa750/pki/YfU68OjV5Z8i-GYYCjhC9w/peers/me.crt\n  notAfter=Nov 16 11:02:32 2020 GMT\n  /mnt/master-vol-002ef9578d3186bc5/pki/XE-bdKldogs66KuezA56sg/peers/me.crt\n  notAfter=Nov 16 11:02:24 2020 GMT\n```\n";
+        assert_eq!(
+            get(&derive(t), paths::PKI),
+            Some("file=/mnt/master-vol-033b5515e494aa750/pki/YfU68OjV5Z8i-GYYCjhC9w/peers/me.crt\nnotAfter=Nov 16 11:02:32 2020 GMT\n\nfile=/mnt/master-vol-002ef9578d3186bc5/pki/XE-bdKldogs66KuezA56sg/peers/me.crt\nnotAfter=Nov 16 11:02:24 2020 GMT\n")
         );
     }
 
