@@ -130,7 +130,8 @@ pub struct Certificate {
     pub issuer: Option<String>,
     pub not_before: Option<String>,
     pub not_after: Option<String>,
-    /// Whole days from collected_at to notAfter (negative once expired); needs collected_at.
+    /// Whole days from the reference time (`facts.node.reference_unix`: collected_at, else the
+    /// node clock a paste shows) to notAfter (negative once expired); needs one.
     pub days_left: Option<i64>,
     pub expired: Option<bool>,
     pub error: Option<String>,
@@ -471,6 +472,39 @@ mod tests {
     use super::*;
     use crate::facts::Facts;
     use crate::texts::node::Node;
+
+    /// A paste without manifest is judged against the clock it shows (openshift/installer#1494,
+    /// dev: a Dutch `date` in UTC a day after the kubelet client certificate's notAfter); a clock
+    /// in a zone named only by its abbreviation judges nothing.
+    #[test]
+    fn certificates_against_the_pasted_clock() {
+        let mut node = Node::default();
+        let pki = "file=/var/lib/kubelet/pki/kubelet-client-current.pem\nnotBefore=Mar 27 06:57:00 2019 GMT\nnotAfter=Mar 28 06:39:47 2019 GMT\n";
+        node.files.insert(p::PKI.into(), pki.as_bytes().to_vec());
+        let unjudged = Facts::from_node(&node);
+        assert_eq!(unjudged.certificates.unwrap()[0].expired, None);
+        assert_eq!(unjudged.node.reference_from, None);
+        node.files.insert(
+            p::TIME.into(),
+            "### date\n2019年 03月 29日 星期五 05:21:18 CST\n"
+                .as_bytes()
+                .to_vec(),
+        );
+        let cst = Facts::from_node(&node);
+        assert_eq!(cst.certificates.unwrap()[0].expired, None);
+        node.files.insert(
+            p::TIME.into(),
+            "### date\nvr 29 mrt 2019  5:21:18 UTC\n"
+                .as_bytes()
+                .to_vec(),
+        );
+        let f = Facts::from_node(&node);
+        let c = &f.certificates.unwrap()[0];
+        assert_eq!((c.expired, c.days_left), (Some(true), Some(-1)));
+        assert_eq!(f.node.reference_from.as_deref(), Some("node clock"));
+        assert_eq!(f.node.collected_at_unix, None);
+        assert_eq!(f.time.unwrap().clock_utc, Some(1553836878));
+    }
 
     /// `df -hi` alone (ipfs/kubo#3444: / out of inodes on ext3): disks with their inode use and
     /// no block figures.

@@ -115,6 +115,12 @@ pub struct NodeInfo {
     /// RFC 3339, from the manifest.
     pub collected_at: Option<String>,
     pub collected_at_unix: Option<i64>,
+    /// The time object ages and certificate expiry are judged against, unix seconds: the
+    /// manifest's collected_at, else the node's clock (`facts.time.clock_utc`: a pasted
+    /// `date`, node/host/time.txt), else none (nothing judged that needs it).
+    pub reference_unix: Option<i64>,
+    /// `collected_at` or `node clock`: where `reference_unix` came from.
+    pub reference_from: Option<String>,
     pub since: Option<String>,
     pub uid: Option<u32>,
 }
@@ -175,17 +181,25 @@ impl Facts {
     }
 
     pub fn from_node(node: &Node) -> Facts {
-        let reference = node
+        let collected = node
             .manifest
             .as_ref()
             .and_then(|m| time::parse_rfc3339(&m.collected_at));
+        // a paste (or a folder without manifest) is dated by the clock it shows, when it does
+        let clock = || {
+            let t = node.files.get(p::TIME).map(|b| decode_text(b))?;
+            timesync::clock_utc(&t).map(|c| c.0)
+        };
+        let reference = collected
+            .map(|t| (t, "collected_at"))
+            .or_else(|| clock().map(|t| (t, "node clock")));
         let mut cx = Cx {
             node,
-            reference,
+            reference: reference.map(|r| r.0),
             errors: Vec::new(),
         };
         let mut f = Facts {
-            node: node_info(&cx),
+            node: node_info(&cx, collected, reference.map(|r| r.1)),
             manifest: manifest(node),
             ..Facts::default()
         };
@@ -228,7 +242,7 @@ impl Facts {
     }
 }
 
-fn node_info(cx: &Cx) -> NodeInfo {
+fn node_info(cx: &Cx, collected: Option<i64>, reference_from: Option<&str>) -> NodeInfo {
     let m = cx.node.manifest.as_ref();
     let hostname = m
         .map(|m| m.hostname.trim().to_string())
@@ -241,7 +255,9 @@ fn node_info(cx: &Cx) -> NodeInfo {
     NodeInfo {
         hostname,
         collected_at: m.map(|m| m.collected_at.clone()).filter(|s| !s.is_empty()),
-        collected_at_unix: cx.reference,
+        collected_at_unix: collected,
+        reference_unix: cx.reference,
+        reference_from: reference_from.map(str::to_string),
         since: m.map(|m| m.since.clone()).filter(|s| !s.is_empty()),
         uid: m.map(|m| m.uid),
     }

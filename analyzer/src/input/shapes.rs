@@ -1,6 +1,7 @@
 //! Known command outputs inside one pasted text (`uname -a`, `docker info`, `iptables-save` and
 //! `iptables -L`, `df`, `ip route` and `route -n`/`netstat -nr` (net.rs), `sysctl`, `etcdctl endpoint
-//! status` (etcd.rs), `lvs` (storage.rs), Kubernetes
+//! status` (etcd.rs), `lvs` (storage.rs), `date` (clock.rs), `openssl x509` dates of a named
+//! certificate file (certs.rs), Kubernetes
 //! objects, `kubectl get` tables and `describe node`/`ns`: kube.rs, describe.rs, the kubelet's
 //! command line, flags, unit, env files and KubeletConfiguration: kubelet.rs), cut out and
 //! returned as the bundle files the collector would have written, so that facts read a loose
@@ -10,6 +11,8 @@
 //! `user@host:~$ `), CRLF and ANSI colour. [`clean`] turns each line into either a command (a
 //! prompt line, a boundary) or output with that noise removed.
 
+mod certs;
+mod clock;
 mod cni;
 mod describe;
 mod etcd;
@@ -106,6 +109,8 @@ pub fn derive(text: &str) -> Vec<(String, String)> {
     put(paths::PROC_CGROUPS, proc_cgroups(&lines));
     put(paths::ETCD_METRICS, etcd::endpoint_status(&lines));
     put(paths::LVS, storage::lvs(&lines));
+    put(paths::TIME, clock::time(&lines));
+    put(paths::PKI, certs::pki(&lines));
     for (path, body) in kube::derive(text, &lines) {
         put(path, Some(body));
     }

@@ -1,7 +1,7 @@
 //! node/host/time.txt: `date -u`, then `timedatectl`, `chronyc tracking` or `ntpstat` output,
 //! whichever exist.
 
-use crate::units::time;
+use crate::units::{datecmd, time};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeSync {
@@ -59,11 +59,20 @@ pub fn time_sync(text: &str) -> Option<TimeSync> {
 }
 
 /// The node's clock when it was collected, unix seconds, and its 1-based line: the `date -u`
-/// line (`Sun Nov 22 08:30:00 UTC 2026`, C locale), else timedatectl's
-/// `Universal time: Sun 2026-11-22 08:30:00 UTC`.
+/// line (`Sun Nov 22 08:30:00 UTC 2026`, C locale), or the line under a `### date ...` header
+/// in any form `units::datecmd` reads (a `date` a paste showed: another locale, `-R`,
+/// `--iso-8601`) when its zone names an instant (UTC, GMT or an offset; never an abbreviation
+/// such as CST), else timedatectl's `Universal time: Sun 2026-11-22 08:30:00 UTC`.
 pub fn clock_utc(text: &str) -> Option<(i64, usize)> {
     let mut universal = None;
+    let mut after_date = false;
     for (i, line) in text.lines().enumerate() {
+        let under_date = std::mem::replace(&mut after_date, is_date_header(line));
+        if under_date {
+            if let Some(t) = datecmd::parse(line).and_then(|d| d.utc()) {
+                return Some((t, i + 1));
+            }
+        }
         let w: Vec<&str> = line.split_whitespace().collect();
         // date -u: `Sun Nov 22 08:30:00 UTC 2026` (day of week, month, day, time, zone, year).
         if w.len() == 6 && matches!(w[4], "UTC" | "GMT") && w[0].len() == 3 {
@@ -93,6 +102,13 @@ pub fn clock_utc(text: &str) -> Option<(i64, usize)> {
     universal
 }
 
+/// `### date`, `### date -u`, `### date -R`: the header the collector (and a paste's `date`)
+/// writes above the command's output.
+fn is_date_header(line: &str) -> bool {
+    line.strip_prefix("### ")
+        .is_some_and(|c| c.split_whitespace().next() == Some("date"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +125,21 @@ mod tests {
             None
         );
         assert_eq!(clock_utc("date: command not found\n"), None);
+    }
+
+    /// A `date` a paste showed (input::shapes writes it under `### date`): any locale, zone
+    /// UTC/GMT or an offset; an abbreviation other than those gives no clock.
+    #[test]
+    fn pasted_date() {
+        // openshift/installer#1494 (dev)
+        let nl = "### date\nvr 29 mrt 2019  5:21:18 UTC\n";
+        assert_eq!(clock_utc(nl), Some((1553836878, 2)));
+        let r = "### date -R\nFri, 29 Mar 2019 13:21:18 +0800\n";
+        assert_eq!(clock_utc(r), Some((1553836878, 2)));
+        let zh = "### date\n2019年 03月 29日 星期五 05:21:18 CST\n";
+        assert_eq!(clock_utc(zh), None);
+        // not under a date header: only the C-locale `date -u` form is read there
+        assert_eq!(clock_utc("vr 29 mrt 2019  5:21:18 UTC\n"), None);
     }
 
     #[test]

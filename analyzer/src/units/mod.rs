@@ -2,6 +2,7 @@
 //! log-line timestamps, Kubernetes quantities, CIDRs, versions, shell words. Imports nothing of the crate.
 
 pub mod cidr;
+pub mod datecmd;
 pub mod logtime;
 pub mod quantity;
 pub mod shell;
