@@ -57,6 +57,9 @@ pub struct Namespace {
     pub phase: Option<String>,
     pub deletion_timestamp: Option<String>,
     pub deletion_age_s: Option<i64>,
+    /// Without a collection time: seconds from deletion_timestamp to the newest time the
+    /// cluster's objects record (facts.node.newest_unix), a lower bound of the deletion's age.
+    pub deletion_age_at_least_s: Option<i64>,
     /// `spec.finalizers` (`kubernetes`), then those of `metadata.finalizers` not already there.
     pub finalizers: Vec<String>,
     pub conditions: Vec<Condition>,
@@ -78,6 +81,9 @@ pub struct Pvc {
     pub requested: Option<String>,
     pub deletion_timestamp: Option<String>,
     pub deletion_age_s: Option<i64>,
+    /// Without a collection time: seconds from deletion_timestamp to the newest time the
+    /// cluster's objects record (facts.node.newest_unix), a lower bound of the deletion's age.
+    pub deletion_age_at_least_s: Option<i64>,
     pub finalizers: Vec<String>,
 }
 
@@ -235,16 +241,16 @@ pub(super) fn cluster(cx: &mut Cx) -> Option<Cluster> {
     if !any {
         return None;
     }
-    let r = cx.reference;
+    let (r, floor) = (cx.reference, cx.floor);
     // a pasted `kubectl describe pod` shows one pod, not the cluster's pods: rules that read
     // the pod list as the whole list do not see it
     if let Some(items) = lists.get(p::PODS) {
         let (described, listed): (Vec<_>, Vec<_>) = typed::<k8s::Pod>(cx, p::PODS, items)
             .into_iter()
             .partition(super::pod::is_described);
-        let described: Vec<Pod> = described.iter().map(|v| pod(v, r)).collect();
+        let described: Vec<Pod> = described.iter().map(|v| pod(v, r, floor)).collect();
         c.pods = (!listed.is_empty() || described.is_empty())
-            .then(|| listed.iter().map(|v| pod(v, r)).collect());
+            .then(|| listed.iter().map(|v| pod(v, r, floor)).collect());
         c.described_pods = (!described.is_empty()).then_some(described);
     }
     c.nodes = lists.get(p::NODES).map(|items| {
@@ -314,6 +320,7 @@ pub(super) fn cluster(cx: &mut Cx) -> Option<Cluster> {
                     name: v.metadata.name.clone().unwrap_or_default(),
                     phase: v.status.phase.clone(),
                     deletion_age_s: age(r, &del),
+                    deletion_age_at_least_s: age(floor, &del),
                     deletion_timestamp: del,
                     finalizers,
                     deletion_blocked: conds.iter().any(blocks_deletion),
@@ -335,6 +342,7 @@ pub(super) fn cluster(cx: &mut Cx) -> Option<Cluster> {
                     volume_name: v.spec.volume_name.clone(),
                     requested: v.spec.resources.requests.get("storage").cloned(),
                     deletion_age_s: age(r, &del),
+                    deletion_age_at_least_s: age(floor, &del),
                     deletion_timestamp: del,
                     finalizers: v.metadata.finalizers.clone(),
                 }

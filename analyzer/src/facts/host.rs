@@ -133,6 +133,9 @@ pub struct Certificate {
     /// Whole days from the reference time (`facts.node.reference_unix`: collected_at, else the
     /// node clock a paste shows) to notAfter (negative once expired); needs one.
     pub days_left: Option<i64>,
+    /// notAfter is at or before the reference time; without one, `true` when notAfter is at or
+    /// before the newest time the cluster's objects record (`facts.node.newest_unix`), else
+    /// unknown.
     pub expired: Option<bool>,
     pub error: Option<String>,
     pub at: At,
@@ -455,8 +458,11 @@ pub(super) fn certificates(cx: &mut Cx) -> Option<Vec<Certificate>> {
                     not_before: c.not_before.map(time::iso),
                     not_after: c.not_after.map(time::iso),
                     days_left,
-                    expired: match (c.not_after, reference) {
-                        (Some(na), Some(r)) => Some(na <= r),
+                    // without a reference, past its notAfter by the newest time the objects
+                    // record is expired (the collection came later); not past it tells nothing
+                    expired: match (c.not_after, reference, cx.floor) {
+                        (Some(na), Some(r), _) => Some(na <= r),
+                        (Some(na), None, Some(f)) => (na <= f).then_some(true),
                         _ => None,
                     },
                     error: c.error,
@@ -472,6 +478,51 @@ mod tests {
     use super::*;
     use crate::facts::Facts;
     use crate::texts::node::Node;
+
+    /// Without collected_at or a clock, the newest time the cluster's objects record is a floor:
+    /// a namespace deleted at 08:41:43 (the deletionTimestamp of kubernetes/kubernetes#64002,
+    /// dev) next to an event last seen at 09:41:43 (invented) has been deleting for at least an
+    /// hour; a certificate whose notAfter is before that was expired, one after it is unknown.
+    /// Log lines and certificate dates give no floor.
+    #[test]
+    fn the_newest_timestamp_is_a_floor_without_a_reference() {
+        let mut node = Node::default();
+        node.files.insert(
+            p::NAMESPACES.into(),
+            br#"{"kind":"List","items":[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"xc-test","creationTimestamp":"2021-01-08T09:14:25Z","deletionTimestamp":"2021-01-11T08:41:43Z"},"spec":{"finalizers":["kubernetes"]},"status":{"phase":"Terminating"}}]}"#.to_vec(),
+        );
+        let pki = "file=/etc/kubernetes/pki/a.crt\nnotAfter=Jan 11 09:00:00 2021 GMT\nfile=/etc/kubernetes/pki/b.crt\nnotAfter=Jan 11 10:00:00 2021 GMT\n";
+        node.files.insert(p::PKI.into(), pki.as_bytes().to_vec());
+        let only_objects = Facts::from_node(&node);
+        let ns = &only_objects.cluster.unwrap().namespaces.unwrap()[0];
+        assert_eq!(
+            (ns.deletion_age_s, ns.deletion_age_at_least_s),
+            (None, Some(0))
+        );
+        node.files.insert(
+            p::EVENTS.into(),
+            br#"{"kind":"List","items":[{"apiVersion":"v1","kind":"Event","metadata":{"name":"xc-test.1","namespace":"xc-test"},"reason":"Started","firstTimestamp":"2021-01-11T09:30:00Z","lastTimestamp":"2021-01-11T09:41:43Z"}]}"#.to_vec(),
+        );
+        // a log line's own time is not read: a streamed log would give another floor
+        node.files.insert(
+            p::JOURNAL_KUBELET.into(),
+            b"2021-01-11T23:59:59+0000 node01 kubelet[812]: I0111 23:59:59.000001     812 kubelet.go:1900] SyncLoop (housekeeping)\n".to_vec(),
+        );
+        let f = Facts::from_node(&node);
+        assert_eq!(
+            f.node.newest_unix,
+            time::parse_rfc3339("2021-01-11T09:41:43Z")
+        );
+        assert_eq!(f.node.reference_unix, None);
+        let ns = &f.cluster.unwrap().namespaces.unwrap()[0];
+        assert_eq!(
+            (ns.deletion_age_s, ns.deletion_age_at_least_s),
+            (None, Some(3600))
+        );
+        let c = f.certificates.unwrap();
+        assert_eq!((c[0].expired, c[0].days_left), (Some(true), None));
+        assert_eq!(c[1].expired, None);
+    }
 
     /// A paste without manifest is judged against the clock it shows (openshift/installer#1494,
     /// dev: a Dutch `date` in UTC a day after the kubelet client certificate's notAfter); a clock

@@ -121,6 +121,12 @@ pub struct NodeInfo {
     pub reference_unix: Option<i64>,
     /// `collected_at` or `node clock`: where `reference_unix` came from.
     pub reference_from: Option<String>,
+    /// Without a reference time: the newest time the cluster's objects record (creationTimestamp,
+    /// deletionTimestamp, an event's lastTimestamp, a condition's lastTransitionTime or a node's
+    /// lastHeartbeatTime, ...; from cluster/*.json, a bundle's or a paste's). The collection was
+    /// at this time or later, so ages measured against it are lower bounds
+    /// (`deletion_age_at_least_s`) and a certificate past its notAfter by then was expired.
+    pub newest_unix: Option<i64>,
     pub since: Option<String>,
     pub uid: Option<u32>,
 }
@@ -145,6 +151,8 @@ pub struct ManifestFacts {
 struct Cx<'a> {
     node: &'a Node,
     reference: Option<i64>,
+    /// [`NodeInfo::newest_unix`]: set only without a reference.
+    floor: Option<i64>,
     errors: Vec<String>,
 }
 
@@ -196,6 +204,10 @@ impl Facts {
         let mut cx = Cx {
             node,
             reference: reference.map(|r| r.0),
+            floor: reference
+                .is_none()
+                .then(|| newest_timestamp(node))
+                .flatten(),
             errors: Vec::new(),
         };
         let mut f = Facts {
@@ -242,6 +254,25 @@ impl Facts {
     }
 }
 
+/// See [`NodeInfo::newest_unix`]. Only the cluster's objects are read (held whole, never
+/// streamed, so the floor is the same whether the logs were held or streamed).
+fn newest_timestamp(node: &Node) -> Option<i64> {
+    static OBSERVED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"\b(?:creationTimestamp|deletionTimestamp|lastTransitionTime|lastTimestamp|firstTimestamp|eventTime|lastHeartbeatTime|lastProbeTime|startedAt|finishedAt|startTime|renewTime|acquireTime)"?\s*:\s*"?(\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:?\d{2}))"#).unwrap()
+    });
+    node.files
+        .iter()
+        .filter(|(path, _)| path.starts_with("cluster/") && path.ends_with(".json"))
+        .flat_map(|(_, bytes)| {
+            let t = decode_text(bytes);
+            OBSERVED
+                .captures_iter(&t)
+                .filter_map(|c| time::parse_rfc3339(&c[1]))
+                .collect::<Vec<_>>()
+        })
+        .max()
+}
+
 fn node_info(cx: &Cx, collected: Option<i64>, reference_from: Option<&str>) -> NodeInfo {
     let m = cx.node.manifest.as_ref();
     let hostname = m
@@ -258,6 +289,7 @@ fn node_info(cx: &Cx, collected: Option<i64>, reference_from: Option<&str>) -> N
         collected_at_unix: collected,
         reference_unix: cx.reference,
         reference_from: reference_from.map(str::to_string),
+        newest_unix: cx.floor,
         since: m.map(|m| m.since.clone()).filter(|s| !s.is_empty()),
         uid: m.map(|m| m.uid),
     }

@@ -70,6 +70,9 @@ pub struct Pod {
     pub deletion_timestamp: Option<String>,
     /// Seconds from deletion_timestamp to collected_at (negative: still in its grace period).
     pub deletion_age_s: Option<i64>,
+    /// Without a collection time: seconds from deletion_timestamp to the newest time the
+    /// cluster's objects record (facts.node.newest_unix), a lower bound of the deletion's age.
+    pub deletion_age_at_least_s: Option<i64>,
     pub finalizers: Vec<String>,
     pub image_pull_secrets: Vec<String>,
     pub owner: Option<String>,
@@ -270,7 +273,7 @@ fn state_of(
     }
 }
 
-pub(super) fn pod(v: &k8s::Pod, reference: Option<i64>) -> Pod {
+pub(super) fn pod(v: &k8s::Pod, reference: Option<i64>, floor: Option<i64>) -> Pod {
     let m = &v.metadata;
     let del = m.deletion_timestamp.clone();
     let created = m.creation_timestamp.clone();
@@ -368,6 +371,7 @@ pub(super) fn pod(v: &k8s::Pod, reference: Option<i64>) -> Pod {
             .clone()
             .unwrap_or_else(|| "ClusterFirst".to_string()),
         deletion_age_s: age(reference, &del),
+        deletion_age_at_least_s: age(floor, &del),
         deletion_timestamp: del,
         finalizers: m.finalizers.clone(),
         image_pull_secrets: v
