@@ -26,6 +26,11 @@ pub fn environment() -> Environment<'static> {
     env.add_filter("version_lt", |a: Value, b: Value| -> bool {
         version_cmp(a, b).as_i64() == Some(-1)
     });
+    env.add_filter("clock_seconds", |v: Value| -> Value {
+        text_of(&v)
+            .and_then(|t| crate::units::logtime::seconds_of_day(&t))
+            .map_or(Value::UNDEFINED, Value::from)
+    });
     env
 }
 

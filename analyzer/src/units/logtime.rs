@@ -279,13 +279,24 @@ pub fn line_timestamp(line: &str) -> Option<String> {
 /// The clock time a timestamp says, as (the rest of the timestamp, seconds into the day): lines
 /// whose rest differs (another date, another zone) are never within a minute of each other.
 fn clock(ts: &str) -> Option<(String, u32)> {
+    let (secs, at) = hms(ts)?;
+    Some((format!("{}|{}", &ts[..at.start], &ts[at.end..]), secs))
+}
+
+/// The first `HH:MM:SS` (with any fraction) in a timestamp as seconds into the day, and where
+/// it is.
+fn hms(ts: &str) -> Option<(u32, std::ops::Range<usize>)> {
     static HMS: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(\d{2}):(\d{2}):(\d{2})(?:[.,]\d+)?").unwrap());
     let c = HMS.captures(ts.as_bytes())?;
     let n = |i: usize| -> Option<u32> { std::str::from_utf8(&c[i]).ok()?.parse().ok() };
-    let m = c.get(0)?;
-    let rest = format!("{}|{}", &ts[..m.start()], &ts[m.end()..]);
-    Some((rest, n(1)? * 3600 + n(2)? * 60 + n(3)?))
+    Some((n(1)? * 3600 + n(2)? * 60 + n(3)?, c.get(0)?.range()))
+}
+
+/// Seconds into the day of the first `HH:MM:SS` in `ts` (a klog header's `0416 22:26:30`, a
+/// syslog time): the rules' `clock_seconds` filter.
+pub fn seconds_of_day(ts: &str) -> Option<u32> {
+    hms(ts).map(|h| h.0)
 }
 
 /// The most of `lines` whose own timestamps fall within one minute (60 s) of each other; lines
@@ -332,6 +343,8 @@ mod tests {
             1
         );
         assert_eq!(busiest_minute(["no time here"]), 0);
+        assert_eq!(seconds_of_day("0416 22:26:30"), Some(80790));
+        assert_eq!(seconds_of_day("Apr 16"), None);
         let zap = r#"{"level":"warn","ts":"2020-06-30T01:18:21.061Z","caller":"etcdserver/util.go:144","msg":"apply request took too long"}"#;
         assert_eq!(
             line_timestamp(zap).as_deref(),
