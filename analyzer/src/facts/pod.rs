@@ -90,14 +90,14 @@ pub struct Pod {
     pub described_events: Option<Vec<String>>,
 }
 
+/// The annotation `key` of an object's metadata (`metadata.annotations` as a JSON value).
+fn annotation<'v>(annotations: Option<&'v Value>, key: &str) -> Option<&'v str> {
+    annotations?.get(key)?.as_str()
+}
+
 /// A pod read from a pasted `kubectl describe pod`, not from a pod list.
 pub(super) fn is_described(v: &k8s::Pod) -> bool {
-    v.metadata
-        .extra
-        .get("annotations")
-        .and_then(|a| a.get(shapes::DERIVED))
-        .and_then(serde_json::Value::as_str)
-        == Some(shapes::DESCRIBED_POD)
+    annotation(v.metadata.extra.get("annotations"), shapes::DERIVED) == Some(shapes::DESCRIBED_POD)
 }
 
 /// A container's memory request or limit that no workload means: milli-bytes (`1024m`, the
@@ -163,11 +163,8 @@ pub(super) fn policy_memory_mistakes(cx: &mut Cx) -> Option<Vec<PolicyMemoryMist
         any = true;
         for o in &items {
             let meta = |k: &str| s(o, &format!("/metadata/{k}"));
-            let derived_from = o
-                .pointer("/metadata/annotations")
-                .and_then(|a| a.get("kdiag.io/derived-from"))
-                .and_then(Value::as_str)
-                .map(str::to_string);
+            let derived_from =
+                annotation(o.pointer("/metadata/annotations"), shapes::DERIVED).map(str::to_string);
             let mut found = |field: String, v: &Value| {
                 let Some(value) = v
                     .as_str()
@@ -393,17 +390,14 @@ pub(super) fn pod(v: &k8s::Pod, reference: Option<i64>, floor: Option<i64>) -> P
         statuses,
         oom_killed,
         memory_unit_mistakes,
-        described_events: m
-            .extra
-            .get("annotations")
-            .and_then(|a| a.get(shapes::DESCRIBE_EVENTS))
-            .and_then(serde_json::Value::as_str)
-            .map(|r| {
+        described_events: annotation(m.extra.get("annotations"), shapes::DESCRIBE_EVENTS).map(
+            |r| {
                 r.split(',')
                     .filter(|x| !x.is_empty())
                     .map(str::to_string)
                     .collect()
-            }),
+            },
+        ),
     }
 }
 
