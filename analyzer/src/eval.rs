@@ -23,6 +23,9 @@ use rayon::prelude::*;
 use crate::pipeline::{Case, Loaded, Options};
 use crate::rules::{FindingKind, Lang, Severity};
 
+pub mod reshape;
+use reshape::Reshape;
+
 /// One row of testdata/real/INDEX.tsv.
 #[derive(Debug, Clone)]
 pub struct Row {
@@ -138,12 +141,13 @@ pub fn rank(outcome: &str) -> u8 {
 /// Analyzes every row, in parallel, with the rules loaded once (`rules`: a folder of rules added
 /// to or overriding the embedded ones, as `analyze --rules`). Each snippet is copied to a neutral
 /// name (`snippet.<ext>`) in its own folder under `scratch`, so its corpus file name (which names
-/// the expected rule) can never help.
+/// the expected rule) can never help; `reshape` rewrites it on the way (eval/reshape.rs).
 pub fn score(
     corpus: &Path,
     rows: &[Row],
     scratch: &Path,
     rules: Option<&Path>,
+    reshape: Option<Reshape>,
 ) -> Result<Vec<Scored>, String> {
     let loaded = Loaded::new(rules, Lang::En);
     if let Some(w) = loaded.warnings.first() {
@@ -161,8 +165,13 @@ pub fn score(
                 .map(|e| format!(".{}", e.to_string_lossy()))
                 .unwrap_or_default();
             let path: PathBuf = dir.join(format!("snippet{ext}"));
-            std::fs::copy(corpus.join("snippets").join(&row.file), &path)
+            let text = std::fs::read(corpus.join("snippets").join(&row.file))
                 .map_err(|e| format!("{}: {e}", row.file))?;
+            let text = match reshape {
+                Some(r) => r.apply(&text),
+                None => text,
+            };
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
             let case = Case::analyze_with(&loaded, &Options::new(vec![path], Lang::En));
             let _ = std::fs::remove_dir_all(&dir);
             Ok(scored(row.clone(), &case, &shipped))

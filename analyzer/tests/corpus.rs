@@ -115,7 +115,7 @@ fn the_dev_half_does_not_score_worse_than_its_record() {
             .expect("testdata/real/RESULTS.tsv: run `cargo xtask eval`"),
     );
     let scratch = tempfile::tempdir().unwrap();
-    let scored = eval::score(&corpus, &rows, scratch.path(), None).unwrap();
+    let scored = eval::score(&corpus, &rows, scratch.path(), None, None).unwrap();
     let (mut worse, mut better) = (Vec::new(), Vec::new());
     for s in &scored {
         let now = s.outcome();

@@ -1,0 +1,167 @@
+//! The corpus re-pasted: each snippet rewritten the way a ticket, a mail client or a terminal
+//! would hand the same text over (`cargo xtask eval --reshape KIND`). The diagnosis of a text must
+//! not depend on how it travelled, so a row whose findings change under a reshape shows a reader
+//! gap without anyone reading the held-out half: the reshapes are run on the dev half only.
+//!
+//! Every reshape is one a support desk sees: CRLF line ends (a Windows editor or mail client),
+//! a Markdown quote (`> ` on every line, a GitHub or mail reply), a four-space indented Markdown
+//! code block, a fenced block, journalctl's colour codes kept by a terminal capture, and a
+//! terminal that hard-wraps at 80 columns.
+
+/// One way of handing the same text over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reshape {
+    Crlf,
+    Quote,
+    Indent,
+    Fence,
+    Ansi,
+    Wrap80,
+}
+
+impl Reshape {
+    pub const ALL: [Reshape; 6] = [
+        Reshape::Crlf,
+        Reshape::Quote,
+        Reshape::Indent,
+        Reshape::Fence,
+        Reshape::Ansi,
+        Reshape::Wrap80,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Reshape::Crlf => "crlf",
+            Reshape::Quote => "quote",
+            Reshape::Indent => "indent",
+            Reshape::Fence => "fence",
+            Reshape::Ansi => "ansi",
+            Reshape::Wrap80 => "wrap80",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Reshape> {
+        Reshape::ALL.into_iter().find(|r| r.name() == name)
+    }
+
+    /// The snippet's bytes as this reshape hands them over. Text that is not UTF-8 (a GBK
+    /// journal) is kept byte for byte apart from what the reshape adds around its lines.
+    pub fn apply(self, text: &[u8]) -> Vec<u8> {
+        let body = text.strip_suffix(b"\n").unwrap_or(text);
+        let lines: Vec<&[u8]> = body
+            .split(|b| *b == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+            .collect();
+        let mut out = Vec::with_capacity(text.len() + lines.len() * 8);
+        let put = |line: &[u8], out: &mut Vec<u8>| {
+            out.extend_from_slice(line);
+            out.push(b'\n');
+        };
+        match self {
+            Reshape::Crlf => {
+                for l in &lines {
+                    out.extend_from_slice(l);
+                    out.extend_from_slice(b"\r\n");
+                }
+            }
+            Reshape::Quote | Reshape::Indent => {
+                let prefix: &[u8] = if self == Reshape::Quote {
+                    b"> "
+                } else {
+                    b"    "
+                };
+                for l in &lines {
+                    out.extend_from_slice(prefix);
+                    put(l, &mut out);
+                }
+            }
+            Reshape::Fence => {
+                put(b"```", &mut out);
+                for l in &lines {
+                    put(l, &mut out);
+                }
+                put(b"```", &mut out);
+            }
+            Reshape::Ansi => {
+                // journalctl's highlighting of a line of priority err or worse: bold red, reset
+                // at its end.
+                for l in &lines {
+                    if l.is_empty() {
+                        put(l, &mut out);
+                        continue;
+                    }
+                    out.extend_from_slice(b"\x1b[0;1;31m");
+                    out.extend_from_slice(l);
+                    out.extend_from_slice(b"\x1b[0m\n");
+                }
+            }
+            Reshape::Wrap80 => {
+                for l in &lines {
+                    wrap(l, 80, &mut out);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A terminal's hard wrap: a break after every `width` columns, wherever it falls (inside a
+/// word, before a space or inside a quoted string), as `input/unwrap.rs` counts columns.
+fn wrap(line: &[u8], width: usize, out: &mut Vec<u8>) {
+    let Ok(s) = std::str::from_utf8(line) else {
+        out.extend_from_slice(line);
+        out.push(b'\n');
+        return;
+    };
+    for piece in crate::input::unwrap::wrap_at(s, width) {
+        out.extend_from_slice(piece.as_bytes());
+        out.push(b'\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &[u8] = b"Jul 31 01:44:24 node kubelet[1]: E0731 x\n\nsecond line\n";
+
+    #[test]
+    fn each_reshape_keeps_the_text_and_adds_only_its_own_marks() {
+        let s = |r: Reshape| String::from_utf8(r.apply(TEXT)).unwrap();
+        assert_eq!(
+            s(Reshape::Crlf),
+            "Jul 31 01:44:24 node kubelet[1]: E0731 x\r\n\r\nsecond line\r\n"
+        );
+        assert_eq!(
+            s(Reshape::Quote),
+            "> Jul 31 01:44:24 node kubelet[1]: E0731 x\n> \n> second line\n"
+        );
+        assert_eq!(
+            s(Reshape::Fence),
+            "```\nJul 31 01:44:24 node kubelet[1]: E0731 x\n\nsecond line\n```\n"
+        );
+        assert_eq!(
+            s(Reshape::Ansi),
+            "\x1b[0;1;31mJul 31 01:44:24 node kubelet[1]: E0731 x\x1b[0m\n\n\x1b[0;1;31msecond line\x1b[0m\n"
+        );
+        assert!(s(Reshape::Indent).lines().all(|l| l.starts_with("    ")));
+    }
+
+    #[test]
+    fn wrap80_breaks_anywhere_but_never_inside_a_character() {
+        let long = "é".repeat(100) + "\n";
+        let out = String::from_utf8(Reshape::Wrap80.apply(long.as_bytes())).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].chars().count(), 80);
+        assert_eq!(lines[1].chars().count(), 20);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for r in Reshape::ALL {
+            assert_eq!(Reshape::parse(r.name()), Some(r));
+        }
+        assert_eq!(Reshape::parse("gbk"), None);
+    }
+}
