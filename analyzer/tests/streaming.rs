@@ -15,7 +15,7 @@ use kdiag_analyzer::pipeline::{Case, Options, Streaming};
 use kdiag_analyzer::rules::Lang;
 
 /// Findings and the timeline's totals, as JSON text; `stream`: every log streamed in 4 KiB chunks.
-fn run(paths: &[PathBuf], stream: bool) -> (String, Vec<String>) {
+fn run(paths: &[PathBuf], stream: bool) -> (String, Vec<String>, bool) {
     let mut opts = Options::new(paths.to_vec(), Lang::En);
     opts.report = true;
     opts.stream = if stream {
@@ -31,6 +31,10 @@ fn run(paths: &[PathBuf], stream: bool) -> (String, Vec<String>) {
     };
     let case = Case::analyze(&opts);
     let (doc, data) = (case.document, case.report_data);
+    let repaired = doc
+        .warnings
+        .iter()
+        .any(|w| w.contains("undone before the scan"));
     let findings = serde_json::to_string_pretty(&doc.findings).unwrap();
     let timeline = data
         .iter()
@@ -54,14 +58,21 @@ fn run(paths: &[PathBuf], stream: bool) -> (String, Vec<String>) {
             s
         })
         .collect();
-    (findings, timeline)
+    (findings, timeline, repaired)
 }
 
-fn same(paths: &[PathBuf], what: &str) {
+/// Whether the findings were compared: a loose paste repaired when held whole (marks, a hard
+/// wrap, a frame or broken log lines undone: input/prefix.rs, unwrap.rs, frame.rs, rejoin.rs) is
+/// read as it is when streamed, which only a file over the streaming threshold (8 MiB) is.
+fn same(paths: &[PathBuf], what: &str) -> bool {
     let held = run(paths, false);
+    if held.2 {
+        return false;
+    }
     let streamed = run(paths, true);
     assert_eq!(held.0, streamed.0, "{what}: findings differ when streamed");
     assert_eq!(held.1, streamed.1, "{what}: timeline differs when streamed");
+    true
 }
 
 /// A bundle folder with journals of many chunks: hits spread over them.
@@ -97,9 +108,9 @@ fn big_bundle(dir: &Path) -> PathBuf {
 fn streaming_gives_the_findings_of_reading_whole_files() {
     let dir = tempfile::tempdir().unwrap();
     let big = big_bundle(dir.path());
-    same(std::slice::from_ref(&big), "generated big bundle");
+    assert!(same(std::slice::from_ref(&big), "generated big bundle"));
     // The generated bundle does fire, with evidence from both ends of the journal.
-    let (findings, _) = run(&[big], true);
+    let (findings, _, _) = run(&[big], true);
     assert!(findings.contains("selinux-keycreate-denied"), "{findings}");
     assert!(
         findings.contains("\"n\": 39881"),
@@ -127,7 +138,14 @@ fn streaming_gives_the_findings_of_reading_whole_files() {
         }
     }
     assert!(cases.len() > 50, "{} cases", cases.len());
-    for c in &cases {
-        same(std::slice::from_ref(c), &c.display().to_string());
-    }
+    let compared = cases
+        .iter()
+        .filter(|c| same(std::slice::from_ref(c), &c.display().to_string()))
+        .count();
+    // repaired pastes are the exception, not the rule
+    assert!(
+        compared * 10 > cases.len() * 9,
+        "{compared} of {} compared",
+        cases.len()
+    );
 }

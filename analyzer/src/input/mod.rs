@@ -16,6 +16,7 @@ mod prefix;
 mod rejoin;
 pub mod shapes;
 mod sink;
+pub(crate) mod unwrap;
 pub(crate) use sink::Sink;
 pub mod sniff;
 

@@ -57,6 +57,11 @@ static PROMPT: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// A shell prompt line (or a `# ` comment): a line of its own, never the rest of another.
+pub(crate) fn is_prompt(line: &str) -> bool {
+    PROMPT.is_match(line)
+}
+
 fn clean(text: &str) -> Vec<Line> {
     text.lines()
         .map(|raw| {

@@ -10,7 +10,7 @@ use kdiag_bundle::{Manifest, MANIFEST_PATH};
 use super::shapes;
 use super::sniff::sniff_text;
 use super::{common_top, decode_text, file_stem, foreign, keep_tail, Limits};
-use super::{frame, prefix, rejoin};
+use super::{frame, prefix, rejoin, unwrap};
 use crate::texts::node::{InputKind, Node, PendingScan, StreamScanner};
 use crate::texts::Streamed;
 
@@ -458,11 +458,19 @@ impl<'l> Sink<'l> {
             (None, Some(s)) => &s.head,
             (None, None) => &[],
         };
-        let kind = sniff_text(&decode_text(&head[..head.len().min(256 << 10)]));
+        // The marks a paste picked up on its way (colours, quote marks, a code block's indent,
+        // a tool's prefixes: `prefix.rs`) come off before anything reads it.
+        // A paste a terminal hard-wrapped is read with its lines joined (`unwrap.rs`).
+        let unmarked = |bytes: &[u8]| {
+            let text = decode_text(bytes);
+            let text = prefix::strip(&text).unwrap_or_else(|| text.into_owned());
+            unwrap::unwrap(&text).map_or(text, |u| u.compact)
+        };
+        let kind = sniff_text(&unmarked(&head[..head.len().min(256 << 10)]));
         // Command outputs found in the paste, as the bundle files facts read; the log probes
         // never scan them a second time (texts::source_filter). A paste big enough to stream
         // is searched in its head (the first 256 KiB, kept while it streamed).
-        let derived = shapes::derive(&decode_text(head));
+        let derived = shapes::derive(&unmarked(head));
         if !derived.is_empty() {
             let what: Vec<&str> = derived.iter().map(|(p, _)| p.as_str()).collect();
             self.warn(format!("read from the paste: {}", what.join(", ")));
@@ -473,19 +481,21 @@ impl<'l> Sink<'l> {
             .collect();
         if let Some(data) = data {
             // Log lines a terminal or tracker broke are scanned whole (line numbers kept).
-            // A tool's per-line prefixes (`prefix.rs`) and a terminal UI's frame (`frame.rs`)
-            // come off first.
+            // A paste's marks (`prefix.rs`) come off first, then a terminal's hard wrap is
+            // joined (`unwrap.rs`) and a terminal UI's frame taken off (`frame.rs`).
             let joined = std::str::from_utf8(&data).ok().and_then(|t| {
                 let stripped = prefix::strip(t);
                 let t = stripped.as_deref().unwrap_or(t);
+                let unwrapped = unwrap::unwrap(t).map(|u| u.numbered);
+                let t = unwrapped.as_deref().unwrap_or(t);
                 let unframed = frame::unframe(t);
                 let t = unframed.as_deref().unwrap_or(t);
-                rejoin::rejoin(t).or(unframed).or(stripped)
+                rejoin::rejoin(t).or(unframed).or(unwrapped).or(stripped)
             });
             let data = match joined {
                 Some(joined) => {
                     self.warn(
-                        "tool prefixes, frames and broken log lines of the paste were undone before the scan".into(),
+                        "colours, quote marks, indentation, tool prefixes, frames and broken log lines of the paste were undone before the scan".into(),
                     );
                     joined.into_bytes()
                 }
