@@ -336,17 +336,23 @@ static KUBELET_DOCKER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// `iptables-save` / `iptables -S` lines (`*table`, `:CHAIN`, `-A`, `-N`, `-P`, `COMMIT`), in
-/// order; `-P CHAIN POLICY` becomes the save form `:CHAIN POLICY [0:0]`. At least one rule or
-/// chain declaration; a fragment without `*table` is read as the filter table.
+/// order; `-P CHAIN POLICY` becomes the save form `:CHAIN POLICY [0:0]`, and `iptables-save -c`'s
+/// `[PKTS:BYTES] -A ...` loses its counters. At least one rule or chain declaration; a fragment
+/// without `*table` is read as the filter table.
 fn iptables_save(lines: &[Line]) -> Option<String> {
     static DECL: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^:[\w-]+ (ACCEPT|DROP|RETURN|-) \[\d+:\d+\]$").unwrap());
     static RULE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^-A [\w-]+( .*)? -[jg] [\w-]+").unwrap());
+    static COUNTERS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\[\d+:\d+\] (-A .*)$").unwrap());
     let mut out = Vec::new();
     let mut seen = false;
     for l in lines.iter().filter(|l| !l.cmd) {
         let t = l.text.trim();
+        let t = COUNTERS
+            .captures(t)
+            .map_or(t, |c| c.get(1).map_or(t, |m| m.as_str()));
         if let Some(rest) = t.strip_prefix("-P ") {
             let w: Vec<&str> = rest.split_whitespace().collect();
             if w.len() == 2 {
@@ -764,6 +770,12 @@ mod tests {
         assert_eq!(
             get(&d, paths::IPTABLES_SAVE),
             Some(":INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n-N DOCKER\n-A FORWARD -j DOCKER\n")
+        );
+        // iptables-save -c
+        let d = derive("*filter\n:FORWARD DROP [0:0]\n[9704:815000] -A FORWARD -s 10.244.0.0/16 -j ACCEPT\nCOMMIT\n");
+        assert_eq!(
+            get(&d, paths::IPTABLES_SAVE),
+            Some("*filter\n:FORWARD DROP [0:0]\n-A FORWARD -s 10.244.0.0/16 -j ACCEPT\nCOMMIT\n")
         );
         // a command typed is no rule
         assert!(derive("iptables -I FORWARD -j ACCEPT\n").is_empty());

@@ -62,7 +62,7 @@ pub fn save(text: &str) -> Option<Iptables> {
                 }
             }
             seen = true;
-        } else if let Some(rest) = line.strip_prefix("-A ") {
+        } else if let Some(rest) = strip_counters(line).strip_prefix("-A ") {
             let (chain, spec) = rest.split_once(' ').unwrap_or((rest, ""));
             let target = target_of(spec);
             out.rules.push(Rule {
@@ -76,6 +76,36 @@ pub fn save(text: &str) -> Option<Iptables> {
         }
     }
     seen.then_some(out)
+}
+
+/// `iptables-save -c` puts each rule's counters before it: `[12:720] -A FORWARD ...`
+/// (iptables-save.c and nft's `nft_rule_print_save`: `"[%llu:%llu] "` then the rule).
+fn strip_counters(line: &str) -> &str {
+    line.strip_prefix('[')
+        .and_then(|r| r.split_once("] "))
+        .filter(|(c, _)| {
+            c.split_once(':').is_some_and(|(a, b)| {
+                !a.is_empty()
+                    && !b.is_empty()
+                    && a.bytes().all(|x| x.is_ascii_digit())
+                    && b.bytes().all(|x| x.is_ascii_digit())
+            })
+        })
+        .map_or(line, |(_, rule)| rule)
+}
+
+/// iptables 1.8.10+ prints the protocol as its number under `-L -n` (`0` for all, `6`, `17`):
+/// the names older versions and `-L` without `-n` print, so one spec pattern reads every listing.
+fn proto_name(w: &str) -> &str {
+    match w {
+        "0" => "all",
+        "1" => "icmp",
+        "6" => "tcp",
+        "17" => "udp",
+        "58" => "ipv6-icmp",
+        "132" => "sctp",
+        _ => w,
+    }
 }
 
 fn target_of(spec: &str) -> Option<String> {
@@ -146,6 +176,9 @@ pub fn list(text: &str) -> Option<Iptables> {
             }
             _ => None,
         };
+        if let Some(p) = w.first_mut() {
+            *p = proto_name(p);
+        }
         // `-L` without `-n` prints `anywhere` and (with -v) `any` interfaces: the numeric
         // forms, so one spec pattern reads both listings.
         let addrs = if verbose { 2..6 } else { 2..4 };
@@ -255,6 +288,26 @@ mod tests {
         );
         let p = parse("Chain INPUT (policy ACCEPT)\nnum  target     prot opt source               destination\n1    REJECT     all  --  0.0.0.0/0            0.0.0.0/0            reject-with icmp-host-prohibited\n").unwrap();
         assert_eq!(p.rules[0].target.as_deref(), Some("REJECT"));
+    }
+
+    /// `iptables -L -v -n` of iptables-nft 1.8.10 (rajch/weave#15, dev): protocols as numbers.
+    #[test]
+    fn iptables_list_numeric_protocols() {
+        let t = "Chain FORWARD (policy DROP 0 packets, 0 bytes)\n pkts bytes target     prot opt in     out     source               destination         \n    0     0 DROP       0    --  docker0 weave   0.0.0.0/0            0.0.0.0/0           \n   16  1903 ACCEPT     0    --  weave  weave   0.0.0.0/0            0.0.0.0/0           \n    0     0 DROP       6    --  docker0 *       0.0.0.0/0            172.17.0.1           tcp dpt:6783\n";
+        let p = parse(t).unwrap();
+        assert_eq!(p.rules[0].target.as_deref(), Some("DROP"));
+        assert_eq!(p.rules[0].spec, "all -- docker0 weave 0.0.0.0/0 0.0.0.0/0");
+        assert_eq!(p.rules[1].spec, "all -- weave weave 0.0.0.0/0 0.0.0.0/0");
+        assert!(p.rules[2].spec.starts_with("tcp -- docker0 * "));
+    }
+
+    /// `iptables-save -c`: the counters before each rule.
+    #[test]
+    fn iptables_save_with_counters() {
+        let p = parse("*filter\n:FORWARD DROP [0:0]\n[9704:815000] -A FORWARD -s 10.244.0.0/16 -j ACCEPT\n[bad] -A FORWARD -j DROP\nCOMMIT\n").unwrap();
+        assert_eq!(p.rules.len(), 1);
+        assert_eq!(p.rules[0].spec, "-s 10.244.0.0/16 -j ACCEPT");
+        assert_eq!(strip_counters("[1:2]"), "[1:2]");
     }
 
     #[test]
