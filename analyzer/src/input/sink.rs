@@ -1,6 +1,7 @@
 //! Where read entries go: the byte budget, the warnings, the streaming hand-off of big logs and
 //! the foreign-format decision, then the node built from what was kept.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::path::Path;
@@ -459,39 +460,58 @@ impl<'l> Sink<'l> {
             (None, None) => &[],
         };
         // The marks a paste picked up on its way (colours, quote marks, a code block's indent,
-        // a tool's prefixes: `prefix.rs`) come off before anything reads it.
-        // A paste a terminal hard-wrapped is read with its lines joined (`unwrap.rs`).
-        let unmarked = |bytes: &[u8]| {
-            let text = decode_text(bytes);
-            let text = prefix::strip(&text).unwrap_or_else(|| text.into_owned());
-            unwrap::unwrap(&text).map_or(text, |u| u.compact)
+        // a tool's prefixes: `prefix.rs`) come off before anything reads it, and a paste a
+        // terminal hard-wrapped is read with its lines joined (`unwrap.rs`): once, for the shape
+        // readers and the scan alike.
+        let text = decode_text(head);
+        let (stripped, unwrapped) = repair(&text);
+        let readable = unwrapped
+            .as_ref()
+            .map(|u| u.compact.as_str())
+            .or(stripped.as_deref())
+            .unwrap_or(&text);
+        let sniff_len = 256 << 10;
+        let kind = if head.len() <= sniff_len {
+            sniff_text(readable)
+        } else {
+            let text = decode_text(&head[..sniff_len]);
+            let (stripped, unwrapped) = repair(&text);
+            sniff_text(
+                unwrapped
+                    .as_ref()
+                    .map(|u| u.compact.as_str())
+                    .or(stripped.as_deref())
+                    .unwrap_or(&text),
+            )
         };
-        let kind = sniff_text(&unmarked(&head[..head.len().min(256 << 10)]));
         // Command outputs found in the paste, as the bundle files facts read; the log probes
         // never scan them a second time (texts::source_filter). A paste big enough to stream
         // is searched in its head (the first 256 KiB, kept while it streamed).
-        let derived = shapes::derive(&unmarked(head));
-        if !derived.is_empty() {
-            let what: Vec<&str> = derived.iter().map(|(p, _)| p.as_str()).collect();
-            self.warn(format!("read from the paste: {}", what.join(", ")));
-        }
+        let derived = shapes::derive(readable);
+        let read_from: Vec<String> = derived.iter().map(|(p, _)| p.clone()).collect();
         let mut files: BTreeMap<String, Vec<u8>> = derived
             .into_iter()
             .map(|(path, body)| (path, body.into_bytes()))
             .collect();
-        if let Some(data) = data {
-            // Log lines a terminal or tracker broke are scanned whole (line numbers kept).
-            // A paste's marks (`prefix.rs`) come off first, then a terminal's hard wrap is
-            // joined (`unwrap.rs`) and a terminal UI's frame taken off (`frame.rs`).
-            let joined = std::str::from_utf8(&data).ok().and_then(|t| {
-                let stripped = prefix::strip(t);
-                let t = stripped.as_deref().unwrap_or(t);
-                let unwrapped = unwrap::unwrap(t).map(|u| u.numbered);
-                let t = unwrapped.as_deref().unwrap_or(t);
+        // Log lines a terminal or tracker broke are scanned whole (line numbers kept), after the
+        // repairs above (a hard wrap's pieces left as empty lines) and a terminal UI's frame
+        // taken off (`frame.rs`). Only a held paste that is UTF-8 (`head` is then `data`, and
+        // `text` borrows it as it is) is scanned repaired.
+        let joined = match (&data, &text) {
+            (Some(_), Cow::Borrowed(t)) => {
+                let numbered = unwrapped.map(|u| u.numbered);
+                let t = numbered.as_deref().or(stripped.as_deref()).unwrap_or(t);
                 let unframed = frame::unframe(t);
                 let t = unframed.as_deref().unwrap_or(t);
-                rejoin::rejoin(t).or(unframed).or(unwrapped).or(stripped)
-            });
+                rejoin::rejoin(t).or(unframed).or(numbered).or(stripped)
+            }
+            _ => None,
+        };
+        // (warned only now: `text` may borrow the streamed head held in `self`)
+        if !read_from.is_empty() {
+            self.warn(format!("read from the paste: {}", read_from.join(", ")));
+        }
+        if let Some(data) = data {
             let data = match joined {
                 Some(joined) => {
                     self.warn(
@@ -513,6 +533,14 @@ impl<'l> Sink<'l> {
             warnings: self.finish_warnings(),
         }
     }
+}
+
+/// A paste's repairs: its marks taken off (`prefix.rs`), then its hard wrap joined
+/// (`unwrap.rs`); `None` for each that found nothing to undo.
+fn repair(text: &str) -> (Option<String>, Option<unwrap::Unwrapped>) {
+    let stripped = prefix::strip(text);
+    let unwrapped = unwrap::unwrap(stripped.as_deref().unwrap_or(text));
+    (stripped, unwrapped)
 }
 
 #[cfg(test)]
