@@ -376,10 +376,13 @@ fn iptables_save(lines: &[Line]) -> Option<String> {
 
 /// `iptables -L` blocks (`Chain X (policy P ...)` / `Chain X (N references)`, the column header,
 /// the rows up to a blank line), with a `# Table: X` marker when the command before them named
-/// its table (`-t nat`).
+/// its table (`-t nat`). A chain header its author set in bold inside the code block
+/// (`Chain FORWARD (**policy DROP 22 packets, 1848 bytes**)`, Markdown shown as typed) is read
+/// without the marks.
 fn iptables_list(lines: &[Line]) -> Option<String> {
-    static CHAIN: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^Chain [\w-]+ \((policy [A-Z]+|\d+ references)").unwrap());
+    static CHAIN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^Chain [\w-]+ \((?:\*\*|__)?(policy [A-Z]+|\d+ references)").unwrap()
+    });
     static TABLE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?:^|\s)(?:-t\s*|--table[= ])(\w+)").unwrap());
     let mut out = Vec::new();
@@ -402,7 +405,14 @@ fn iptables_list(lines: &[Line]) -> Option<String> {
             out.push(format!("# Table: {t}"));
         }
         while i < lines.len() && !lines[i].blank() {
-            out.push(lines[i].text.trim_start().to_string());
+            let t = lines[i].text.trim_start();
+            out.push(match t.starts_with("Chain ") {
+                true => ["**", "__"].iter().fold(t.to_string(), |h, m| {
+                    h.replace(&format!("({m}"), "(")
+                        .replace(&format!("{m})"), ")")
+                }),
+                false => t.to_string(),
+            });
             i += 1;
         }
         out.push(String::new());
@@ -794,6 +804,18 @@ mod tests {
         );
         assert!(l.contains("\n\nChain FORWARD (policy DROP 2947 packets, 248K bytes)\npkts bytes"));
         assert_eq!(get(&d, paths::IPTABLES_SAVE), None);
+    }
+
+    /// iptables-forward-blocked__kelseyhightower-kubernetes-the-hard-way-697.txt (dev): the chain
+    /// header set in bold inside the code block.
+    #[test]
+    fn iptables_list_bold_header() {
+        let t = "# iptables -vL -t filter\nChain FORWARD (**policy DROP 22 packets, 1848 bytes**)\n pkts bytes target     prot opt in     out     source               destination\n  271 22647 DOCKER-USER  all  --  any    any     anywhere             anywhere\n";
+        let l = get(&derive(t), paths::IPTABLES_LIST).unwrap().to_string();
+        assert!(
+            l.contains("Chain FORWARD (policy DROP 22 packets, 1848 bytes)\n"),
+            "{l}"
+        );
     }
 
     #[test]
