@@ -947,3 +947,94 @@ when:
         "{problems:?}"
     );
 }
+
+#[test]
+fn let_bindings_are_computed_once_in_order_and_seen_everywhere() {
+    // `registries` sees the match; `many` sees `registries`; `when`, `items`, `item`, `message`
+    // and `severity_if` see both by name.
+    let r = rule(
+        "bound",
+        "warning",
+        r#"
+let:
+  registries: "matches.pull.values.registry | unique | list"
+  many: "registries | length >= 2"
+when:
+  all:
+    - match:
+        name: pull
+        source: kubelet
+        regex: 'Get "?https://(?P<registry>[^/" ]+)/v2/[^:]*:? *http: server gave HTTP response to HTTPS client'
+    - expr: "many"
+items: "registries"
+item: { en: "{{ item }} of {{ registries | length }}", zh: "{{ item }}" }
+message: { en: "{{ registries | join(', ') }} (several: {{ 'yes' if many else 'no' }})", zh: "x" }
+severity_if:
+  - { severity: critical, expr: "many and count == registries | length" }
+"#,
+    );
+    let e = engine(&[r]);
+    let node = bundle(&[("node/journal/kubelet.log", KUBELET_LOG)]);
+    let f = run(&e, &node, json!({}));
+    let b = find(&f, "bound");
+    assert_eq!(b.message, "harbor.local:5000, 10.0.0.9 (several: yes)");
+    let items: Vec<&str> = b.items.iter().map(|i| i.text.as_str()).collect();
+    assert_eq!(items, ["harbor.local:5000 of 2", "10.0.0.9 of 2"]);
+    assert_eq!(b.severity, Severity::Critical);
+
+    // One registry only: `many` is false and the rule stays quiet.
+    let one = KUBELET_LOG
+        .lines()
+        .filter(|l| !l.contains("10.0.0.9"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let node = bundle(&[("node/journal/kubelet.log", one.as_str())]);
+    assert!(run(&e, &node, json!({})).iter().all(|x| x.rule != "bound"));
+}
+
+#[test]
+fn let_names_are_checked_and_a_failing_binding_is_a_rule_error() {
+    for (name, why) in [
+        ("facts", "already a variable"),
+        ("items", "already a variable"),
+        ("Bad-Name", "must be [a-z][a-z0-9_]*"),
+    ] {
+        let text = rule(
+            "r",
+            "warning",
+            &format!(
+                "let:\n  {name}: \"1\"\nmessage: {{ en: x, zh: x }}\nwhen: {{ expr: 'true' }}\n"
+            ),
+        );
+        let err = parse_rule(&text).unwrap_err();
+        assert!(err.contains(why), "{name}: {err}");
+    }
+    let twice = rule(
+        "r",
+        "warning",
+        "let:\n  a: \"1\"\n  a: \"2\"\nmessage: { en: x, zh: x }\nwhen: { expr: 'true' }\n",
+    );
+    let err = parse_rule(&twice).unwrap_err();
+    assert!(
+        err.contains("given twice") || err.contains("duplicate"),
+        "{err}"
+    );
+
+    let bad_syntax = rule(
+        "bad-let",
+        "warning",
+        "let:\n  a: \"1 +\"\nmessage: { en: x, zh: x }\nwhen: { expr: 'a' }\n",
+    );
+    let p = lint_one(&[("bad-let.yaml", bad_syntax)]);
+    assert!(p.len() == 1 && p[0].contains("let a"), "{p:?}");
+
+    let failing = rule(
+        "failing",
+        "warning",
+        "let:\n  a: \"facts | no_such_filter\"\nmessage: { en: x, zh: x }\nwhen: { expr: 'a' }\n",
+    );
+    let f = run(&engine(&[failing]), &bundle(&[]), json!({}));
+    let x = find(&f, "failing");
+    assert_eq!(x.kind, FindingKind::RuleError);
+    assert!(x.message.contains("let a"), "{}", x.message);
+}

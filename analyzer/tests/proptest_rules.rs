@@ -5,7 +5,8 @@
 
 use kdiag_analyzer::rules::load::parse_rule;
 use kdiag_analyzer::rules::model::{
-    Condition, EvidenceSpec, I18n, MatchSpec, OneOrMany, Reference, Rule, Severity, SeverityIf,
+    Bindings, Condition, EvidenceSpec, I18n, MatchSpec, OneOrMany, Reference, Rule, Severity,
+    SeverityIf, RESERVED_NAMES,
 };
 use proptest::prelude::*;
 
@@ -118,13 +119,21 @@ fn rule() -> impl Strategy<Value = Rule> {
                     .prop_map(|(severity, expr)| SeverityIf { severity, expr }),
                 0..3,
             ),
+            // `let:` names: distinct identifiers that are not the engine's own variables
+            prop::collection::btree_map("[a-z][a-z0-9_]{0,8}", text(), 0..4).prop_map(|m| {
+                Bindings(
+                    m.into_iter()
+                        .filter(|(k, _)| !RESERVED_NAMES.contains(&k.as_str()))
+                        .collect(),
+                )
+            }),
         ),
     )
         .prop_map(
             |(
                 (id, severity, knowledge, title, why, fix),
                 (references, explains, sources, message, when),
-                (items, item, requires, evidence, severity_if),
+                (items, item, requires, evidence, severity_if, bindings),
             )| Rule {
                 id,
                 severity,
@@ -140,6 +149,7 @@ fn rule() -> impl Strategy<Value = Rule> {
                 explains_if: Default::default(),
                 sources,
                 message,
+                bindings,
                 when,
                 items,
                 item,

@@ -8,7 +8,7 @@ use minijinja::{context, Environment};
 use rayon::prelude::*;
 
 pub use super::case::{case_view, CaseNode};
-use super::env::environment;
+use super::env::{environment, error_text, strip_nulls};
 use super::evidence::{
     canonical_paths, capped_evidence, collect_ats, reasons_text, requires_missing,
 };
@@ -403,13 +403,22 @@ impl Engine {
                 },
             );
         }
-        let base = context! {
+        let mut base = context! {
             facts => cx.facts.clone(),
             case => cx.case.clone(),
             node => cx.node.name.clone(),
             matches => matches,
             captures => captures,
         };
+        // `let:` in file order; the names cannot shadow these variables (model::RESERVED_NAMES).
+        let mut bound: BTreeMap<&str, Value> = BTreeMap::new();
+        for (name, expr) in &rule.bindings.0 {
+            let v = self
+                .eval_expr(expr, &base)
+                .map_err(|e| format!("let {name}: {e}"))?;
+            bound.insert(name, v);
+            base = context! { ..Value::from_iter(bound.clone()), ..base };
+        }
 
         let fired = match &rule.when {
             Some(w) => self.eval_cond(w, &base, r, cx, &index_of)?,
@@ -666,30 +675,4 @@ struct NodeCx<'a> {
     case: Value,
     results: &'a [ProbeResult],
     targets: &'a [Vec<(usize, LineFilter)>],
-}
-
-/// Removes nulls from objects, so a fact that was not collected is undefined in expressions.
-pub fn strip_nulls(v: serde_json::Value) -> serde_json::Value {
-    match v {
-        serde_json::Value::Object(m) => serde_json::Value::Object(
-            m.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, strip_nulls(v)))
-                .collect(),
-        ),
-        serde_json::Value::Array(a) => {
-            serde_json::Value::Array(a.into_iter().map(strip_nulls).collect())
-        }
-        other => other,
-    }
-}
-
-fn error_text(e: &minijinja::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = std::error::Error::source(e);
-    while let Some(x) = src {
-        s.push_str(&format!(": {x}"));
-        src = x.source();
-    }
-    s
 }

@@ -155,6 +155,32 @@ fn cidr_contains(ip: Value, cidrs: Value) -> bool {
     list.iter().any(|c| cidr_has(c, &ip))
 }
 
+/// Removes nulls from objects, so a fact that was not collected is undefined in expressions.
+pub fn strip_nulls(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(m) => serde_json::Value::Object(
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, strip_nulls(v)))
+                .collect(),
+        ),
+        serde_json::Value::Array(a) => {
+            serde_json::Value::Array(a.into_iter().map(strip_nulls).collect())
+        }
+        other => other,
+    }
+}
+
+pub(crate) fn error_text(e: &minijinja::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(x) = src {
+        s.push_str(&format!(": {x}"));
+        src = x.source();
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -257,6 +257,11 @@ pub fn lint(
             check_empty(w, &mut problem);
         }
         // expressions and templates
+        for (name, e) in &rule.bindings.0 {
+            if let Err(err) = env.compile_expression(e) {
+                problem(format!("let {name} {e:?} does not compile: {err}"));
+            }
+        }
         for e in rule.exprs() {
             if let Err(err) = env.compile_expression(e) {
                 problem(format!("expr {e:?} does not compile: {err}"));

@@ -41,6 +41,13 @@ pub struct Rule {
     /// One-line finding text: a minijinja template.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<I18n>,
+    /// Named expressions (`name: "<expression>"`), evaluated in file order once the matches are
+    /// known and before `when`: each sees the ones above it, and `when`, `items`, `message`,
+    /// `item`, `severity_if` and evidence `at` see them all by name. A value the rule needs in
+    /// several places is written, and computed, once.
+    #[serde(default, rename = "let", skip_serializing_if = "Bindings::is_empty")]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub bindings: Bindings,
     /// The condition tree; optional only when `items` is given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<Condition>,
@@ -327,4 +334,81 @@ pub fn schema_json() -> String {
     let mut s = serde_json::to_string_pretty(&schema).expect("a schema serializes");
     s.push('\n');
     s
+}
+
+/// The `let:` block: (name, expression) in file order. Read from a YAML mapping; a name must be
+/// a lower-case identifier that no other variable of the rule's expressions already has, and
+/// may appear once.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Bindings(pub Vec<(String, String)>);
+
+/// The variables every expression already sees (docs/rule-format.md), and minijinja's own names.
+pub const RESERVED_NAMES: &[&str] = &[
+    "facts", "case", "node", "matches", "captures", "items", "item", "count", "loop", "true",
+    "false", "none", "and", "or", "not", "in", "is", "if", "else",
+];
+
+impl Bindings {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Why `name` cannot be a binding's name, if it cannot.
+    fn bad_name(name: &str) -> Option<String> {
+        let ident = name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !ident {
+            Some(format!("let name {name:?} must be [a-z][a-z0-9_]*"))
+        } else if RESERVED_NAMES.contains(&name) {
+            Some(format!(
+                "let name {name:?} is already a variable of every expression"
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+impl Serialize for Bindings {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Bindings {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Bindings, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Bindings;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a mapping of name: \"<expression>\"")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Bindings, A::Error> {
+                let mut out: Vec<(String, String)> = Vec::new();
+                while let Some((k, v)) = a.next_entry::<String, String>()? {
+                    if let Some(why) = Bindings::bad_name(&k) {
+                        return Err(serde::de::Error::custom(why));
+                    }
+                    if out.iter().any(|(n, _)| *n == k) {
+                        return Err(serde::de::Error::custom(format!(
+                            "let name {k:?} is given twice"
+                        )));
+                    }
+                    out.push((k, v));
+                }
+                Ok(Bindings(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use minijinja::value::Value;
 
 use super::case::CaseNode;
-use super::engine::strip_nulls;
+use super::env::strip_nulls;
 use crate::facts::Facts;
 use crate::texts::node::Node;
 use crate::texts::{LineFilter, ProbeResult, Texts};
