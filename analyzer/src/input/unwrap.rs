@@ -12,15 +12,18 @@
 //! The width is taken as a wrap width only on that evidence across the whole paste:
 //! - at least [`MIN_WRAP`] columns (a terminal's 80, less a prefix), and no line of the paste is
 //!   wider;
-//! - at least two lines exactly that wide (a line of the longest length alone is no evidence:
-//!   a line cut into two pieces only is left as it is), not counting lines padded out to it with
-//!   spaces (a console that copies whole screen rows pads them; such a line was not cut);
-//! - every run of lines exactly that wide is followed by a shorter line that is not blank (its
-//!   last piece), and no line after one that wide opens like a line of its own (a prompt, a
-//!   fence, a log line's time, a flag: two commands or two log lines of one length in a row are
-//!   no wrap) or lines up with it as the
-//!   next row of a table would (two aligned field starts in common). A table whose rows happen
-//!   to share one width is never taken for a wrap.
+//! - a line exactly that wide is a piece only when the next line can continue it: not blank, not
+//!   opening like a line of its own (a prompt, a fence, a log line's time; a flag or a program's
+//!   `name: ` only when the cut did not fall inside running text, where `ror: failed` is the rest
+//!   of `Error:`), not lined up with it as the next row of a table would be (two aligned field
+//!   starts in common), not a new sentence after a finished one; lines padded out to the width
+//!   with spaces (a console that copies whole screen rows) were not cut;
+//! - a line that wide which its next line cannot continue is a line that happened to be that
+//!   wide, and is left alone; after pieces, it is the last piece only when a log line follows
+//!   (a log line that ended right at a multiple of the width); else that run is not joined (two
+//!   commands of one length followed by a prompt were never one line);
+//! - at least two pieces in the paste, or one at exactly 80 columns (the terminal's default)
+//!   whose cut fell inside running text (inside a word, or at a single space).
 //!
 //! Widths are in terminal columns: a CJK character takes two.
 //! [`unwrap`] gives the text twice: with each piece's own line left empty (so every other line
@@ -86,30 +89,67 @@ pub struct Unwrapped {
 }
 
 /// How a line of its own opens: a syslog or journal time, a klog header, an RFC 3339 or Go log
-/// date, a dmesg time, a command-line flag, logrus' first field, a program's name. (Not
-/// `level=`: a cut can fall just before it inside a line.)
+/// date, a dmesg time, logrus' first field. (Not `level=`: a cut can fall just before it inside a
+/// line.)
 static OWN_START: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^(?:[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}\s",
         r"|[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s",
         r"|\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}",
         r"|\[\s*\d+\.\d+\]",
-        r"|--?[a-z][\w-]*[= ]",
-        r"|time=\x22\d",    // logrus: `time=` is always its first field
-        r"|[a-z][\w.-]*: ", // a program's name before its message (`nginx: [emerg] ...`)
+        r"|time=\x22\d", // logrus: `time=` is always its first field
         r")"
     ))
     .unwrap()
 });
 
+/// Openings of a line of its own that the rest of a word cut in two also has: a command-line
+/// flag (`-upgrades-master-001 ` is the rest of a host name), a program's name before its
+/// message (`ror: failed` is the rest of `Error:`, `ed: 2021-07-11` of `expired:`).
+static WORD_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:--?[a-z][\w-]*[= ]|[a-z][\w.-]*: )").unwrap());
+
 /// A line that opens like a line of its own (a prompt, a fence, [`OWN_START`] after any
-/// indentation: an indented `key: ` is a YAML line), so can be no piece of the line before it.
-fn opens_a_line(line: &str) -> bool {
+/// indentation: an indented `key: ` is a YAML line), so can be no piece of `prev`, the line
+/// before it. A [`WORD_START`] counts unless the cut between them fell inside running text.
+fn opens_a_line(prev: &str, line: &str) -> bool {
     let t = line.trim_start();
-    super::shapes::is_prompt(line)
+    if super::shapes::is_prompt(line)
         || t.starts_with("```")
         || t.starts_with("~~~")
         || OWN_START.is_match(t)
+    {
+        return true;
+    }
+    WORD_START.is_match(t) && !inside_text(prev, line)
+}
+
+/// A cut between `prev` and `next` that fell inside running text: inside a word, a number, a
+/// name or a path (`inotify_|init`, `master|-6450`), or at a single space on either side of it
+/// (`is not a valid |slice`, `0/1 nodes are| available`). Not at two spaces or more: that is
+/// indentation or a table's gap, where lines of their own start.
+fn inside_text(prev: &str, next: &str) -> bool {
+    let mut back = prev.trim_end_matches('\r').chars().rev();
+    let mut fwd = next.chars();
+    let text = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace());
+    match (back.next(), fwd.next()) {
+        (Some(' '), b) => text(b) && text(back.next()),
+        (a, Some(' ')) => text(a) && text(fwd.next()),
+        (a, b) => text(a) && text(b),
+    }
+}
+
+/// `prev` ends a sentence (`.`, `!`, `?`) and `next` starts one (a capital letter): a line of
+/// its own that happened to be as wide as the cut lines; a cut falls there only if the text ran
+/// on without a space.
+fn sentence_ends(prev: &str, next: &str) -> bool {
+    let end = prev
+        .trim_end_matches('\r')
+        .trim_end_matches(['\'', '"', ')'])
+        .chars()
+        .last();
+    end.is_some_and(|c| matches!(c, '.' | '!' | '?'))
+        && next.chars().next().is_some_and(|c| c.is_uppercase())
 }
 
 /// The columns where a line's aligned fields start (after two spaces or more): rows of one
@@ -142,30 +182,64 @@ fn cut_at(line: &str, width: usize, w: usize) -> bool {
     width == w && !line.trim_end_matches('\r').ends_with("  ")
 }
 
-/// The width the paste was hard-wrapped at (module doc), if it was.
-fn wrap_width(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<usize> {
+/// The terminal width a single cut line is taken at without a second one (module doc).
+pub const TERMINAL_WIDTH: usize = 80;
+
+/// The width the paste was hard-wrapped at (module doc) and, per line, whether the next line is
+/// its next piece; `None` when the paste was not hard-wrapped.
+fn wrap_width(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<(usize, Vec<bool>)> {
     let w = *widths.iter().max()?;
     let cut = |k: usize| cut_at(lines[k], widths[k], w);
-    if w < MIN_WRAP || (0..lines.len()).filter(|k| cut(*k)).count() < 2 {
+    if w < MIN_WRAP {
         return None;
     }
+    // Whether line k+1 cannot be the next piece of line k.
+    let own = |k: usize| {
+        k + 1 == lines.len()
+            || blank[k + 1]
+            || opens_a_line(lines[k], lines[k + 1])
+            || aligned(lines[k], lines[k + 1])
+            || sentence_ends(lines[k], lines[k + 1])
+    };
+    // Whether line k+1 opens like the next line of a log (its time or klog header).
+    let next_log_line = |k: usize| k + 1 < lines.len() && OWN_START.is_match(lines[k + 1]);
+    let mut joins = vec![false; lines.len()];
+    let mut pieces = 0;
     let mut k = 0;
-    while k < widths.len() {
+    while k < lines.len() {
         if !cut(k) {
             k += 1;
             continue;
         }
-        while k < widths.len() && cut(k) {
+        let start = k;
+        while k < lines.len() && cut(k) && !own(k) {
             k += 1;
-            if k < widths.len() && (opens_a_line(lines[k]) || aligned(lines[k - 1], lines[k])) {
-                return None;
-            }
         }
-        if k == widths.len() || blank[k] {
-            return None;
+        let run = k - start;
+        if run > 0 && k < lines.len() && cut(k) && next_log_line(k) {
+            // a log line that ended right at a multiple of the width, the next log line after it
+            k += 1;
+            joins[start..k - 1].iter_mut().for_each(|j| *j = true);
+            pieces += run;
+            continue;
         }
+        if k < lines.len() && cut(k) {
+            // a line of the width that its next line cannot continue: alone, a line that
+            // happened to be that wide; after a run of them, two commands or log lines of one
+            // length (or a line that ended right at a multiple of the width): not joined
+            k += 1;
+            continue;
+        }
+        // k is the run's last, shorter piece
+        joins[start..k].iter_mut().for_each(|j| *j = true);
+        pieces += run;
+        k += 1;
     }
-    Some(w)
+    let single = pieces == 1 && w == TERMINAL_WIDTH && {
+        let k = joins.iter().position(|j| *j).expect("one join");
+        inside_text(lines[k], lines[k + 1])
+    };
+    (pieces >= 2 || single).then_some((w, joins))
 }
 
 /// The paste with its hard-wrapped lines joined, or `None` when it was not hard-wrapped.
@@ -173,14 +247,14 @@ pub fn unwrap(text: &str) -> Option<Unwrapped> {
     let lines: Vec<&str> = text.split('\n').collect();
     let widths: Vec<usize> = lines.iter().map(|l| columns(l)).collect();
     let blank: Vec<bool> = lines.iter().map(|l| l.trim().is_empty()).collect();
-    let w = wrap_width(&lines, &widths, &blank)?;
+    let (_, joins) = wrap_width(&lines, &widths, &blank)?;
     let mut numbered: Vec<String> = Vec::with_capacity(lines.len());
     let mut compact: Vec<String> = Vec::with_capacity(lines.len());
     let mut k = 0;
     while k < lines.len() {
         let mut whole = lines[k].strip_suffix('\r').unwrap_or(lines[k]).to_string();
         let start = k;
-        while cut_at(lines[k], widths[k], w) && k + 1 < lines.len() && !blank[k + 1] {
+        while joins[k] {
             k += 1;
             whole.push_str(lines[k].strip_suffix('\r').unwrap_or(lines[k]));
         }
@@ -211,8 +285,21 @@ mod tests {
             "node-dns-broken__kubernetes-minikube-6748.txt",
             "static-pod-manifest-invalid__kubernetes-kubeadm-1345.txt",
             "inotify-limit-reached__kubernetes-kubernetes-10421.txt",
+            // one line cut once, at a space (`a valid |slice`): the terminal's own 80 columns
+            "systemd-cgroup-parent-invalid__fudanselab-train-ticket-16.txt",
+            // pieces that open like a program's message (`ror: failed`, `init: too many`) after
+            // a cut inside a word
+            "container-rootfs-readonly__oracle-vagrant-projects-120.txt",
+            "inotify-limit-reached__kubernetes-kubernetes-58081.txt",
+            // a sentence exactly 80 wide before a line of its own (`... dump'.` / `The ...`)
+            "apiserver-unreachable__kubernetes-kubernetes-58988.txt",
+            // a journal line that ends right at 240 columns, the next journal line after it
+            "cgroup-driver-mismatch__kubernetes-website-8777.txt",
         ] {
-            let t = snippet(name);
+            let t: String = snippet(name)
+                .lines()
+                .map(|l| l.trim_end().to_string() + "\n")
+                .collect();
             let wrapped: Vec<String> = t.lines().flat_map(|l| wrap_at(l, 80)).collect();
             let wrapped = wrapped.join("\n") + "\n";
             if t.lines().all(|l| columns(l) < 80) {
@@ -250,6 +337,11 @@ mod tests {
         let t = wrap_at(&line, 80).join("\n") + "\n";
         assert_eq!(unwrap(&t).unwrap().compact, format!("{line}\n"));
         let t = format!("{}\nnext line\n", "y".repeat(90));
+        assert_eq!(unwrap(&t), None);
+        // at 80 columns, one cut inside running text is enough; at two spaces it is not
+        let t = format!("{}\nyyy\n", "y".repeat(80));
+        assert_eq!(unwrap(&t).unwrap().compact, format!("{}\n", "y".repeat(83)));
+        let t = format!("{} \n yyy\n", "y".repeat(79));
         assert_eq!(unwrap(&t), None);
     }
 
