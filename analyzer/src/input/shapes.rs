@@ -18,6 +18,7 @@ mod describe;
 mod etcd;
 mod kube;
 mod kubelet;
+mod kubelet_cmdline;
 mod net;
 mod quota;
 mod storage;
