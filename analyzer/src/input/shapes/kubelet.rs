@@ -5,8 +5,9 @@
 //!   components';
 //! - a systemd `ExecStart=.../kubelet ...` (with `\` continuations) and the unit's
 //!   `Environment=` lines -> unit.txt, so facts expand its `$VARS` as they do for a bundle;
-//! - `KUBELET_KUBEADM_ARGS="..."` -> kubeadm-flags.env, `KUBELET_EXTRA_ARGS=` / `KUBELET_ARGS=` /
-//!   `KUBELET_OPTS=` -> sysconfig;
+//! - `KUBELET_KUBEADM_ARGS="..."` -> kubeadm-flags.env, else the one kubeadm writes from a pasted
+//!   kubeadm configuration's `nodeRegistration.kubeletExtraArgs` ([`super::kubeadm`]);
+//!   `KUBELET_EXTRA_ARGS=` / `KUBELET_ARGS=` / `KUBELET_OPTS=` -> sysconfig;
 //! - a `kind: KubeletConfiguration` document, also inside the kubelet-config ConfigMap
 //!   -> config.yaml.
 
@@ -32,13 +33,17 @@ pub(super) fn derive(lines: &[Line]) -> Vec<(&'static str, String)> {
         out.push((paths::KUBELET_UNIT, u));
     }
     let (kubeadm, sysconfig) = env_lines(&logical);
-    for (path, body) in [
-        (paths::KUBELET_KUBEADM_FLAGS, kubeadm),
-        (paths::KUBELET_SYSCONFIG, sysconfig),
-    ] {
-        if !body.is_empty() {
-            out.push((path, body.join("\n") + "\n"));
-        }
+    // kubeadm-flags.env as pasted, else as kubeadm writes it from a pasted kubeadm configuration
+    let kubeadm = if kubeadm.is_empty() {
+        super::kubeadm::flags_env(lines)
+    } else {
+        Some(kubeadm.join("\n") + "\n")
+    };
+    if let Some(body) = kubeadm {
+        out.push((paths::KUBELET_KUBEADM_FLAGS, body));
+    }
+    if !sysconfig.is_empty() {
+        out.push((paths::KUBELET_SYSCONFIG, sysconfig.join("\n") + "\n"));
     }
     if let Some(c) = config(lines) {
         out.push((paths::KUBELET_CONFIG, c));
