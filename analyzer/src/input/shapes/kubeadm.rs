@@ -178,4 +178,19 @@ mod tests {
             .unwrap()
             .ends_with("KUBELET_KUBEADM_ARGS=\"--eviction-hard=nodefs.available<1%\"\n"));
     }
+
+    /// Two dev look-alikes: kubernetes/kubeadm#2465's JoinConfiguration with kubeletExtraArgs as
+    /// a list of `--flag=value` strings under a stray key (kubeadm cannot decode it), and
+    /// sealerio/sealer#1656's ClusterConfiguration extraArgs (the control plane's): no flags.
+    #[test]
+    fn look_alikes_give_no_kubelet_flags() {
+        for f in [
+            "neg-cgroup-driver-mismatch__kubernetes-kubeadm-2465.txt",
+            "neg-kubelet-eviction-config__sealerio-sealer-1656.txt",
+        ] {
+            let t = crate::input::corpus_snippet(f);
+            assert_eq!(env(&t), None, "{f}");
+            assert_eq!(get(&derive(&t), paths::KUBELET_CMDLINE), None, "{f}");
+        }
+    }
 }
