@@ -530,3 +530,33 @@ fn pasted_kubelet_flags_assume_no_defaults() {
     assert_eq!(soft[0]["percent"], 30.0);
     assert_eq!(soft[0]["grace_period"], "2m");
 }
+
+/// A pasted kubeadm InitConfiguration's nodeRegistration.kubeletExtraArgs (v1beta3 map form, as
+/// in kubeadm's reference) reach facts.kubelet as the flags kubeadm writes into
+/// kubeadm-flags.env, marked `kubeadm-config`, with no default assumed; its
+/// ClusterConfiguration's apiServer.extraArgs are not kubelet flags.
+#[test]
+fn kubeadm_config_kubelet_extra_args_are_kubelet_flags() {
+    let paste = "```yaml\napiVersion: kubeadm.k8s.io/v1beta3\nkind: InitConfiguration\nnodeRegistration:\n  criSocket: /var/run/dockershim.sock\n  kubeletExtraArgs:\n    cgroup-driver: cgroupfs\n---\napiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\napiServer:\n  extraArgs:\n    authorization-mode: Node,RBAC\n```\n";
+    let mut files: BTreeMap<String, Vec<u8>> = kdiag_analyzer::input::shapes::derive(paste)
+        .into_iter()
+        .map(|(p, b)| (p.to_string(), b.into_bytes()))
+        .collect();
+    files.insert("pasted.txt".into(), paste.as_bytes().to_vec());
+    let node = Node {
+        name: "pasted".into(),
+        kind: InputKind::Loose(kdiag_analyzer::texts::node::TextKind::Unknown),
+        files,
+        ..Node::default()
+    };
+    let v = serde_json::to_value(Facts::from_node(&node)).unwrap();
+    let k = &v["kubelet"];
+    assert_eq!(k["args_source"], "kubeadm-config");
+    assert_eq!(k["args"], json!({"cgroup-driver": "cgroupfs"}));
+    assert_eq!(k["effective"]["cgroup_driver"], "cgroupfs");
+    assert_eq!(
+        k["args_at"]["cgroup-driver"]["path"],
+        "node/kubelet/kubeadm-flags.env"
+    );
+    assert_eq!(k["defaults"], json!([]));
+}

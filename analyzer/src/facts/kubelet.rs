@@ -12,7 +12,10 @@ pub struct Kubelet {
     pub args_at: BTreeMap<String, At>,
     /// `argv` (cmdline.txt: the running process), `unit` (ExecStart with its variables
     /// expanded), `env-files` (kubeadm-flags.env/sysconfig without a unit), `paste` (read from
-    /// a pasted text by input::shapes: possibly a quoted subset of the flags), or absent.
+    /// a pasted text by input::shapes: possibly a quoted subset of the flags), `kubeadm-config`
+    /// (a paste whose flags all come from a kubeadm configuration's
+    /// `nodeRegistration.kubeletExtraArgs`: what kubeadm wrote into kubeadm-flags.env on init or
+    /// join), or absent.
     pub args_source: Option<String>,
     /// config.yaml as a map (`None` when not collected or not YAML: see `config_error`).
     pub config: Option<serde_json::Map<String, Value>>,
@@ -106,9 +109,23 @@ pub(super) fn kubelet_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Opt
     // A loose paste's flags (input::shapes) may be a quoted subset of the command line, and its
     // config a quoted part of the file: nothing there says a setting was left at its default.
     let pasted = matches!(cx.node.kind, crate::texts::node::InputKind::Loose(_));
+    // kubeadm-flags.env built from a pasted kubeadm configuration (input::shapes): every flag
+    // from it is what kubeadm wrote on init or join, not seen on the node
+    let from_kubeadm_config = pasted
+        && cx
+            .text(p::KUBELET_KUBEADM_FLAGS)
+            .is_some_and(|t| t.starts_with(crate::input::shapes::FROM_KUBEADM_CONFIG));
     if let Some((fl, source)) = flags {
         any = true;
-        k.args_source = Some(if pasted { "paste" } else { source }.to_string());
+        let all_kubeadm = !fl.is_empty() && fl.iter().all(|f| f.path == p::KUBELET_KUBEADM_FLAGS);
+        k.args_source = Some(
+            match (pasted, from_kubeadm_config && all_kubeadm) {
+                (true, true) => "kubeadm-config",
+                (true, false) => "paste",
+                _ => source,
+            }
+            .to_string(),
+        );
         for f in fl {
             k.args_at.insert(f.name.clone(), at(&f.path, f.line));
             k.args.insert(f.name, f.value);

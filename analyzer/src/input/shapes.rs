@@ -17,10 +17,15 @@ mod cni;
 mod describe;
 mod etcd;
 mod kube;
+mod kubeadm;
 mod kubelet;
+mod kubelet_cmdline;
 mod net;
+mod ns_status;
 mod quota;
 mod storage;
+
+pub use kubeadm::FROM_KUBEADM_CONFIG;
 
 /// The annotation on objects built from a table or a describe (not pasted as objects).
 pub const DERIVED: &str = "kdiag.io/derived-from";

@@ -82,6 +82,12 @@ pub(super) fn derive(_text: &str, lines: &[Line]) -> Vec<(&'static str, String)>
             }
         }
     }
+    // a namespace's status pasted on its own, joined to the namespace it was cut from
+    let namespaces = by_path.entry(paths::NAMESPACES).or_default();
+    super::ns_status::join(lines, namespaces);
+    if namespaces.is_empty() {
+        by_path.remove(paths::NAMESPACES);
+    }
     if !by_path.contains_key(paths::NODES) {
         for n in describe_nodes(lines) {
             add(&mut by_path, n);
@@ -260,7 +266,7 @@ pub(super) fn documents(lines: &[Line]) -> Vec<Value> {
 /// `last-applied-configuration` annotation) ends early; and a paste cut short leaves brackets
 /// open. Each `"key": "value",` line gets the quotes inside its value escaped again, and the
 /// text is closed after its last complete line. `None` when that still does not parse.
-fn mended_json(body: &str) -> Option<Value> {
+pub(super) fn mended_json(body: &str) -> Option<Value> {
     static VALUE_LINE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"^(\s*(?:"[^"]*"\s*:\s*)?")(.*)("\s*,?\s*)$"#).unwrap());
     let mut text = String::new();
