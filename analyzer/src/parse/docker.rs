@@ -228,7 +228,7 @@ pub fn daemon_flags(text: &str) -> Vec<DaemonFlag> {
         let words: Vec<&str> = t.split_whitespace().collect();
         let mut j = 0;
         while j < words.len() {
-            let w = words[j].trim_start_matches(|c| matches!(c, '"' | '\'' | '='));
+            let w = words[j].trim_start_matches(['"', '\'', '=']);
             let w = w.split_once("='").map_or(w, |(_, r)| r);
             let w = w.split_once("=\"").map_or(w, |(_, r)| r);
             let value = if let Some(v) = w.strip_prefix("--insecure-registry=") {
