@@ -43,6 +43,11 @@ pub const DOCKER_VERSION: &str = "node/docker/version.txt";
 /// The Docker client's registry config, /root/.docker/config.json (auths redacted). A project
 /// addition to the shared layout: image-pull failures need to know which registries are set up.
 pub const DOCKER_CLIENT_CONFIG: &str = "node/docker/config.json";
+/// dockerd's command-line configuration as a paste shows it: /etc/sysconfig/docker or
+/// /etc/default/docker assignments (`OPTIONS='... --insecure-registry R'`, `INSECURE_REGISTRY=`,
+/// `DOCKER_OPTS=`), a unit's `ExecStart=/usr/bin/dockerd ...`, or its running command line (`ps`,
+/// `systemctl status`). Never written by `collect` (its unit and status are in node/services/).
+pub const DOCKER_DAEMON_ARGS: &str = "node/docker/daemon-args.txt";
 pub const CONTAINERD_CONFIG: &str = "node/containerd/config.toml";
 pub const CRI_INFO: &str = "node/cri/info.json";
 

@@ -12,7 +12,23 @@ pub struct Docker {
     /// `systemd` | `cgroupfs`: daemon.json exec-opts, else docker info `Cgroup Driver`.
     pub cgroup_driver: Option<String>,
     pub cgroup_driver_at: Option<At>,
+    /// Every insecure registry shown: daemon.json's `insecure-registries`, dockerd's
+    /// `--insecure-registry` flags, and docker info's `Insecure Registries` list.
     pub insecure_registries: Vec<String>,
+    /// docker info's `Insecure Registries` (what the running dockerd uses: its flags, daemon.json
+    /// as last loaded, and the built-in `127.0.0.0/8`).
+    pub info_insecure_registries: Vec<String>,
+    /// dockerd's `--insecure-registry` flags (`host:port`, `host` or a CIDR), from an environment
+    /// file (/etc/sysconfig/docker, /etc/default/docker), a unit's `ExecStart` or the running
+    /// dockerd's command line (`ps`, `systemctl status`).
+    pub insecure_registry_flags: Vec<String>,
+    /// Where those flags were written, each once in the order seen: `sysconfig`, `unit`,
+    /// `cmdline` (the running dockerd's argv).
+    pub insecure_registry_flags_from: Vec<String>,
+    /// The flags of the running dockerd's argv only (`cmdline`).
+    pub insecure_registry_flags_running: Vec<String>,
+    /// The first flag's line.
+    pub insecure_registry_flags_at: Option<At>,
     pub registry_mirrors: Vec<String>,
     pub storage_driver: Option<String>,
     pub root_dir: Option<String>,
@@ -106,6 +122,7 @@ pub(super) fn docker_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Opti
                         d.cgroup_driver_at = Some(at(p::DOCKER_INFO, *l));
                     }
                 }
+                d.info_insecure_registries = info.insecure_registries.clone();
                 for r in info.insecure_registries {
                     if !d.insecure_registries.contains(&r) {
                         d.insecure_registries.push(r);
@@ -122,6 +139,30 @@ pub(super) fn docker_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Opti
                 d.version = field("Server Version");
             }
             None => cx.error(p::DOCKER_INFO, "no `docker info` field"),
+        }
+    }
+    for path in [
+        p::DOCKER_DAEMON_ARGS.to_string(),
+        p::unit_file("docker"),
+        p::service_status("docker"),
+    ] {
+        let Some(t) = cx.text(&path) else { continue };
+        for f in docker::daemon_flags(&t) {
+            any = true;
+            d.insecure_registry_flags_at
+                .get_or_insert_with(|| at(&path, f.line));
+            if !d.insecure_registry_flags_from.iter().any(|x| x == f.from) {
+                d.insecure_registry_flags_from.push(f.from.to_string());
+            }
+            if f.from == "cmdline" && !d.insecure_registry_flags_running.contains(&f.value) {
+                d.insecure_registry_flags_running.push(f.value.clone());
+            }
+            if !d.insecure_registry_flags.contains(&f.value) {
+                d.insecure_registry_flags.push(f.value.clone());
+            }
+            if !d.insecure_registries.contains(&f.value) {
+                d.insecure_registries.push(f.value);
+            }
         }
     }
     if let Some(v) = cx.text(p::DOCKER_VERSION).and_then(|t| docker::version(&t)) {

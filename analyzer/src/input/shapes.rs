@@ -15,6 +15,7 @@ mod certs;
 mod clock;
 mod cni;
 mod describe;
+mod dockerd;
 mod etcd;
 mod kube;
 mod kubeadm;
@@ -109,6 +110,7 @@ pub fn derive(text: &str) -> Vec<(String, String)> {
     put(paths::UNAME, uname(&lines));
     put(paths::DOCKER_INFO, docker_info(&lines));
     put(paths::DOCKER_VERSION, docker_version(&lines));
+    put(paths::DOCKER_DAEMON_ARGS, dockerd::args(&lines));
     put(paths::IPTABLES_SAVE, iptables_save(&lines));
     put(paths::IPTABLES_LIST, iptables_list(&lines));
     let (df, inodes) = df(&lines);

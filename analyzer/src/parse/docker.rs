@@ -178,6 +178,92 @@ fn push(d: &mut DockerInfo, which: &str, v: &str) {
     }
 }
 
+/// Where a dockerd flag was written: an environment file (`sysconfig`: /etc/sysconfig/docker,
+/// /etc/default/docker), a unit's `ExecStart` (`unit`), or the running dockerd's argv (`cmdline`:
+/// `ps`, `systemctl status`'s CGroup tree).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DaemonFlag {
+    pub value: String,
+    pub from: &'static str,
+    /// 1-based line in the text read.
+    pub line: usize,
+}
+
+/// `--insecure-registry` values on dockerd's command-line configuration (node/docker/daemon-args.txt,
+/// a unit file, a `systemctl status`). dockerd takes the flag once per registry, as `=VALUE` or
+/// ` VALUE` (moby cmd/dockerd: a NamedListOpts, so never comma-separated): `host:port`, `host` or
+/// a CIDR; a leading `http://`/`https://` is dropped as dockerd drops it. In a unit file only
+/// `ExecStart=` lines count (a `# ...` comment or `Description=` naming the flag does not); in a
+/// status only the lines after `CGroup:` (the processes).
+pub fn daemon_flags(text: &str) -> Vec<DaemonFlag> {
+    let mut out = Vec::new();
+    let mut in_cgroup = false;
+    for (i, raw) in text.lines().enumerate() {
+        let t = raw.trim().trim_matches('`').trim();
+        let from = if t.starts_with("ExecStart") {
+            "unit"
+        } else if t.starts_with("CGroup:") {
+            in_cgroup = true;
+            continue;
+        } else if t.starts_with('#') || t.starts_with(';') {
+            continue;
+        } else if t.split('=').next().is_some_and(|k| {
+            let k = k.trim().trim_start_matches("export ").trim();
+            !k.is_empty()
+                && !k.contains(' ')
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && t.contains('=')
+        }) && !t.contains("dockerd")
+        {
+            "sysconfig"
+        } else if in_cgroup
+            || t.contains("dockerd")
+            || t.contains("docker daemon")
+            || t.contains("docker -d")
+        {
+            "cmdline"
+        } else {
+            continue;
+        };
+        let words: Vec<&str> = t.split_whitespace().collect();
+        let mut j = 0;
+        while j < words.len() {
+            let w = words[j].trim_start_matches(['"', '\'', '=']);
+            let w = w.split_once("='").map_or(w, |(_, r)| r);
+            let w = w.split_once("=\"").map_or(w, |(_, r)| r);
+            let value = if let Some(v) = w.strip_prefix("--insecure-registry=") {
+                Some(v.to_string())
+            } else if w == "--insecure-registry" {
+                j += 1;
+                words.get(j).map(|v| v.to_string())
+            } else {
+                None
+            };
+            if let Some(v) = value {
+                let v = v.trim_matches(|c| matches!(c, '"' | '\'' | '`' | '\\' | ','));
+                let lower = v.to_ascii_lowercase();
+                let v = if lower.starts_with("http://") {
+                    &v[7..]
+                } else if lower.starts_with("https://") {
+                    &v[8..]
+                } else {
+                    v
+                };
+                let v = v.trim_end_matches('/');
+                if !v.is_empty() && !v.starts_with('-') && !v.starts_with('$') {
+                    out.push(DaemonFlag {
+                        value: v.to_string(),
+                        from,
+                        line: i + 1,
+                    });
+                }
+            }
+            j += 1;
+        }
+    }
+    out
+}
+
 /// `docker version`: the Server's (Engine's) Version. `None` when the server did not answer
 /// (the client's version says nothing about the daemon that runs).
 pub fn version(text: &str) -> Option<String> {
@@ -228,6 +314,37 @@ pub fn component_version(text: &str, component: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn insecure_registry_flags_by_origin() {
+        let t = "OPTIONS='--selinux-enabled=true --insecure-registry=myip:5000'\nINSECURE_REGISTRY='--insecure-registry 192.168.1.10:5000 --insecure-registry http://reg.local/'\nDOCKER_OPTS=\"$DOCKER_OPTS --insecure-registry=private-registry\"\nExecStart=/usr/bin/dockerd -H fd:// --insecure-registry registry:5000\nroot 1021 1 0 10:01 ? 00:00:03 /usr/bin/dockerd --insecure-registry=10.0.0.0/8\n# OPTIONS='--insecure-registry commented:5000'\n";
+        let got: Vec<(String, &str, usize)> = daemon_flags(t)
+            .into_iter()
+            .map(|f| (f.value, f.from, f.line))
+            .collect();
+        let want = [
+            ("myip:5000", "sysconfig", 1),
+            ("192.168.1.10:5000", "sysconfig", 2),
+            ("reg.local", "sysconfig", 2),
+            ("private-registry", "sysconfig", 3),
+            ("registry:5000", "unit", 4),
+            ("10.0.0.0/8", "cmdline", 5),
+        ];
+        assert_eq!(
+            got,
+            want.iter()
+                .map(|(v, f, l)| (v.to_string(), *f, *l))
+                .collect::<Vec<_>>()
+        );
+        // systemctl status: only the CGroup tree is the process list
+        let st = "● docker.service - Docker Application Container Engine\n   Loaded: loaded (/usr/lib/systemd/system/docker.service; enabled)\n   Active: active (running)\n   CGroup: /system.slice/docker.service\n           └─1021 /usr/bin/dockerd-current --insecure-registry 172.30.0.0/16\n";
+        let f = daemon_flags(st);
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            (f[0].value.as_str(), f[0].from),
+            ("172.30.0.0/16", "cmdline")
+        );
+    }
 
     #[test]
     fn version_from_docker_dash_dash_version() {

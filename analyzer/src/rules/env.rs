@@ -23,6 +23,8 @@ pub fn environment() -> Environment<'static> {
     env.add_filter("version_cmp", version_cmp);
     env.add_filter("cidr_contains", cidr_contains);
     env.add_test("cidr_contains", cidr_contains);
+    env.add_filter("registry_in", registry_in);
+    env.add_test("registry_in", registry_in);
     env.add_filter("version_lt", |a: Value, b: Value| -> bool {
         version_cmp(a, b).as_i64() == Some(-1)
     });
@@ -181,6 +183,54 @@ pub(crate) fn error_text(e: &minijinja::Error) -> String {
     s
 }
 
+/// dockerd's test of a registry against its insecure list (moby registry/config.go
+/// `isSecureIndex`): an entry equal to the registry's `host[:port]` (after dropping the
+/// `http://`/`https://` dockerd drops), or a CIDR entry holding its host's address (`localhost`
+/// is 127.0.0.1; a DNS name, which dockerd would resolve, matches no CIDR here). A bare address
+/// entry is a registry name, not a /32: `10.0.0.5` does not cover `10.0.0.5:5000`.
+fn registry_in(registry: Value, entries: Value) -> bool {
+    let Some(reg) = text_of(&registry) else {
+        return false;
+    };
+    let strip = |s: &str| -> String {
+        let s = s.trim();
+        let l = s.to_ascii_lowercase();
+        let s = if l.starts_with("http://") {
+            &s[7..]
+        } else if l.starts_with("https://") {
+            &s[8..]
+        } else {
+            s
+        };
+        s.trim_end_matches('/').to_ascii_lowercase()
+    };
+    let reg = strip(&reg);
+    let host = match reg.strip_prefix('[') {
+        Some(r) => r.split(']').next().unwrap_or(r).to_string(),
+        None if reg.matches(':').count() == 1 => reg.split(':').next().unwrap_or("").to_string(),
+        None => reg.clone(),
+    };
+    let host = if host == "localhost" {
+        "127.0.0.1".to_string()
+    } else {
+        host
+    };
+    let list: Vec<String> = if let Some(s) = entries.as_str() {
+        s.split(',').map(String::from).collect()
+    } else if entries.is_undefined() || entries.is_none() {
+        Vec::new()
+    } else {
+        match entries.try_iter() {
+            Ok(it) => it.filter_map(|v| text_of(&v)).collect(),
+            Err(_) => Vec::new(),
+        }
+    };
+    list.iter().any(|e| {
+        let e = strip(e);
+        e == reg || (e.contains('/') && cidr_has(&e, &host))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +241,39 @@ mod tests {
         e.eval(minijinja::context! { cidrs => vec!["10.96.0.0/12", "fd00::/108"] })
             .unwrap()
             .to_string()
+    }
+
+    #[test]
+    fn registry_in_as_dockerd_matches() {
+        let t = |e: &str| eval(e);
+        assert_eq!(t(r#""myip:5000" is registry_in(["myip:5000"])"#), "True");
+        assert_eq!(
+            t(r#""10.0.0.5:5000" is registry_in(["10.0.0.5"])"#),
+            "False"
+        );
+        assert_eq!(
+            t(r#""10.0.0.5:5000" is registry_in(["10.0.0.0/8"])"#),
+            "True"
+        );
+        assert_eq!(
+            t(r#""localhost:5000" is registry_in("127.0.0.0/8")"#),
+            "True"
+        );
+        assert_eq!(
+            t(r#""reg.local" is registry_in(["http://reg.local/"])"#),
+            "True"
+        );
+        assert_eq!(
+            t(r#""reg.local:5000" is registry_in(["10.0.0.0/8"])"#),
+            "False"
+        );
+        assert_eq!(t(r#""reg.local" is registry_in(nothing)"#), "False");
+        assert_eq!(
+            t(
+                r#"["a:1", "10.1.2.3:5000", "b:2"] | reject("registry_in", ["a:1", "10.0.0.0/8"]) | list"#
+            ),
+            r#"["b:2"]"#
+        );
     }
 
     #[test]
