@@ -8,8 +8,9 @@
 //!
 //! `--reshape KIND|all` scores the dev half as pasted and re-pasted in each way a ticket, mail
 //! client or terminal hands text over (CRLF, `> ` quotes, indented or fenced Markdown, colour
-//! codes, an 80-column wrap; analyzer/src/eval/reshape.rs), and lists every dev row whose findings
-//! change: a reader gap found without looking at the held-out half, which it never runs on.
+//! codes, an 80-column terminal wrap, a mail client's word wrap at 76;
+//! analyzer/src/eval/reshape.rs), and lists every dev row whose findings change: a reader gap
+//! found without looking at the held-out half, which it never runs on.
 
 use std::path::PathBuf;
 

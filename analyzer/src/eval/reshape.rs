@@ -5,8 +5,10 @@
 //!
 //! Every reshape is one a support desk sees: CRLF line ends (a Windows editor or mail client),
 //! a Markdown quote (`> ` on every line, a GitHub or mail reply), a four-space indented Markdown
-//! code block, a fenced block, journalctl's colour codes kept by a terminal capture, and a
-//! terminal that hard-wraps at 80 columns.
+//! code block, a fenced block, journalctl's colour codes kept by a terminal capture, a
+//! terminal that hard-wraps at 80 columns, and a mail client that word-wraps at 76 (a ticket sent
+//! by mail: Outlook's and Thunderbird's default width; RFC 3676's soft break keeps the space at the
+//! end of the line).
 
 /// One way of handing the same text over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,16 +19,18 @@ pub enum Reshape {
     Fence,
     Ansi,
     Wrap80,
+    Mail76,
 }
 
 impl Reshape {
-    pub const ALL: [Reshape; 6] = [
+    pub const ALL: [Reshape; 7] = [
         Reshape::Crlf,
         Reshape::Quote,
         Reshape::Indent,
         Reshape::Fence,
         Reshape::Ansi,
         Reshape::Wrap80,
+        Reshape::Mail76,
     ];
 
     pub fn name(self) -> &'static str {
@@ -37,6 +41,7 @@ impl Reshape {
             Reshape::Fence => "fence",
             Reshape::Ansi => "ansi",
             Reshape::Wrap80 => "wrap80",
+            Reshape::Mail76 => "mail76",
         }
     }
 
@@ -100,6 +105,11 @@ impl Reshape {
                     wrap(l, 80, &mut out);
                 }
             }
+            Reshape::Mail76 => {
+                for l in &lines {
+                    word_wrap(l, 76, &mut out);
+                }
+            }
         }
         out
     }
@@ -119,6 +129,38 @@ fn wrap(line: &[u8], width: usize, out: &mut Vec<u8>) {
         out.extend_from_slice(piece.as_bytes());
         out.push(b'\n');
     }
+}
+
+/// A mail client's word wrap: a line longer than `width` characters is broken after the last
+/// space that keeps the piece within `width` (the space stays at the piece's end, as RFC 3676's
+/// soft break has it); a word longer than `width` is not broken but overflows, and so does a
+/// line without a space to break at. Trailing spaces are dropped first, as a mail editor does.
+fn word_wrap(line: &[u8], width: usize, out: &mut Vec<u8>) {
+    let Ok(s) = std::str::from_utf8(line) else {
+        out.extend_from_slice(line);
+        out.push(b'\n');
+        return;
+    };
+    let mut rest = s.trim_end();
+    while rest.chars().count() > width {
+        // the byte after the last space within `width` characters, else after the first space
+        let limit = rest
+            .char_indices()
+            .nth(width)
+            .map_or(rest.len(), |(i, _)| i);
+        let cut = match rest[..limit].rfind(' ') {
+            Some(i) if i > 0 && !rest[..i].trim().is_empty() => Some(i + 1),
+            _ => rest[limit..].find(' ').map(|i| limit + i + 1),
+        };
+        let Some(cut) = cut.filter(|c| *c < rest.len()) else {
+            break;
+        };
+        out.extend_from_slice(&rest.as_bytes()[..cut]);
+        out.push(b'\n');
+        rest = &rest[cut..];
+    }
+    out.extend_from_slice(rest.as_bytes());
+    out.push(b'\n');
 }
 
 #[cfg(test)]
@@ -157,6 +199,21 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].chars().count(), 80);
         assert_eq!(lines[1].chars().count(), 20);
+    }
+
+    #[test]
+    fn mail76_breaks_after_a_space_and_lets_long_words_overflow() {
+        let line = format!("{} {} {}\n", "a".repeat(50), "b".repeat(30), "c".repeat(90));
+        let out = String::from_utf8(Reshape::Mail76.apply(line.as_bytes())).unwrap();
+        let want = format!(
+            "{} \n{} \n{}\n",
+            "a".repeat(50),
+            "b".repeat(30),
+            "c".repeat(90)
+        );
+        assert_eq!(out, want);
+        let short = "short line  \n";
+        assert_eq!(Reshape::Mail76.apply(short.as_bytes()), b"short line\n");
     }
 
     #[test]

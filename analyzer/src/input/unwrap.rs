@@ -25,6 +25,12 @@
 //! - at least two pieces in the paste, or one at exactly 80 columns (the terminal's default)
 //!   whose cut fell inside running text (inside a word, or at a single space).
 //!
+//! A mail client word-wraps instead (a ticket sent by mail: RFC 3676's soft line break, written
+//! by Thunderbird and others at 72 to 78 columns): it breaks a long line after the last space
+//! that fits and keeps that space at the end of the piece. Such a piece is joined to the next
+//! line when the next line can continue it and its first word would not have fitted
+//! ([`soft_breaks`]). Both readings are joined together when a paste shows both.
+//!
 //! Widths are in terminal columns: a CJK character takes two.
 //! [`unwrap`] gives the text twice: with each piece's own line left empty (so every other line
 //! keeps its number, for the rule scan's evidence) and without those lines (for the shape readers,
@@ -182,6 +188,9 @@ fn cut_at(line: &str, width: usize, w: usize) -> bool {
     width == w && !line.trim_end_matches('\r').ends_with("  ")
 }
 
+/// The narrowest width a mail client word-wraps at (module doc).
+pub const MAIL_WIDTH: usize = 72;
+
 /// The terminal width a single cut line is taken at without a second one (module doc).
 pub const TERMINAL_WIDTH: usize = 80;
 
@@ -242,12 +251,80 @@ fn wrap_width(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<(usize
     (pieces >= 2 || single).then_some((w, joins))
 }
 
+/// A mail client's word wrap (RFC 3676's soft line break, which Thunderbird and others write):
+/// a line longer than the width is broken after the last space that fits, and the space stays
+/// at the end of the piece. Per line, `true` where the next line is its next piece; `None` when
+/// the paste shows no such wrap. A line ending in one space is a piece when the next line can
+/// continue it (as for a hard wrap; a log line's own start only after a syslog tag, where the
+/// message begins) and the next line's first word would not have fitted after it within the
+/// width, which is the widest such line of two words or more (a longer word overflows the
+/// width on its own line); there must be two of them, or one whose line opens like a log line
+/// (a long log line broken once) or whose next word would have run past [`MAIL_WIDTH`].
+fn soft_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<bool>> {
+    let soft = |k: usize| {
+        let l = lines[k].trim_end_matches('\r');
+        k + 1 < lines.len()
+            && l.ends_with(' ')
+            && !l.ends_with("  ")
+            && !blank[k]
+            && !blank[k + 1]
+            // a typed command ends at its line's end: what follows is its output
+            && !super::shapes::is_prompt(l)
+            && (!opens_a_line(l, lines[k + 1]) || after_a_tag(l, lines[k + 1]))
+            && !aligned(l, lines[k + 1])
+            && !lines[k + 1].starts_with(' ')
+    };
+    let candidates: Vec<usize> = (0..lines.len()).filter(|k| soft(*k)).collect();
+    let width = candidates
+        .iter()
+        .filter(|k| lines[**k].trim().contains(' '))
+        .map(|k| widths[*k])
+        .max()?;
+    // `words ` then `next`: had `next` fitted, the piece would have been `words next `, one
+    // column wider than the two together
+    let first_word = |k: usize| columns(lines[k + 1].split(' ').next().unwrap_or(""));
+    let breaks: Vec<usize> = candidates
+        .into_iter()
+        .filter(|k| widths[*k] + first_word(*k) >= width)
+        .collect();
+    // one break: a log line's, or one where the next word would have run past 72 columns (the
+    // narrowest mail width in use; Outlook and Thunderbird wrap at 76, others at 72 or 78) on a
+    // line no wider than 80
+    let enough = (breaks.len() >= 2 && width >= MIN_WRAP)
+        || breaks.first().is_some_and(|k| {
+            OWN_START.is_match(lines[*k].trim_start())
+                || (widths[*k] <= TERMINAL_WIDTH && widths[*k] + first_word(*k) >= MAIL_WIDTH)
+        });
+    if !enough {
+        return None;
+    }
+    let mut joins = vec![false; lines.len()];
+    breaks.into_iter().for_each(|k| joins[k] = true);
+    Some(joins)
+}
+
+/// `prev` ends with a syslog tag (`containerd[394428]: `) and `next` is a prompt-free line: the
+/// message of the tag's line, whatever it opens with (`time="..."`, a klog header).
+fn after_a_tag(prev: &str, next: &str) -> bool {
+    static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[\w.-]+\[\d+\]: $").unwrap());
+    TAG.is_match(prev) && !super::shapes::is_prompt(next) && !next.trim_start().starts_with("```")
+}
+
 /// The paste with its hard-wrapped lines joined, or `None` when it was not hard-wrapped.
 pub fn unwrap(text: &str) -> Option<Unwrapped> {
     let lines: Vec<&str> = text.split('\n').collect();
     let widths: Vec<usize> = lines.iter().map(|l| columns(l)).collect();
     let blank: Vec<bool> = lines.iter().map(|l| l.trim().is_empty()).collect();
-    let (_, joins) = wrap_width(&lines, &widths, &blank)?;
+    // A mail client's wrap can also show lines of one width (the longest pieces): the two
+    // readings are joined together.
+    let joins = match (
+        wrap_width(&lines, &widths, &blank),
+        soft_breaks(&lines, &widths, &blank),
+    ) {
+        (Some((_, hard)), Some(soft)) => hard.iter().zip(&soft).map(|(a, b)| *a || *b).collect(),
+        (Some((_, hard)), None) => hard,
+        (None, soft) => soft?,
+    };
     let mut numbered: Vec<String> = Vec::with_capacity(lines.len());
     let mut compact: Vec<String> = Vec::with_capacity(lines.len());
     let mut k = 0;
@@ -314,6 +391,33 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    /// Dev snippets word-wrapped by a mail client at 76 columns (RFC 3676 soft breaks) read back
+    /// as written: a journal, a long error line broken once, a short prose line broken once.
+    #[test]
+    fn dev_snippets_word_wrapped_by_mail_read_back() {
+        use crate::eval::reshape::Reshape;
+        for name in [
+            "cgroup-driver-mismatch__kubernetes-website-8777.txt",
+            "systemd-cgroup-parent-invalid__fudanselab-train-ticket-16.txt",
+            "neg-kernel-old-3-10__docker-for-linux-591.txt",
+            "apiserver-unreachable__kubernetes-kubernetes-125283.txt",
+        ] {
+            let t: String = snippet(name)
+                .lines()
+                .map(|l| l.trim_end().to_string() + "\n")
+                .collect();
+            let mailed = String::from_utf8(Reshape::Mail76.apply(t.as_bytes())).unwrap();
+            assert_ne!(mailed, t, "{name}: nothing to wrap");
+            let u = unwrap(&mailed).unwrap();
+            assert_eq!(u.compact, t, "{name}");
+            assert_eq!(u.numbered.lines().count(), mailed.lines().count(), "{name}");
+        }
+        // cgroup-kmem-leak__huzhengchuan-dailywork-58-2.txt (dev): a typed command with a
+        // trailing space is not joined to its output
+        let t = "[root@kube-node02 ~]# cat /proc/cgroups \n#subsys_name hierarchy num_cgroups enabled\ncpuset 2 4 1\n";
+        assert_eq!(unwrap(t), None);
     }
 
     #[test]
