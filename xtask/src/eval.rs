@@ -8,7 +8,7 @@
 //!
 //! `--reshape KIND|all` scores the dev half as pasted and re-pasted in each way a ticket, mail
 //! client or terminal hands text over (CRLF, `> ` quotes, indented or fenced Markdown, colour
-//! codes, an 80-column terminal wrap, a mail client's word wrap at 76;
+//! codes, an 80-column terminal wrap, a mail client's word wrap at 76, GBK;
 //! analyzer/src/eval/reshape.rs), and lists every dev row whose findings change: a reader gap
 //! found without looking at the held-out half, which it never runs on.
 

@@ -6,7 +6,8 @@
 //! Every reshape is one a support desk sees: CRLF line ends (a Windows editor or mail client),
 //! a Markdown quote (`> ` on every line, a GitHub or mail reply), a four-space indented Markdown
 //! code block, a fenced block, journalctl's colour codes kept by a terminal capture, a
-//! terminal that hard-wraps at 80 columns, and a mail client that word-wraps at 76 (a ticket sent
+//! terminal that hard-wraps at 80 columns, a Chinese Windows editor that saves it as GBK, and a
+//! mail client that word-wraps at 76 (a ticket sent
 //! by mail: Outlook's and Thunderbird's default width; RFC 3676's soft break keeps the space at the
 //! end of the line).
 
@@ -20,10 +21,11 @@ pub enum Reshape {
     Ansi,
     Wrap80,
     Mail76,
+    Gbk,
 }
 
 impl Reshape {
-    pub const ALL: [Reshape; 7] = [
+    pub const ALL: [Reshape; 8] = [
         Reshape::Crlf,
         Reshape::Quote,
         Reshape::Indent,
@@ -31,6 +33,7 @@ impl Reshape {
         Reshape::Ansi,
         Reshape::Wrap80,
         Reshape::Mail76,
+        Reshape::Gbk,
     ];
 
     pub fn name(self) -> &'static str {
@@ -42,6 +45,7 @@ impl Reshape {
             Reshape::Ansi => "ansi",
             Reshape::Wrap80 => "wrap80",
             Reshape::Mail76 => "mail76",
+            Reshape::Gbk => "gbk",
         }
     }
 
@@ -52,6 +56,9 @@ impl Reshape {
     /// The snippet's bytes as this reshape hands them over. Text that is not UTF-8 (a GBK
     /// journal) is kept byte for byte apart from what the reshape adds around its lines.
     pub fn apply(self, text: &[u8]) -> Vec<u8> {
+        if self == Reshape::Gbk {
+            return gbk(text);
+        }
         let body = text.strip_suffix(b"\n").unwrap_or(text);
         let lines: Vec<&[u8]> = body
             .split(|b| *b == b'\n')
@@ -110,6 +117,7 @@ impl Reshape {
                     word_wrap(l, 76, &mut out);
                 }
             }
+            Reshape::Gbk => unreachable!("whole-text reshape, returned above"),
         }
         out
     }
@@ -128,6 +136,23 @@ fn wrap(line: &[u8], width: usize, out: &mut Vec<u8>) {
     for piece in crate::input::unwrap::wrap_at(s.trim_end(), width) {
         out.extend_from_slice(piece.as_bytes());
         out.push(b'\n');
+    }
+}
+
+/// The text as a Chinese Windows editor saves it: GBK (code page 936). Text that is not UTF-8,
+/// has no character beyond ASCII, or has one GBK cannot hold (that editor could not have saved
+/// it) is handed over as it is.
+fn gbk(text: &[u8]) -> Vec<u8> {
+    match std::str::from_utf8(text) {
+        Ok(s) if !s.is_ascii() => {
+            let (bytes, _, unmappable) = encoding_rs::GBK.encode(s);
+            if unmappable {
+                text.to_vec()
+            } else {
+                bytes.into_owned()
+            }
+        }
+        _ => text.to_vec(),
     }
 }
 
@@ -217,10 +242,24 @@ mod tests {
     }
 
     #[test]
+    fn gbk_encodes_chinese_text_and_leaves_the_rest() {
+        let zh = "11月 22 08:30:00 节点 kubelet[1]: 错误\n";
+        let out = Reshape::Gbk.apply(zh.as_bytes());
+        assert!(std::str::from_utf8(&out).is_err());
+        assert_eq!(encoding_rs::GBK.decode(&out).0, zh);
+        assert_eq!(Reshape::Gbk.apply(b"plain\n"), b"plain\n");
+        // an emoji GBK cannot hold: kept as written
+        assert_eq!(
+            Reshape::Gbk.apply("ok 😀\n".as_bytes()),
+            "ok 😀\n".as_bytes()
+        );
+    }
+
+    #[test]
     fn names_round_trip() {
         for r in Reshape::ALL {
             assert_eq!(Reshape::parse(r.name()), Some(r));
         }
-        assert_eq!(Reshape::parse("gbk"), None);
+        assert_eq!(Reshape::parse("utf16"), None);
     }
 }
