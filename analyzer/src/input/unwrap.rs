@@ -258,7 +258,7 @@ fn wrap_width(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<(usize
 /// continue it (as for a hard wrap; a log line's own start only after a syslog tag, where the
 /// message begins) and the next line's first word would not have fitted after it within the
 /// width, which is the widest such line of two words or more (a longer word overflows the
-/// width on its own line); there must be two of them, or one whose line opens like a log line
+/// width on its own line, and ends its piece); there must be two of them, or one whose line opens like a log line
 /// (a long log line broken once) or whose next word would have run past [`MAIL_WIDTH`].
 fn soft_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<bool>> {
     let soft = |k: usize| {
@@ -282,15 +282,19 @@ fn soft_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<b
         .max()?;
     // `words ` then `next`: had `next` fitted, the piece would have been `words next `, one
     // column wider than the two together
-    let first_word = |k: usize| columns(lines[k + 1].split(' ').next().unwrap_or(""));
+    let first_word =
+        |k: usize| columns(lines[k + 1].split(char::is_whitespace).next().unwrap_or(""));
+    // a word longer than any mail width overflows on a piece of its own, which ends after it
+    let overflow = |k: usize| widths[k] > MAIL_WIDTH + 8 && !lines[k].trim().contains(' ');
     let breaks: Vec<usize> = candidates
         .into_iter()
-        .filter(|k| widths[*k] + first_word(*k) >= width)
+        .filter(|k| overflow(*k) || widths[*k] + first_word(*k) >= width)
         .collect();
+    let overflows = breaks.iter().any(|k| overflow(*k));
     // one break: a log line's, or one where the next word would have run past 72 columns (the
     // narrowest mail width in use; Outlook and Thunderbird wrap at 76, others at 72 or 78) on a
     // line no wider than 80
-    let enough = (breaks.len() >= 2 && width >= MIN_WRAP)
+    let enough = (breaks.len() >= 2 && (width >= MIN_WRAP || overflows))
         || breaks.first().is_some_and(|k| {
             OWN_START.is_match(lines[*k].trim_start())
                 || (widths[*k] <= TERMINAL_WIDTH && widths[*k] + first_word(*k) >= MAIL_WIDTH)
