@@ -494,12 +494,9 @@ fn scenario_bundles_parse_cleanly() {
     assert!(seen > 0);
 }
 
-/// A paste's flags (kubelet-eviction-config__kubernetes-kubernetes-61062.txt, dev: one fenced
-/// line of `--eviction-*` flags) reach facts.kubelet as `paste`: the flags it shows are in
-/// force, nothing is assumed for the flags it does not show.
-#[test]
-fn pasted_kubelet_flags_assume_no_defaults() {
-    let paste = "```\n--eviction-hard=imagefs.available<10%,memory.available<500Mi,nodefs.available<5%,nodefs.inodesFree<5% --eviction-soft=imagefs.available<30%,nodefs.available<10% --eviction-soft-grace-period=imagefs.available=2m,nodefs.available=2m --eviction-max-pod-grace-period=600\n```\n";
+/// The facts of one pasted text, read as `analyze FILE` reads it: its shapes derived, the
+/// paste itself beside them.
+fn pasted_facts(paste: &str) -> serde_json::Value {
     let mut files: BTreeMap<String, Vec<u8>> = kdiag_analyzer::input::shapes::derive(paste)
         .into_iter()
         .map(|(p, b)| (p.to_string(), b.into_bytes()))
@@ -511,7 +508,16 @@ fn pasted_kubelet_flags_assume_no_defaults() {
         files,
         ..Node::default()
     };
-    let v = serde_json::to_value(Facts::from_node(&node)).unwrap();
+    serde_json::to_value(Facts::from_node(&node)).unwrap()
+}
+
+/// A paste's flags (kubelet-eviction-config__kubernetes-kubernetes-61062.txt, dev: one fenced
+/// line of `--eviction-*` flags) reach facts.kubelet as `paste`: the flags it shows are in
+/// force, nothing is assumed for the flags it does not show.
+#[test]
+fn pasted_kubelet_flags_assume_no_defaults() {
+    let paste = "```\n--eviction-hard=imagefs.available<10%,memory.available<500Mi,nodefs.available<5%,nodefs.inodesFree<5% --eviction-soft=imagefs.available<30%,nodefs.available<10% --eviction-soft-grace-period=imagefs.available=2m,nodefs.available=2m --eviction-max-pod-grace-period=600\n```\n";
+    let v = pasted_facts(paste);
     let k = &v["kubelet"];
     assert_eq!(k["args_source"], "paste");
     assert_eq!(k["effective_source"]["eviction_hard"], "flag");
@@ -538,18 +544,7 @@ fn pasted_kubelet_flags_assume_no_defaults() {
 #[test]
 fn kubeadm_config_kubelet_extra_args_are_kubelet_flags() {
     let paste = "```yaml\napiVersion: kubeadm.k8s.io/v1beta3\nkind: InitConfiguration\nnodeRegistration:\n  criSocket: /var/run/dockershim.sock\n  kubeletExtraArgs:\n    cgroup-driver: cgroupfs\n---\napiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\napiServer:\n  extraArgs:\n    authorization-mode: Node,RBAC\n```\n";
-    let mut files: BTreeMap<String, Vec<u8>> = kdiag_analyzer::input::shapes::derive(paste)
-        .into_iter()
-        .map(|(p, b)| (p.to_string(), b.into_bytes()))
-        .collect();
-    files.insert("pasted.txt".into(), paste.as_bytes().to_vec());
-    let node = Node {
-        name: "pasted".into(),
-        kind: InputKind::Loose(kdiag_analyzer::texts::node::TextKind::Unknown),
-        files,
-        ..Node::default()
-    };
-    let v = serde_json::to_value(Facts::from_node(&node)).unwrap();
+    let v = pasted_facts(paste);
     let k = &v["kubelet"];
     assert_eq!(k["args_source"], "kubeadm-config");
     assert_eq!(k["args"], json!({"cgroup-driver": "cgroupfs"}));

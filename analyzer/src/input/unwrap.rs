@@ -359,6 +359,25 @@ mod tests {
 
     use crate::input::corpus_snippet as snippet;
 
+    /// A corpus snippet without its lines' trailing blanks (a terminal or mail editor drops them).
+    fn trimmed(name: &str) -> String {
+        snippet(name)
+            .lines()
+            .map(|l| l.trim_end().to_string() + "\n")
+            .collect()
+    }
+
+    /// `wrapped` joins back to `text`, and its numbered form keeps every line's number.
+    fn reads_back(wrapped: &str, text: &str, name: &str) {
+        let u = unwrap(wrapped).unwrap_or_else(|| panic!("{name}: not unwrapped"));
+        assert_eq!(u.compact, text, "{name}");
+        assert_eq!(
+            u.numbered.lines().count(),
+            wrapped.lines().count(),
+            "{name}"
+        );
+    }
+
     /// Dev snippets of every kind hard-wrapped at 80 columns read back as written.
     #[test]
     fn dev_snippets_wrapped_at_80_columns_read_back() {
@@ -377,23 +396,14 @@ mod tests {
             // a journal line that ends right at 240 columns, the next journal line after it
             "cgroup-driver-mismatch__kubernetes-website-8777.txt",
         ] {
-            let t: String = snippet(name)
-                .lines()
-                .map(|l| l.trim_end().to_string() + "\n")
-                .collect();
+            let t = trimmed(name);
             let wrapped: Vec<String> = t.lines().flat_map(|l| wrap_at(l, 80)).collect();
             let wrapped = wrapped.join("\n") + "\n";
             if t.lines().all(|l| columns(l) < 80) {
                 assert_eq!(unwrap(&wrapped), None, "{name}");
                 continue;
             }
-            let u = unwrap(&wrapped).unwrap();
-            assert_eq!(u.compact, t, "{name}");
-            assert_eq!(
-                u.numbered.lines().count(),
-                wrapped.lines().count(),
-                "{name}"
-            );
+            reads_back(&wrapped, &t, name);
         }
     }
 
@@ -408,15 +418,10 @@ mod tests {
             "neg-kernel-old-3-10__docker-for-linux-591.txt",
             "apiserver-unreachable__kubernetes-kubernetes-125283.txt",
         ] {
-            let t: String = snippet(name)
-                .lines()
-                .map(|l| l.trim_end().to_string() + "\n")
-                .collect();
+            let t = trimmed(name);
             let mailed = String::from_utf8(Reshape::Mail76.apply(t.as_bytes())).unwrap();
             assert_ne!(mailed, t, "{name}: nothing to wrap");
-            let u = unwrap(&mailed).unwrap();
-            assert_eq!(u.compact, t, "{name}");
-            assert_eq!(u.numbered.lines().count(), mailed.lines().count(), "{name}");
+            reads_back(&mailed, &t, name);
         }
         // cgroup-kmem-leak__huzhengchuan-dailywork-58-2.txt (dev): a typed command with a
         // trailing space is not joined to its output

@@ -240,16 +240,8 @@ pub fn daemon_flags(text: &str) -> Vec<DaemonFlag> {
                 None
             };
             if let Some(v) = value {
-                let v = v.trim_matches(|c| matches!(c, '"' | '\'' | '`' | '\\' | ','));
-                let lower = v.to_ascii_lowercase();
-                let v = if lower.starts_with("http://") {
-                    &v[7..]
-                } else if lower.starts_with("https://") {
-                    &v[8..]
-                } else {
-                    v
-                };
-                let v = v.trim_end_matches('/');
+                let v =
+                    registry_name(v.trim_matches(|c| matches!(c, '"' | '\'' | '`' | '\\' | ',')));
                 if !v.is_empty() && !v.starts_with('-') && !v.starts_with('$') {
                     out.push(DaemonFlag {
                         value: v.to_string(),
@@ -309,6 +301,20 @@ pub fn component_version(text: &str, component: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// A registry as dockerd compares it (moby registry/config.go): without the `http://` or
+/// `https://` dockerd drops, and without a trailing `/`. Case is kept.
+pub fn registry_name(v: &str) -> &str {
+    let lower = v.get(..8).unwrap_or(v).to_ascii_lowercase();
+    let v = if lower.starts_with("http://") {
+        &v[7..]
+    } else if lower.starts_with("https://") {
+        &v[8..]
+    } else {
+        v
+    };
+    v.trim_end_matches('/')
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use crate::units::version::compare_versions;
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
+use crate::parse::docker::registry_name;
 use minijinja::value::Value;
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior};
 use regex::Regex;
@@ -144,17 +145,22 @@ fn cidr_contains(ip: Value, cidrs: Value) -> bool {
     let Some(ip) = text_of(&ip) else {
         return false;
     };
-    let list: Vec<String> = if let Some(s) = cidrs.as_str() {
+    string_list(&cidrs).iter().any(|c| cidr_has(c, &ip))
+}
+
+/// A filter argument given as one comma-separated string or as a list of strings; empty when
+/// undefined or none.
+fn string_list(v: &Value) -> Vec<String> {
+    if let Some(s) = v.as_str() {
         s.split(',').map(String::from).collect()
-    } else if cidrs.is_undefined() || cidrs.is_none() {
+    } else if v.is_undefined() || v.is_none() {
         Vec::new()
     } else {
-        match cidrs.try_iter() {
+        match v.try_iter() {
             Ok(it) => it.filter_map(|v| text_of(&v)).collect(),
             Err(_) => Vec::new(),
         }
-    };
-    list.iter().any(|c| cidr_has(c, &ip))
+    }
 }
 
 /// Removes nulls from objects, so a fact that was not collected is undefined in expressions.
@@ -192,18 +198,7 @@ fn registry_in(registry: Value, entries: Value) -> bool {
     let Some(reg) = text_of(&registry) else {
         return false;
     };
-    let strip = |s: &str| -> String {
-        let s = s.trim();
-        let l = s.to_ascii_lowercase();
-        let s = if l.starts_with("http://") {
-            &s[7..]
-        } else if l.starts_with("https://") {
-            &s[8..]
-        } else {
-            s
-        };
-        s.trim_end_matches('/').to_ascii_lowercase()
-    };
+    let strip = |s: &str| registry_name(s.trim()).to_ascii_lowercase();
     let reg = strip(&reg);
     let host = match reg.strip_prefix('[') {
         Some(r) => r.split(']').next().unwrap_or(r).to_string(),
@@ -215,17 +210,7 @@ fn registry_in(registry: Value, entries: Value) -> bool {
     } else {
         host
     };
-    let list: Vec<String> = if let Some(s) = entries.as_str() {
-        s.split(',').map(String::from).collect()
-    } else if entries.is_undefined() || entries.is_none() {
-        Vec::new()
-    } else {
-        match entries.try_iter() {
-            Ok(it) => it.filter_map(|v| text_of(&v)).collect(),
-            Err(_) => Vec::new(),
-        }
-    };
-    list.iter().any(|e| {
+    string_list(&entries).iter().any(|e| {
         let e = strip(e);
         e == reg || (e.contains('/') && cidr_has(&e, &host))
     })
