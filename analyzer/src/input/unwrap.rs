@@ -258,8 +258,10 @@ fn wrap_width(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<(usize
 /// continue it (as for a hard wrap; a log line's own start only after a syslog tag, where the
 /// message begins) and the next line's first word would not have fitted after it within the
 /// width, which is the widest such line of two words or more (a longer word overflows the
-/// width on its own line, and ends its piece); there must be two of them, or one whose line opens like a log line
-/// (a long log line broken once) or whose next word would have run past [`MAIL_WIDTH`].
+/// width on its own line, and ends its piece). A break is beyond doubt, whatever the width, after
+/// an overflowing word, on a log line, or where the next word would have run past
+/// [`MAIL_WIDTH`]; the others count only at a width of [`MIN_WRAP`] or more. There must be two
+/// breaks, or one beyond doubt.
 fn soft_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<bool>> {
     let soft = |k: usize| {
         let l = lines[k].trim_end_matches('\r');
@@ -286,19 +288,21 @@ fn soft_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<b
         |k: usize| columns(lines[k + 1].split(char::is_whitespace).next().unwrap_or(""));
     // a word longer than any mail width overflows on a piece of its own, which ends after it
     let overflow = |k: usize| widths[k] > MAIL_WIDTH + 8 && !lines[k].trim().contains(' ');
+    // a break beyond doubt whatever the width: an overflowing word's, a log line's, or one where
+    // the next word would have run past 72 columns (the narrowest mail width in use; Outlook and
+    // Thunderbird wrap at 76, others at 72 or 78) on a line no wider than 80
+    let certain = |k: usize| {
+        overflow(k)
+            || OWN_START.is_match(lines[k].trim_start())
+            || (widths[k] <= TERMINAL_WIDTH && widths[k] + first_word(k) >= MAIL_WIDTH)
+    };
+    // the width tells the other breaks only when it is a mail width's (its widest pieces are
+    // short of it by less than a word)
     let breaks: Vec<usize> = candidates
         .into_iter()
-        .filter(|k| overflow(*k) || widths[*k] + first_word(*k) >= width)
+        .filter(|k| certain(*k) || (width >= MIN_WRAP && widths[*k] + first_word(*k) >= width))
         .collect();
-    let overflows = breaks.iter().any(|k| overflow(*k));
-    // one break: a log line's, or one where the next word would have run past 72 columns (the
-    // narrowest mail width in use; Outlook and Thunderbird wrap at 76, others at 72 or 78) on a
-    // line no wider than 80
-    let enough = (breaks.len() >= 2 && (width >= MIN_WRAP || overflows))
-        || breaks.first().is_some_and(|k| {
-            OWN_START.is_match(lines[*k].trim_start())
-                || (widths[*k] <= TERMINAL_WIDTH && widths[*k] + first_word(*k) >= MAIL_WIDTH)
-        });
+    let enough = breaks.len() >= 2 || breaks.first().is_some_and(|k| certain(*k));
     if !enough {
         return None;
     }
@@ -320,12 +324,16 @@ pub fn unwrap(text: &str) -> Option<Unwrapped> {
     let widths: Vec<usize> = lines.iter().map(|l| columns(l)).collect();
     let blank: Vec<bool> = lines.iter().map(|l| l.trim().is_empty()).collect();
     // A mail client's wrap can also show lines of one width (the longest pieces): the two
-    // readings are joined together.
+    // readings are joined together, except that a line a soft break alone leads to is that
+    // line's last piece, whatever its width (df rows whose mount paths, all of one length, the
+    // mail client moved to lines of their own).
     let joins = match (
         wrap_width(&lines, &widths, &blank),
         soft_breaks(&lines, &widths, &blank),
     ) {
-        (Some((_, hard)), Some(soft)) => hard.iter().zip(&soft).map(|(a, b)| *a || *b).collect(),
+        (Some((_, hard)), Some(soft)) => (0..lines.len())
+            .map(|k| soft[k] || (hard[k] && !(k > 0 && soft[k - 1] && !hard[k - 1])))
+            .collect(),
         (Some((_, hard)), None) => hard,
         (None, soft) => soft?,
     };
@@ -417,6 +425,8 @@ mod tests {
             "systemd-cgroup-parent-invalid__fudanselab-train-ticket-16.txt",
             "neg-kernel-old-3-10__docker-for-linux-591.txt",
             "apiserver-unreachable__kubernetes-kubernetes-125283.txt",
+            // df rows whose mount paths, all of one length, went to lines of their own
+            "disk-usage-high__rancher-k3os-765.txt",
         ] {
             let t = trimmed(name);
             let mailed = String::from_utf8(Reshape::Mail76.apply(t.as_bytes())).unwrap();
