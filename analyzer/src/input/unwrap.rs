@@ -263,6 +263,10 @@ fn wrap_width(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<(usize
 /// [`MAIL_WIDTH`]; the others count only at a width of [`MIN_WRAP`] or more. There must be two
 /// breaks, or one beyond doubt.
 fn soft_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<bool>> {
+    // `words ` then `next`: had `next` fitted, the piece would have been `words next `, one
+    // column wider than the two together
+    let first_word =
+        |k: usize| columns(lines[k + 1].split(char::is_whitespace).next().unwrap_or(""));
     let soft = |k: usize| {
         let l = lines[k].trim_end_matches('\r');
         k + 1 < lines.len()
@@ -270,8 +274,10 @@ fn soft_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<b
             && !l.ends_with("  ")
             && !blank[k]
             && !blank[k + 1]
-            // a typed command ends at its line's end: what follows is its output
-            && !super::shapes::is_prompt(l)
+            // a typed command ends at its line's end, and its output follows, unless the next
+            // word would have run past a mail width (a long command broken by the mail client)
+            && (!super::shapes::is_prompt(l)
+                || (widths[k] <= TERMINAL_WIDTH && widths[k] + first_word(k) >= MAIL_WIDTH))
             && (!opens_a_line(l, lines[k + 1]) || after_a_tag(l, lines[k + 1]))
             && !aligned(l, lines[k + 1])
             && !lines[k + 1].starts_with(' ')
@@ -282,10 +288,6 @@ fn soft_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<b
         .filter(|k| lines[**k].trim().contains(' '))
         .map(|k| widths[*k])
         .max()?;
-    // `words ` then `next`: had `next` fitted, the piece would have been `words next `, one
-    // column wider than the two together
-    let first_word =
-        |k: usize| columns(lines[k + 1].split(char::is_whitespace).next().unwrap_or(""));
     // a word longer than any mail width overflows on a piece of its own, which ends after it
     let overflow = |k: usize| widths[k] > MAIL_WIDTH + 8 && !lines[k].trim().contains(' ');
     // a break beyond doubt whatever the width: an overflowing word's, a log line's, or one where
@@ -437,6 +439,16 @@ mod tests {
         // trailing space is not joined to its output
         let t = "[root@kube-node02 ~]# cat /proc/cgroups \n#subsys_name hierarchy num_cgroups enabled\ncpuset 2 4 1\n";
         assert_eq!(unwrap(t), None);
+        // kubelet-client-cert-expired__openshift-installer-1494.txt (dev): a long command the
+        // mail client broke is joined (its next word would have run past 72 columns)
+        let cmd = "[root@master0 pki]# openssl x509 -in kubelet-client-current.pem -noout -dates";
+        let mailed =
+            String::from_utf8(Reshape::Mail76.apply(format!("{cmd}\nnotBefore=x\n").as_bytes()))
+                .unwrap();
+        assert_eq!(
+            unwrap(&mailed).unwrap().compact,
+            format!("{cmd}\nnotBefore=x\n")
+        );
     }
 
     #[test]
