@@ -65,6 +65,10 @@ pub(super) fn join(lines: &[Line], namespaces: &mut Vec<Value>) {
     }
 }
 
+/// The most lines a pasted namespace status is read over: the five conditions the namespace
+/// controller sets take about forty in JSON.
+const STATUS_LINES: usize = 200;
+
 /// The first namespace status of the paste, with the line it starts on.
 fn fragment(lines: &[Line]) -> Option<(usize, Value)> {
     let col = |t: &str| t.len() - t.trim_start().len();
@@ -74,10 +78,13 @@ fn fragment(lines: &[Line]) -> Option<(usize, Value)> {
             continue;
         }
         let status = if let Some(rest) = t.strip_prefix("\"status\":") {
-            // JSON: the object after the key, to the next prompt or fence
-            let end = (i + 1..lines.len())
+            // JSON: the object after the key, to the next prompt or fence, at most
+            // STATUS_LINES lines (a namespace's status is a few conditions; every pod of a
+            // `get pods -o json` has a "status" too, and reading each to the paste's end would
+            // take time quadratic in its size)
+            let end = (i + 1..lines.len().min(i + 1 + STATUS_LINES))
                 .find(|&j| lines[j].cmd)
-                .unwrap_or(lines.len());
+                .unwrap_or(lines.len().min(i + 1 + STATUS_LINES));
             let mut body = rest.trim_start().to_string();
             for m in &lines[i + 1..end] {
                 body.push('\n');
