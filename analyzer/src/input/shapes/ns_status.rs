@@ -14,9 +14,10 @@ use serde_json::{json, Value};
 
 use super::{Line, DERIVED};
 
-/// The namespace a `kubectl get|describe|edit ns NAME` command names (also `ns/NAME`).
+/// The namespace a `kubectl get|describe|edit|delete ns NAME` command names (also `ns/NAME`),
+/// or OpenShift's `oc` with the same verbs, where a project is a namespace.
 static NS_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bkubectl\s+(?:get|describe|edit)\s+(?:ns|namespaces?)(?:/|\s+)([a-z0-9][a-z0-9-]{0,62})\b")
+    Regex::new(r"\b(?:kubectl|oc)\s+(?:get|describe|edit|delete)\s+(?:ns|namespaces?|projects?)(?:/|\s+)([a-z0-9][a-z0-9-]{0,62})\b")
         .unwrap()
 });
 
@@ -193,6 +194,9 @@ mod tests {
             ns[0]["status"]["conditions"][0]["reason"],
             "DiscoveryFailed"
         );
+        // OpenShift's client, where a project is a namespace
+        let oc = t.replace("kubectl get ns cert-manager", "oc get project cert-manager");
+        assert_eq!(namespaces(&oc)[0]["metadata"]["name"], "cert-manager");
         let pod = "$ kubectl get pod web-0 -o yaml\nstatus:\n  phase: Running\n";
         assert_eq!(get(&derive(pod), paths::NAMESPACES), None);
     }
