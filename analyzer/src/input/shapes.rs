@@ -25,6 +25,7 @@ mod net;
 mod ns_status;
 mod quota;
 mod storage;
+mod yaml_parts;
 
 pub use kubeadm::FROM_KUBEADM_CONFIG;
 

@@ -411,13 +411,15 @@ impl Engine {
             captures => captures,
         };
         // `let:` in file order; the names cannot shadow these variables (model::RESERVED_NAMES).
+        // Each binding sees the variables above and the names bound so far, one merge deep.
+        let plain = base.clone();
         let mut bound: BTreeMap<&str, Value> = BTreeMap::new();
         for (name, expr) in &rule.bindings.0 {
             let v = self
                 .eval_expr(expr, &base)
                 .map_err(|e| format!("let {name}: {e}"))?;
             bound.insert(name, v);
-            base = context! { ..Value::from_iter(bound.clone()), ..base };
+            base = context! { ..Value::from_iter(bound.clone()), ..plain.clone() };
         }
 
         let fired = match &rule.when {

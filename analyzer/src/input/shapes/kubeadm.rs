@@ -13,6 +13,7 @@
 
 use serde_json::Value;
 
+use super::yaml_parts::{block_under, config_map_texts};
 use super::Line;
 
 /// The first line of the kubeadm-flags.env built from a kubeadm configuration: facts tell these
@@ -50,17 +51,10 @@ pub(super) fn flags_env(lines: &[Line]) -> Option<String> {
 /// ConfigMap: `ClusterConfiguration`, v1.11's `MasterConfiguration`).
 fn with_config_maps(d: &Value) -> Vec<Value> {
     let mut out = vec![d.clone()];
-    if d.get("kind").and_then(Value::as_str) == Some("ConfigMap") {
-        let data = d.get("data").and_then(Value::as_object);
-        for text in data
-            .into_iter()
-            .flat_map(|m| m.values())
-            .filter_map(Value::as_str)
-        {
-            for doc in serde_yaml::Deserializer::from_str(text) {
-                if let Ok(v) = <Value as serde::Deserialize>::deserialize(doc) {
-                    out.push(v);
-                }
+    for text in config_map_texts(d) {
+        for doc in serde_yaml::Deserializer::from_str(text) {
+            if let Ok(v) = <Value as serde::Deserialize>::deserialize(doc) {
+                out.push(v);
             }
         }
     }
@@ -106,17 +100,11 @@ fn kubelet_extra_args(reg: &Value) -> Option<Vec<(String, String)>> {
 
 /// A `nodeRegistration:` block pasted without its document: the lines indented under it.
 fn fragment(lines: &[Line]) -> Option<Vec<(String, String)>> {
-    let col = |t: &str| t.len() - t.trim_start().len();
     for (i, l) in lines.iter().enumerate() {
         if l.cmd || l.text.trim() != "nodeRegistration:" {
             continue;
         }
-        let at = col(&l.text);
-        let body: Vec<&str> = lines[i + 1..]
-            .iter()
-            .take_while(|l| !l.cmd && (l.text.trim().is_empty() || col(&l.text) > at))
-            .map(|l| l.text.get(at..).unwrap_or(""))
-            .collect();
+        let body = block_under(lines, i);
         let text = format!("nodeRegistration:\n{}\n", body.join("\n"));
         if let Ok(v) = serde_yaml::from_str::<Value>(&text) {
             if let Some(args) = v.get("nodeRegistration").and_then(kubelet_extra_args) {

@@ -141,17 +141,10 @@ fn config(lines: &[Line]) -> Option<String> {
         return serde_yaml::to_string(&c).ok();
     }
     for o in super::kube::objects(lines) {
-        if o.get("kind").and_then(Value::as_str) == Some("ConfigMap") {
-            let data = o.get("data").and_then(Value::as_object);
-            for text in data
-                .into_iter()
-                .flat_map(|d| d.values())
-                .filter_map(Value::as_str)
-            {
-                if let Ok(v) = serde_yaml::from_str::<Value>(text) {
-                    if is_config(&v) {
-                        return Some(text.to_string());
-                    }
+        for text in super::yaml_parts::config_map_texts(&o) {
+            if let Ok(v) = serde_yaml::from_str::<Value>(text) {
+                if is_config(&v) {
+                    return Some(text.to_string());
                 }
             }
         }

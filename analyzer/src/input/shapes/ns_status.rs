@@ -12,6 +12,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::{json, Value};
 
+use super::yaml_parts::block_under;
 use super::{Line, DERIVED};
 
 /// The namespace a `kubectl get|describe|edit|delete ns NAME` command names (also `ns/NAME`),
@@ -72,7 +73,6 @@ const STATUS_LINES: usize = 200;
 
 /// The first namespace status of the paste, with the line it starts on.
 fn fragment(lines: &[Line]) -> Option<(usize, Value)> {
-    let col = |t: &str| t.len() - t.trim_start().len();
     for (i, l) in lines.iter().enumerate() {
         let t = l.text.trim();
         if l.cmd {
@@ -94,13 +94,7 @@ fn fragment(lines: &[Line]) -> Option<(usize, Value)> {
             json_object(&body)
         } else if t == "status:" {
             // YAML: the lines indented under the key
-            let at = col(&l.text);
-            let block: Vec<&str> = lines[i + 1..]
-                .iter()
-                .take_while(|m| !m.cmd && (m.text.trim().is_empty() || col(&m.text) > at))
-                .map(|m| m.text.get(at..).unwrap_or(""))
-                .collect();
-            yaml_status(&block)
+            yaml_status(&block_under(lines, i))
         } else {
             None
         };
