@@ -555,3 +555,21 @@ fn kubeadm_config_kubelet_extra_args_are_kubelet_flags() {
     );
     assert_eq!(k["defaults"], json!([]));
 }
+
+#[test]
+fn dockerd_flags_from_the_collected_environment_file() {
+    // /etc/sysconfig/docker as CentOS 7's docker package ships it, with a registry added the way
+    // its comment describes; the commented-out default adds nothing.
+    let mut n = Node::default();
+    n.files.insert(
+        "node/docker/sysconfig".to_string(),
+        b"# /etc/sysconfig/docker\n\n# Modify these options if you want to change the way the docker daemon runs\nOPTIONS='--selinux-enabled --log-driver=journald --signature-verification=false'\nif [ -z \"${DOCKER_CERT_PATH}\" ]; then\n    DOCKER_CERT_PATH=/etc/docker\nfi\n\n# INSECURE_REGISTRY='--insecure-registry'\nINSECURE_REGISTRY='--insecure-registry registry.local:5000'\n"
+            .to_vec(),
+    );
+    let d = Facts::from_node(&n).docker.unwrap();
+    assert_eq!(d.insecure_registry_flags, vec!["registry.local:5000"]);
+    assert_eq!(d.insecure_registry_flags_from, vec!["sysconfig"]);
+    assert!(d.insecure_registry_flags_running.is_empty());
+    let at = serde_json::to_value(d.insecure_registry_flags_at.unwrap()).unwrap();
+    assert_eq!(at, json!({"path": "node/docker/sysconfig", "line": 10}));
+}

@@ -46,8 +46,13 @@ pub const DOCKER_CLIENT_CONFIG: &str = "node/docker/config.json";
 /// dockerd's command-line configuration as a paste shows it: /etc/sysconfig/docker or
 /// /etc/default/docker assignments (`OPTIONS='... --insecure-registry R'`, `INSECURE_REGISTRY=`,
 /// `DOCKER_OPTS=`), a unit's `ExecStart=/usr/bin/dockerd ...`, or its running command line (`ps`,
-/// `systemctl status`). Never written by `collect` (its unit and status are in node/services/).
+/// `systemctl status`). Never written by `collect` (its unit and status are in node/services/, its
+/// environment file in [`DOCKER_SYSCONFIG`]).
 pub const DOCKER_DAEMON_ARGS: &str = "node/docker/daemon-args.txt";
+/// dockerd's environment file, /etc/sysconfig/docker (RHEL/CentOS docker: `OPTIONS=`,
+/// `INSECURE_REGISTRY=`) or /etc/default/docker (`DOCKER_OPTS=`), whichever exists first. A project
+/// addition to the shared layout: on CentOS 7 docker, registries are set there, not in daemon.json.
+pub const DOCKER_SYSCONFIG: &str = "node/docker/sysconfig";
 pub const CONTAINERD_CONFIG: &str = "node/containerd/config.toml";
 pub const CRI_INFO: &str = "node/cri/info.json";
 

@@ -172,6 +172,11 @@ pub fn node_jobs(cfg: &Config, since_unix: i64) -> Vec<Job> {
         DOCKER_VERSION,
         CmdSpec::new(&["docker", "version"]),
     ));
+    jobs.push(Job::first_file(
+        root,
+        DOCKER_SYSCONFIG,
+        &["/etc/sysconfig/docker", "/etc/default/docker"],
+    ));
     jobs.push(Job::cmd(CRI_INFO, CmdSpec::new(&["crictl", "info"])));
 
     // Kubelet.

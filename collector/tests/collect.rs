@@ -94,6 +94,7 @@ fn expected_paths() -> Vec<String> {
         DOCKER_DAEMON_JSON,
         DOCKER_INFO,
         DOCKER_VERSION,
+        DOCKER_SYSCONFIG,
         CONTAINERD_CONFIG,
         CRI_INFO,
         KUBELET_CMDLINE,

@@ -143,6 +143,7 @@ pub(super) fn docker_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Opti
     }
     for path in [
         p::DOCKER_DAEMON_ARGS.to_string(),
+        p::DOCKER_SYSCONFIG.to_string(),
         p::unit_file("docker"),
         p::service_status("docker"),
     ] {

@@ -126,6 +126,7 @@ pub static TABLES: &[Table] = &[
             ("sos_commands/kernel/dmesg_-T", p::DMESG, How::Copy),
             ("sos_commands/kernel/dmesg", p::DMESG, How::Copy),
             ("etc/docker/daemon.json", p::DOCKER_DAEMON_JSON, How::Copy),
+            ("etc/default/docker", p::DOCKER_SYSCONFIG, How::Copy),
             ("sos_commands/docker/docker_info", p::DOCKER_INFO, How::Copy),
             ("sos_commands/docker/docker_version", p::DOCKER_VERSION, How::Copy),
             ("etc/containerd/config.toml", p::CONTAINERD_CONFIG, How::Copy),
