@@ -31,6 +31,13 @@
 //! line when the next line can continue it and its first word would not have fitted
 //! ([`soft_breaks`]). Both readings are joined together when a paste shows both.
 //!
+//! Either way, some lines are never a piece of the line before: a `kubectl describe` field at
+//! the line's start (`Events:          <none>`), a `|`-bordered table's next row or border after a
+//! whole one. And some breaks are plain: a `|`-bordered row without its closing bar continues on
+//! the next line that ends with one (a mail client breaks a row in a cell's padding too), and a
+//! name's value follows its `name: ` even when it opens like a line of its own (`is expired: `
+//! then `2022-05-17 04:45:09 +0000 UTC`).
+//!
 //! Widths are in terminal columns: a CJK character takes two.
 //! [`unwrap`] gives the text twice: with each piece's own line left empty (so every other line
 //! keeps its number, for the rule scan's evidence) and without those lines (for the shape readers,
@@ -109,6 +116,12 @@ static OWN_START: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// A `kubectl describe` field at the line's start: a capitalized key, its colon, then its value
+/// lined up after two spaces or more, or nothing (`Events:          <none>`, `QoS Class:
+/// BestEffort`, `Volumes:`).
+static DESCRIBE_KEY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Z][A-Za-z-]*(?: [A-Za-z-]+)?:(?: {2,}\S|\s*$)").unwrap());
+
 /// Openings of a line of its own that the rest of a word cut in two also has: a command-line
 /// flag (`-upgrades-master-001 ` is the rest of a host name), a program's name before its
 /// message (`ror: failed` is the rest of `Error:`, `ed: 2021-07-11` of `expired:`).
@@ -124,6 +137,7 @@ fn opens_a_line(prev: &str, line: &str) -> bool {
         || t.starts_with("```")
         || t.starts_with("~~~")
         || OWN_START.is_match(t)
+        || DESCRIBE_KEY.is_match(line)
     {
         return true;
     }
@@ -182,6 +196,25 @@ fn aligned(a: &str, b: &str) -> bool {
     field_starts(b).iter().filter(|c| fa.contains(c)).count() >= 2
 }
 
+/// `prev` is a whole row or border of a `|`-bordered table (`+----+----+`, `| a | b |`) and
+/// `next` its next row or border: the table's own lines, however wide the table is.
+fn table_edge(prev: &str, next: &str) -> bool {
+    let edge = |c: char| c == '|' || c == '+';
+    let p = prev.trim();
+    p.len() > 1 && p.starts_with(edge) && p.ends_with(edge) && next.trim_start().starts_with(edge)
+}
+
+/// `prev` is a `|`-bordered table row without its closing border and `next` ends with one: the
+/// row broken in two, wherever the break fell (in a cell's padding too, or right after a cell's
+/// bar, where the piece ends in spaces no whole row has and `next` is no row of its own).
+fn open_row(prev: &str, next: &str) -> bool {
+    let p = prev.trim();
+    let bar = |c: char| c == '|' || c == '+';
+    p.starts_with('|')
+        && next.trim_end().ends_with('|')
+        && (!p.ends_with(bar) || (prev.ends_with(' ') && !next.trim_start().starts_with(bar)))
+}
+
 /// A line of the wrap width that a terminal cut: one padded out to it with spaces (a console
 /// that copies whole screen rows) ends in two spaces or more and was not cut.
 fn cut_at(line: &str, width: usize, w: usize) -> bool {
@@ -209,6 +242,7 @@ fn wrap_width(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<(usize
             || opens_a_line(lines[k], lines[k + 1])
             || aligned(lines[k], lines[k + 1])
             || sentence_ends(lines[k], lines[k + 1])
+            || table_edge(lines[k], lines[k + 1])
     };
     // Whether line k+1 opens like the next line of a log (its time or klog header).
     let next_log_line = |k: usize| k + 1 < lines.len() && OWN_START.is_match(lines[k + 1]);
@@ -269,9 +303,10 @@ fn soft_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<b
         |k: usize| columns(lines[k + 1].split(char::is_whitespace).next().unwrap_or(""));
     let soft = |k: usize| {
         let l = lines[k].trim_end_matches('\r');
+        let row = k + 1 < lines.len() && open_row(l, lines[k + 1]);
         k + 1 < lines.len()
             && l.ends_with(' ')
-            && !l.ends_with("  ")
+            && (!l.ends_with("  ") || row)
             && !blank[k]
             && !blank[k + 1]
             // a typed command ends at its line's end, and its output follows, unless the next
@@ -280,7 +315,7 @@ fn soft_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<b
                 || (widths[k] <= TERMINAL_WIDTH && widths[k] + first_word(k) >= MAIL_WIDTH))
             && (!opens_a_line(l, lines[k + 1]) || after_a_tag(l, lines[k + 1]))
             && !aligned(l, lines[k + 1])
-            && !lines[k + 1].starts_with(' ')
+            && (!lines[k + 1].starts_with(' ') || row)
     };
     let candidates: Vec<usize> = (0..lines.len()).filter(|k| soft(*k)).collect();
     let width = candidates
@@ -313,10 +348,11 @@ fn soft_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<b
     Some(joins)
 }
 
-/// `prev` ends with a syslog tag (`containerd[394428]: `) and `next` is a prompt-free line: the
-/// message of the tag's line, whatever it opens with (`time="..."`, a klog header).
+/// `prev` ends with a syslog tag (`containerd[394428]: `) or another name and its colon
+/// (`is expired: `), and `next` is a prompt-free line: the tag's message or the name's value,
+/// whatever it opens with (`time="..."`, a klog header, a date).
 fn after_a_tag(prev: &str, next: &str) -> bool {
-    static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[\w.-]+\[\d+\]: $").unwrap());
+    static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\S: $").unwrap());
     TAG.is_match(prev) && !super::shapes::is_prompt(next) && !next.trim_start().starts_with("```")
 }
 
@@ -405,6 +441,8 @@ mod tests {
             "apiserver-unreachable__kubernetes-kubernetes-58988.txt",
             // a journal line that ends right at 240 columns, the next journal line after it
             "cgroup-driver-mismatch__kubernetes-website-8777.txt",
+            // a cut right before a date, the value of `is expired: `
+            "kubelet-client-cert-expired__kubernetes-kubernetes-65991.txt",
         ] {
             let t = trimmed(name);
             let wrapped: Vec<String> = t.lines().flat_map(|l| wrap_at(l, 80)).collect();
@@ -429,6 +467,13 @@ mod tests {
             "apiserver-unreachable__kubernetes-kubernetes-125283.txt",
             // df rows whose mount paths, all of one length, went to lines of their own
             "disk-usage-high__rancher-k3os-765.txt",
+            // a `|`-bordered table broken in a cell's padding and right after a cell's bar; its
+            // borders, wider than the mail width, are lines of their own
+            "calico-bgp-not-established__projectcalico-calico-6474.txt",
+            // a date on a line of its own, the value of `is expired: `
+            "kubelet-client-cert-expired__bsycorp-kind-49.txt",
+            // `Events:          <none>` after a line as wide as the widest: a describe field
+            "scheduler-not-running__kubernetes-sigs-scheduler-plugins-571.txt",
         ] {
             let t = trimmed(name);
             let mailed = String::from_utf8(Reshape::Mail76.apply(t.as_bytes())).unwrap();
