@@ -22,6 +22,7 @@ mod kubeadm;
 mod kubelet;
 mod kubelet_cmdline;
 mod net;
+mod node_table;
 mod ns_status;
 mod quota;
 mod storage;

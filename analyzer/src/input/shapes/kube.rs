@@ -99,6 +99,11 @@ pub(super) fn derive(_text: &str, lines: &[Line]) -> Vec<(&'static str, String)>
         }
     }
     if !by_path.contains_key(paths::NODES) {
+        for n in super::node_table::nodes(lines) {
+            add(&mut by_path, n);
+        }
+    }
+    if !by_path.contains_key(paths::NODES) {
         for n in condition_json(lines) {
             add(&mut by_path, n);
         }
