@@ -23,6 +23,7 @@ mod kubelet;
 mod kubelet_cmdline;
 mod net;
 mod ns_status;
+mod packages;
 mod quota;
 mod storage;
 mod yaml_parts;
@@ -112,6 +113,7 @@ pub fn derive(text: &str) -> Vec<(String, String)> {
     put(paths::DOCKER_INFO, docker_info(&lines));
     put(paths::DOCKER_VERSION, docker_version(&lines));
     put(paths::DOCKER_DAEMON_ARGS, dockerd::args(&lines));
+    put(paths::PACKAGES, packages::packages(&lines));
     put(paths::IPTABLES_SAVE, iptables_save(&lines));
     put(paths::IPTABLES_LIST, iptables_list(&lines));
     let (df, inodes) = df(&lines);
