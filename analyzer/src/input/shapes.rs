@@ -21,6 +21,7 @@ mod kube;
 mod kubeadm;
 mod kubelet;
 mod kubelet_cmdline;
+mod lsmod;
 mod net;
 mod ns_status;
 mod packages;
@@ -114,6 +115,7 @@ pub fn derive(text: &str) -> Vec<(String, String)> {
     put(paths::DOCKER_VERSION, docker_version(&lines));
     put(paths::DOCKER_DAEMON_ARGS, dockerd::args(&lines));
     put(paths::PACKAGES, packages::packages(&lines));
+    put(paths::KERNEL_MODULES, lsmod::modules(&lines));
     put(paths::IPTABLES_SAVE, iptables_save(&lines));
     put(paths::IPTABLES_LIST, iptables_list(&lines));
     let (df, inodes) = df(&lines);
