@@ -21,9 +21,11 @@ mod kube;
 mod kubeadm;
 mod kubelet;
 mod kubelet_cmdline;
+mod lsmod;
 mod net;
 mod node_table;
 mod ns_status;
+mod packages;
 mod quota;
 mod storage;
 mod yaml_parts;
@@ -113,6 +115,8 @@ pub fn derive(text: &str) -> Vec<(String, String)> {
     put(paths::DOCKER_INFO, docker_info(&lines));
     put(paths::DOCKER_VERSION, docker_version(&lines));
     put(paths::DOCKER_DAEMON_ARGS, dockerd::args(&lines));
+    put(paths::PACKAGES, packages::packages(&lines));
+    put(paths::KERNEL_MODULES, lsmod::modules(&lines));
     put(paths::IPTABLES_SAVE, iptables_save(&lines));
     put(paths::IPTABLES_LIST, iptables_list(&lines));
     let (df, inodes) = df(&lines);
@@ -149,7 +153,7 @@ static KERNEL_VERSION: LazyLock<Regex> =
 /// first line). The label must be right before the release: a kernel log line naming a driver's
 /// version (`kernel: e1000e 3.2.6-k`) has a word between them.
 static KERNEL_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:\bkernel(?:[ _-]?version)?|\blinux version|内核(?:版本)?|\buname(?: -[ar])?)`?\s*(?:\([^)]*\))?\s*[:：=]?\s*`?([2-6]\.\d{1,2}\.\d{1,3}(?:-[\w.+~-]+)?)(?:[\s`,;)]|$)").unwrap()
+    Regex::new(r"(?i)(?:\bkernel(?:[ _-]?version)?|\blinux version|内核(?:版本)?|\buname(?: -[ar])?)`?\s*(?:\([^)]*\))?\s*[:：=]?\s*`?([2-6]\.\d{1,2}\.\d{1,3}(?:-[\w.+~-]+)?)(?:[\s`,;)，。、；）]|$)").unwrap()
 });
 
 /// A Red Hat kernel release standing alone in prose (`centos 7.2  3.10.0-514.el7.x86_64`,
@@ -162,6 +166,26 @@ static KERNEL_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
 static KERNEL_EL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[\s:：(`])([2-6]\.\d{1,2}\.\d{1,3}-[\d.]+\.el\d+(?:_\d+)?(?:\.(?:x86_64|aarch64|ppc64le|s390x))?)(?:[\s,;)`]|\.(?:\s|$)|$)").unwrap()
 });
+/// A kernel named only by its major.minor next to the word kernel, before or after it: `kernel
+/// 3.10`, `内核版本 3.10`, `centos7 3.10(kernel)` (tkestack/tke#175, dev). Not a requirement
+/// ("kernel 3.10 or higher", "at least kernel 3.10"): [`short_kernel`] checks the words around it.
+static KERNEL_SHORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:(?:\bkernel(?:[ _-]?version)?|内核(?:版本)?)\s*(?:is\s+|[:：=]\s*)?v?([2-6]\.\d{1,2})|(?:^|[\s:：(（])([2-6]\.\d{1,2})\s*[(（]?\s*(?:kernel\b|内核))(?:\.[xX])?(?:[\s,;)(（，。、]|$)").unwrap()
+});
+/// Words that make a version a minimum rather than the one running.
+static KERNEL_MIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^\s*(?:\+|or\s+(?:higher|later|newer|above|greater)|and\s+(?:later|above|newer)|及?以上|或更高)|(?:at\s+least|>=|≥|minimum|requires?|required|needs?|至少|需要|要求)\s*(?:linux\s+)?(?:kernel\s*(?:version)?\s*)?$)").unwrap()
+});
+
+/// The short release of [`KERNEL_SHORT`] on one line of prose, unless told as a minimum.
+fn short_kernel(t: &str) -> Option<String> {
+    let c = KERNEL_SHORT.captures(t)?;
+    let m = c.get(1).or_else(|| c.get(2))?;
+    let whole = c.get(0)?;
+    let before = &t[..whole.start()];
+    let after = &t[m.end()..];
+    (!KERNEL_MIN.is_match(before) && !KERNEL_MIN.is_match(after)).then(|| m.as_str().to_string())
+}
 static YUM_KERNEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*kernel(?:-[\w-]+)?\.(?:x86_64|aarch64|ppc64le|s390x|noarch)\s").unwrap()
 });
@@ -213,10 +237,12 @@ fn uname(lines: &[Line]) -> Option<String> {
                 text.clone()
                     .find_map(|t| KERNEL_LABELLED.captures(t))
                     .or_else(|| {
-                        text.filter(|t| !YUM_KERNEL.is_match(t))
+                        text.clone()
+                            .filter(|t| !YUM_KERNEL.is_match(t))
                             .find_map(|t| KERNEL_EL.captures(t))
                     })
                     .map(|c| c[1].trim_end_matches('.').to_string())
+                    .or_else(|| text.filter_map(short_kernel).next())
             };
             after_prompt
                 .or_else(in_text)
@@ -243,9 +269,20 @@ static DOCKER_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
 /// Centos 7.6` (moby/moby#19758, dev), `Container runtime (CRI) and version (if applicable):
 /// docker 19.03.12`, `docker-ce 18.09.2`, `Docker version 18.06.3-ce` after other words. Not an
 /// image tag (`docker:19.03.12-dind`: the colon needs a space after it), not a package's full
-/// release (`docker-ce-18.09.1-3.el7.x86_64` goes on past the version).
+/// release (`docker-ce-18.09.1-3.el7.x86_64` goes on past the version). The patch may be left
+/// out (`docker-ce 17.03`, tkestack/tke#175, dev): a release line is all docker-ce's own.
 static DOCKER_PROSE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bdocker(?:-ce|-ee|-engine|\.io)?(?:\s+version)?(?:\s*[:：]\s+|\s+|-)`?v?(\d{1,2}\.\d{1,2}\.\d{1,2}(?:-ce|-ee)?)(?:[\s`,;)]|\.(?:\s|$)|$)").unwrap()
+    Regex::new(r"(?i)\bdocker(?:-ce|-ee|-engine|\.io)?(?:\s+version)?(?:\s*[:：]\s+|\s+|-)`?v?(\d{1,2}\.\d{1,2}(?:\.\d{1,2})?(?:-ce|-ee)?)(?:[\s`,;)，。、；）]|\.(?:\s|$)|$)").unwrap()
+});
+
+/// dockerd's start-up line (cmd/dockerd/daemon.go: logrus fields sorted, `version` last in text,
+/// any place in JSON): `msg="Docker daemon" commit=2d0083d graphdriver(s)=overlay2 version=18.09.7`,
+/// `"msg":"Docker daemon","storage-driver":"overlay2","version":"25.0.3"`.
+static DOCKERD_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"\bmsg"?[=:]\s*"Docker daemon".*?\bversion"?[=:]\s*"?v?(\d+\.\d+\.\d+(?:-ce|-ee)?)"#,
+    )
+    .unwrap()
 });
 
 /// Keys only `docker info` prints (describe node has `Kernel Version` and `Operating System`).
@@ -331,6 +368,7 @@ fn docker_version(lines: &[Line]) -> Option<String> {
                     DOCKER_LABELLED
                         .captures(&l.text)
                         .or_else(|| KUBELET_DOCKER.captures(&l.text))
+                        .or_else(|| DOCKERD_START.captures(&l.text))
                 })
                 .or_else(|| prose(lines).find_map(|t| DOCKER_PROSE.captures(t)))
                 .map(|c| format!("Docker version {}", &c[1]))
@@ -645,7 +683,11 @@ mod tests {
         assert!(get(&d, paths::DOCKER_INFO)
             .unwrap()
             .contains(" Supports d_type: true\n"));
-        assert!(derive("Kernel Version: 5.4\nsee https://x\n").is_empty());
+        assert!(derive("Kernel Version: unknown\nsee https://x\n").is_empty());
+        // a major.minor alone is read as the short release it is
+        let d = derive("Kernel Version: 5.4\nsee https://x\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(get(&d, paths::UNAME), Some("Kernel Version: 5.4"));
     }
 
     #[test]
@@ -749,6 +791,21 @@ mod tests {
             ),
             ("moved from 3.10.0 to 5.4 and it works\n", None),
             ("kernel.x86_64    3.10.0-1160.el7    @updates\n", None),
+            // a major.minor beside the word kernel (tkestack/tke#175, dev), in Chinese prose too
+            (
+                "My Environment is centos7 3.10(kernel); In my Environment\n",
+                Some("3.10"),
+            ),
+            (
+                "环境：CentOS 7.6，内核版本 3.10，docker 18.09.6\n",
+                Some("3.10"),
+            ),
+            ("node kernel: 4.19\n", Some("4.19")),
+            // a minimum is no running kernel
+            ("Docker requires kernel 3.10 or higher.\n", None),
+            ("needs at least kernel 3.10 for overlay\n", None),
+            ("内核 3.10 以上\n", None),
+            ("kubernetes 1.10 on centos\n", None),
         ] {
             let want = want.map(|r| format!("Kernel Version: {r}"));
             assert_eq!(get(&derive(t), paths::UNAME), want.as_deref(), "{t}");
@@ -762,6 +819,21 @@ mod tests {
             ("image: docker:19.03.12-dind\n", None),
             ("docker-ce-18.09.1-3.el7.x86_64\n", None),
             ("docker-compose 1.25.0\n", None),
+            // release lines without the patch (tkestack/tke#175, dev)
+            (
+                "I see installer has docker-ce 17.03 and kubelet v1.16.6 (default)\n",
+                Some("17.03"),
+            ),
+            ("环境：CentOS 7.6，内核版本 3.10，docker 18.09.6，k8s 1.16\n", Some("18.09.6")),
+            // dockerd's start-up line, logrus text and JSON
+            (
+                "dockerd[1234]: time=\"2021-01-04T10:05:00+08:00\" level=info msg=\"Docker daemon\" commit=2d0083d graphdriver(s)=overlay2 version=18.09.7\n",
+                Some("18.09.7"),
+            ),
+            (
+                "{\"level\":\"info\",\"msg\":\"Docker daemon\",\"storage-driver\":\"overlay2\",\"version\":\"25.0.3\"}\n",
+                Some("25.0.3"),
+            ),
         ] {
             let want = want.map(|v| format!("Docker version {v}"));
             assert_eq!(

@@ -40,7 +40,12 @@ pub(super) fn derive(_text: &str, lines: &[Line]) -> Vec<(&'static str, String)>
     let mut by_path: BTreeMap<&'static str, Vec<Value>> = BTreeMap::new();
     fn add(by_path: &mut BTreeMap<&'static str, Vec<Value>>, v: Value) {
         let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
-        if let Some(p) = path_of(kind) {
+        // a kube-system ConfigMap (kube-proxy's config, read by facts.kube_proxy), also when
+        // the paste left out its namespace but named it kube-proxy
+        let kube_system = kind == "ConfigMap"
+            && (v.pointer("/metadata/namespace") == Some(&json!("kube-system"))
+                || v.pointer("/metadata/name") == Some(&json!("kube-proxy")));
+        if let Some(p) = path_of(kind).or(kube_system.then_some(paths::CONFIGMAPS_KUBE_SYSTEM)) {
             by_path.entry(p).or_default().push(v);
         }
     }
