@@ -242,15 +242,18 @@ mod tests {
                 .into_iter()
                 .map(|x| x.0)
                 .collect::<Vec<_>>(),
-            ["10-calico.conflist", "10-flannel.conflist", "calico-kubeconfig"]
+            [
+                "10-calico.conflist",
+                "10-flannel.conflist",
+                "calico-kubeconfig"
+            ]
         );
         let ascii = "$ tree --charset=ascii /etc/cni/net.d/\n/etc/cni/net.d/\n|-- 05-cilium.conflist\n`-- 10-flannel.conflist\n";
         let l = derive(ascii);
-        let names: Vec<String> =
-            crate::parse::cni::listing(get(&l, paths::CNI_LISTING).unwrap())
-                .into_iter()
-                .map(|x| x.0)
-                .collect();
+        let names: Vec<String> = crate::parse::cni::listing(get(&l, paths::CNI_LISTING).unwrap())
+            .into_iter()
+            .map(|x| x.0)
+            .collect();
         assert_eq!(names, ["05-cilium.conflist", "10-flannel.conflist"]);
         // `ll` typed on a line of its own (no prompt), naming the folder
         let ll = "ll /etc/cni/net.d/\ntotal 12\n-rw-r--r-- 1 root root  292 Jan 22 01:22 10-flannel.conflist\n-rw-r--r-- 1 root root  656 Mar 02 11:08 10-kuberouter.conflist\n";
