@@ -223,6 +223,11 @@ static LS_ROW: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[-dlcbps][rwxsStT-]{9}[.+@]?\s+\d+\s+\S+\s+\S+\s+\d+\s+(.*)$").unwrap()
 });
 static SECTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(/\S*?):\s*$").unwrap());
+/// `tree`'s branches (`├── `, `└── `, `│   `, or `|-- `, `` `-- `` with `--charset=ascii`).
+static TREE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:[│├└─|`]\S*\s*)+").unwrap());
+/// `tree`'s last line, `0 directories, 3 files`.
+static TREE_SUM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d+ director(?:y|ies)(?:, \d+ files?)?$").unwrap());
 
 /// The file names in the /etc/cni/net.d section of a listing, with their lines: the collector's
 /// `ls -ln --time-style=full-iso /etc/cni/net.d /opt/cni/bin` (sections headed `DIR:`), and
@@ -237,7 +242,13 @@ pub fn listing(text: &str) -> Vec<(String, usize)> {
             in_cni = s[1].trim_end_matches('/').ends_with("/net.d");
             continue;
         }
-        if !in_cni || l.trim().is_empty() || l.starts_with("total ") {
+        if !in_cni || l.trim().is_empty() || l.starts_with("total ") || TREE_SUM.is_match(l) {
+            continue;
+        }
+        // `tree /etc/cni/net.d`: the folder on the first line, each file after a branch
+        let l = TREE.replace(l, "");
+        let l = l.as_ref();
+        if l.trim_end_matches('/').ends_with("net.d") {
             continue;
         }
         let names: Vec<String> = match LS_ROW.captures(l) {

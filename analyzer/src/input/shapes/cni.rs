@@ -19,10 +19,15 @@ use regex::Regex;
 use super::Line;
 
 /// `ls`, `ls -la`, `sudo ls -l /etc/cni/net.d/` (any folder ending in `cni/net.d`: k3s keeps it
-/// under /var/lib/rancher/k3s/agent/etc). Group 1: the folder, absent for a bare `ls`.
+/// under /var/lib/rancher/k3s/agent/etc), also the `ll` alias, `tree`, `ls -l /etc/cni/net.d
+/// /opt/cni/bin` (sections) and one run in a pod or container (`kubectl exec ... -- ls
+/// /host/etc/cni/net.d`). Group 1: the folder, absent for a bare `ls`.
 static LS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:sudo\s+)?ls(?:\s+-[\w-]+)*(?:\s+(\S*cni/net\.d)/?)?\s*$").unwrap()
+    Regex::new(r"^(?:\S.*\s--\s+)?(?:sudo\s+)?(?:ls|ll|tree)(?:\s+-[^\s/]+)*(?:(?:\s+[-/]\S*)*?\s+(\S*cni/net\.d)/?\*?)?(?:\s+[-/]\S*)*\s*$")
+        .unwrap()
 });
+/// A section header of `ls DIR1 DIR2`: `/opt/cni/bin:`.
+static LS_SECTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^/\S*:\s*$").unwrap());
 /// A config file named on a line: `cat /etc/cni/net.d/10-flannel.conflist`, `Content of
 /// /etc/cni/net.d/10-calico.conflist:`, `kubectl exec ... -- cat /host/etc/cni/net.d/...`.
 static NAMED: LazyLock<Regex> = LazyLock::new(|| {
@@ -57,18 +62,31 @@ pub(super) fn derive(text: &str, lines: &[Line]) -> Vec<(String, String)> {
     let mut i = 0;
     while i < lines.len() {
         let l = &lines[i];
-        if l.cmd {
-            if let Some(c) = LS.captures(&l.text) {
-                if c.get(1).is_some() || in_netd(i) {
-                    let mut j = i + 1;
+        // a listing command, typed at a prompt, or on a line of its own when it names the folder
+        if let Some(c) = LS.captures(l.text.trim()) {
+            // a bare `ls` lists the folder the prompt is in, never another one it names
+            let here = c.get(1).is_none() && in_netd(i) && !l.text.contains(" /");
+            if (l.cmd && (c.get(1).is_some() || here)) || (!l.cmd && c.get(1).is_some()) {
+                let mut j = i + 1;
+                loop {
                     while j < lines.len() && !lines[j].blank() {
                         listing.push_str(lines[j].text.trim());
                         listing.push('\n');
                         j += 1;
                     }
-                    i = j;
-                    continue;
+                    // `ls -l /etc/cni/net.d /opt/cni/bin`: the next section after its blank line
+                    let next = lines.get(j + 1);
+                    if lines.get(j).is_some_and(|b| !b.cmd)
+                        && next.is_some_and(|n| !n.cmd && LS_SECTION.is_match(n.text.trim()))
+                    {
+                        listing.push('\n');
+                        j += 1;
+                        continue;
+                    }
+                    break;
                 }
+                i = j;
+                continue;
             }
         }
         let named = NAMED
@@ -209,6 +227,57 @@ mod tests {
             derive("rm -f /etc/cni/net.d/10-flannel.conflist\nsystemctl restart kubelet\n")
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn listings_by_tree_ll_two_folders_and_in_a_pod() {
+        // Sessions written for this test, in the shapes `tree` (its default and `--charset=ascii`
+        // branches, its summary line), the `ll` alias, `ls -l` of two folders (GNU ls heads each
+        // section with `DIR:` after a blank line) and `kubectl exec` into a CNI pod print.
+        let tree = "[root@node1 ~]# tree /etc/cni/net.d\n/etc/cni/net.d\n├── 10-calico.conflist\n├── 10-flannel.conflist\n└── calico-kubeconfig\n\n0 directories, 3 files\n";
+        let d = derive(tree);
+        let l = get(&d, paths::CNI_LISTING).unwrap();
+        assert_eq!(
+            crate::parse::cni::listing(l)
+                .into_iter()
+                .map(|x| x.0)
+                .collect::<Vec<_>>(),
+            [
+                "10-calico.conflist",
+                "10-flannel.conflist",
+                "calico-kubeconfig"
+            ]
+        );
+        let ascii = "$ tree --charset=ascii /etc/cni/net.d/\n/etc/cni/net.d/\n|-- 05-cilium.conflist\n`-- 10-flannel.conflist\n";
+        let l = derive(ascii);
+        let names: Vec<String> = crate::parse::cni::listing(get(&l, paths::CNI_LISTING).unwrap())
+            .into_iter()
+            .map(|x| x.0)
+            .collect();
+        assert_eq!(names, ["05-cilium.conflist", "10-flannel.conflist"]);
+        // `ll` typed on a line of its own (no prompt), naming the folder
+        let ll = "ll /etc/cni/net.d/\ntotal 12\n-rw-r--r-- 1 root root  292 Jan 22 01:22 10-flannel.conflist\n-rw-r--r-- 1 root root  656 Mar 02 11:08 10-kuberouter.conflist\n";
+        let names: Vec<String> =
+            crate::parse::cni::listing(get(&derive(ll), paths::CNI_LISTING).unwrap())
+                .into_iter()
+                .map(|x| x.0)
+                .collect();
+        assert_eq!(names, ["10-flannel.conflist", "10-kuberouter.conflist"]);
+        // two folders: the CNI section is read, whichever comes first
+        let two = "# ls -l /opt/cni/bin /etc/cni/net.d\n/opt/cni/bin:\ntotal 4\n-rwxr-xr-x 1 root root 3069556 May  3 10:00 flannel\n\n/etc/cni/net.d:\ntotal 8\n-rw-r--r-- 1 root root 292 May  3 10:00 10-flannel.conflist\n-rw-r--r-- 1 root root 656 May  3 10:00 10-weave.conflist\n";
+        let names: Vec<String> =
+            crate::parse::cni::listing(get(&derive(two), paths::CNI_LISTING).unwrap())
+                .into_iter()
+                .map(|x| x.0)
+                .collect();
+        assert_eq!(names, ["10-flannel.conflist", "10-weave.conflist"]);
+        // a calico-node pod's view of the host folder
+        let pod = "$ kubectl exec -n kube-system calico-node-7xk2p -c calico-node -- ls /host/etc/cni/net.d\n10-calico.conflist\n10-flannel.conflist\ncalico-kubeconfig\n";
+        assert!(get(&derive(pod), paths::CNI_LISTING)
+            .unwrap()
+            .contains("10-calico.conflist\n10-flannel.conflist"));
+        // `ls /opt/cni/bin` at a prompt inside net.d lists the other folder: not read
+        assert!(derive("[root@node net.d]# ls /opt/cni/bin\nflannel portmap\n").is_empty());
     }
 
     #[test]
