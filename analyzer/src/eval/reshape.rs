@@ -9,7 +9,7 @@
 //! terminal that hard-wraps at 80 columns, a Chinese Windows editor that saves it as GBK, and a
 //! mail client that word-wraps at 76 (a ticket sent
 //! by mail: Outlook's and Thunderbird's default width; RFC 3676's soft break keeps the space at the
-//! end of the line).
+//! end of the line, `mail76`; a plain-text client without it drops that space, `plain76`).
 
 /// One way of handing the same text over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,11 +21,12 @@ pub enum Reshape {
     Ansi,
     Wrap80,
     Mail76,
+    Plain76,
     Gbk,
 }
 
 impl Reshape {
-    pub const ALL: [Reshape; 8] = [
+    pub const ALL: [Reshape; 9] = [
         Reshape::Crlf,
         Reshape::Quote,
         Reshape::Indent,
@@ -33,6 +34,7 @@ impl Reshape {
         Reshape::Ansi,
         Reshape::Wrap80,
         Reshape::Mail76,
+        Reshape::Plain76,
         Reshape::Gbk,
     ];
 
@@ -45,6 +47,7 @@ impl Reshape {
             Reshape::Ansi => "ansi",
             Reshape::Wrap80 => "wrap80",
             Reshape::Mail76 => "mail76",
+            Reshape::Plain76 => "plain76",
             Reshape::Gbk => "gbk",
         }
     }
@@ -114,7 +117,12 @@ impl Reshape {
             }
             Reshape::Mail76 => {
                 for l in &lines {
-                    word_wrap(l, 76, &mut out);
+                    word_wrap(l, 76, true, &mut out);
+                }
+            }
+            Reshape::Plain76 => {
+                for l in &lines {
+                    word_wrap(l, 76, false, &mut out);
                 }
             }
             Reshape::Gbk => unreachable!("whole-text reshape, returned above"),
@@ -160,7 +168,9 @@ fn gbk(text: &[u8]) -> Vec<u8> {
 /// space that keeps the piece within `width` (the space stays at the piece's end, as RFC 3676's
 /// soft break has it); a word longer than `width` is not broken but overflows, and so does a
 /// line without a space to break at. Trailing spaces are dropped first, as a mail editor does.
-fn word_wrap(line: &[u8], width: usize, out: &mut Vec<u8>) {
+/// Without `flowed` the break takes the space's place (a client that sends plain text without
+/// RFC 3676, as Outlook and Gmail's plain-text mode do).
+fn word_wrap(line: &[u8], width: usize, flowed: bool, out: &mut Vec<u8>) {
     let Ok(s) = std::str::from_utf8(line) else {
         out.extend_from_slice(line);
         out.push(b'\n');
@@ -180,7 +190,8 @@ fn word_wrap(line: &[u8], width: usize, out: &mut Vec<u8>) {
         let Some(cut) = cut.filter(|c| *c < rest.len()) else {
             break;
         };
-        out.extend_from_slice(&rest.as_bytes()[..cut]);
+        let piece = &rest[..cut];
+        out.extend_from_slice(if flowed { piece } else { piece.trim_end() }.as_bytes());
         out.push(b'\n');
         rest = &rest[cut..];
     }
@@ -239,6 +250,9 @@ mod tests {
         assert_eq!(out, want);
         let short = "short line  \n";
         assert_eq!(Reshape::Mail76.apply(short.as_bytes()), b"short line\n");
+        // plain76 breaks at the same places, and the break takes the space's place
+        let out = String::from_utf8(Reshape::Plain76.apply(line.as_bytes())).unwrap();
+        assert_eq!(out, want.replace(" \n", "\n"));
     }
 
     #[test]
