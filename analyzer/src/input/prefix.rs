@@ -15,11 +15,18 @@
 //!   carrying it with the same machine name (a YAML mapping never repeats a key on the next line at
 //!   the same indentation), and the indented form only for a machine that also has a `==> NAME:`
 //!   line.
+//! - What a web page or a code viewer left (`web.rs`): HTML wrappers (`<pre>`, `<details>`,
+//!   `<br>`), entities in a paste that went through HTML escaping, no-break and zero-width
+//!   spaces, Markdown images and links inside a line, a line-number gutter. They come before the
+//!   quote marks: an escaped page quotes with `&gt; `.
 //! - A Markdown indented code block (Stack Overflow's and many trackers' way to show a log): a
 //!   run of lines all indented by at least four columns that starts the paste or follows a blank
 //!   line (CommonMark's rule: an indented block cannot interrupt a paragraph, so YAML or a describe
 //!   nested under its parent line is never one) loses the run's smallest indentation, keeping the
 //!   lines' indentation relative to each other.
+//! - A code viewer's line-number gutter (`web.rs`), once the quote and the indentation are off.
+//! - A terminal UI's box (k9s: `frame.rs`): its borders, the lines it wrapped joined (each joined
+//!   piece's line left empty), a k9s table's sort arrow and port-forward column.
 
 use std::sync::LazyLock;
 
@@ -57,10 +64,16 @@ pub fn strip(text: &str) -> Option<String> {
             std::borrow::Cow::Borrowed(b) => b.to_string(),
         })
         .collect();
+    any |= super::web::strip(&mut lines);
     any |= unquote(&mut lines);
     any |= unvagrant(&mut lines);
     any |= dedent(&mut lines);
-    any.then(|| lines.join("\n"))
+    any |= super::web::ungutter(&mut lines);
+    let text = lines.join("\n");
+    match super::frame::unframe(&text) {
+        Some(unframed) => Some(unframed),
+        None => any.then_some(text),
+    }
 }
 
 /// Takes the quote marks off each run of at least two quoted lines.
