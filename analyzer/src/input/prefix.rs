@@ -7,9 +7,10 @@
 //! - ANSI escape sequences (colours a terminal capture or `journalctl` kept): they carry nothing
 //!   a reader needs, and they sit between the start of a line and its timestamp.
 //! - A Markdown or mail quote: `> ` (or `>` on an empty line, nested `> > `) on a run of at least
-//!   two quoted lines with no blank line between them (a GitHub reply quoting a log, a mail
-//!   answered inline; the lines between may have lost the mark, as a quote's lazy continuation or
-//!   a piece a terminal or mail client wrapped does); again once an indented code block is off.
+//!   two consecutive lines (a GitHub reply quoting a log, a mail answered inline); again once an
+//!   indented code block is off (a quote pasted into one). A quote's lazy continuation (a line
+//!   without the mark, such as a piece a terminal wrapped out of it) does not carry a run: taking
+//!   the marks off a hard-wrapped quote would break the equal widths `unwrap.rs` joins it by.
 //! - A tool's prefix: Vagrant prefixes every line of a machine's output with the machine's name:
 //!   `==> NAME: ` for its own steps and `    NAME: ` (indented) for what a provisioner printed
 //!   (hashicorp/vagrant's `UI::Prefixed`; pires/kubernetes-vagrant-coreos-cluster#189 and #220,
@@ -86,18 +87,10 @@ fn unquote(lines: &mut [String]) -> bool {
         .iter()
         .map(|l| QUOTE.find(l).map(|m| m.end()))
         .collect();
-    let blank: Vec<bool> = lines.iter().map(|l| l.trim().is_empty()).collect();
-    // another quoted line before or after, with no blank line between: a quote's paragraph may
-    // go on in lines without the mark (CommonMark's lazy continuation; a line a terminal or mail
-    // client wrapped inside a quote)
-    let near = |js: &mut dyn Iterator<Item = usize>| {
-        js.take_while(|j| marks[*j].is_some() || !blank[*j])
-            .any(|j| marks[j].is_some())
-    };
     let mut any = false;
     for k in 0..lines.len() {
         let run =
-            marks[k].is_some() && (near(&mut (0..k).rev()) || near(&mut (k + 1..lines.len())));
+            (k > 0 && marks[k - 1].is_some()) || marks.get(k + 1).is_some_and(|m| m.is_some());
         if let (Some(len), true) = (marks[k], run) {
             lines[k].replace_range(..len, "");
             any = true;
@@ -291,8 +284,7 @@ mod tests {
     fn a_single_quoted_line_and_nested_yaml_stay() {
         assert_eq!(strip("> one quoted line\nkubelet: x\n"), None);
         assert_eq!(strip("> one\n\n> two\n"), None);
-        // a piece wrapped out of a quote keeps the quote going; a quote in an indented block
-        assert_eq!(strip("> a b c\nd\n> e\n").unwrap(), "a b c\nd\ne\n");
+        // a quote in an indented block
         assert_eq!(strip("    > a\n    > b\n").unwrap(), "a\nb\n");
         assert_eq!(strip("status:\n    phase: Pending\n    reason: x\n"), None);
         // an indented block after a blank line loses only its common indentation
