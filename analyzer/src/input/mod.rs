@@ -19,6 +19,7 @@ mod sink;
 pub(crate) mod unwrap;
 pub(crate) use sink::Sink;
 pub mod sniff;
+mod web;
 
 use std::fmt;
 use std::fs::File;

@@ -7,7 +7,10 @@
 //! - ANSI escape sequences (colours a terminal capture or `journalctl` kept): they carry nothing
 //!   a reader needs, and they sit between the start of a line and its timestamp.
 //! - A Markdown or mail quote: `> ` (or `>` on an empty line, nested `> > `) on a run of at least
-//!   two consecutive lines (a GitHub reply quoting a log, a mail answered inline).
+//!   two consecutive lines (a GitHub reply quoting a log, a mail answered inline); again once an
+//!   indented code block is off (a quote pasted into one). A quote's lazy continuation (a line
+//!   without the mark, such as a piece a terminal wrapped out of it) does not carry a run: taking
+//!   the marks off a hard-wrapped quote would break the equal widths `unwrap.rs` joins it by.
 //! - A tool's prefix: Vagrant prefixes every line of a machine's output with the machine's name:
 //!   `==> NAME: ` for its own steps and `    NAME: ` (indented) for what a provisioner printed
 //!   (hashicorp/vagrant's `UI::Prefixed`; pires/kubernetes-vagrant-coreos-cluster#189 and #220,
@@ -15,11 +18,18 @@
 //!   carrying it with the same machine name (a YAML mapping never repeats a key on the next line at
 //!   the same indentation), and the indented form only for a machine that also has a `==> NAME:`
 //!   line.
+//! - What a web page or a code viewer left (`web.rs`): HTML wrappers (`<pre>`, `<details>`,
+//!   `<br>`), entities in a paste that went through HTML escaping, no-break and zero-width
+//!   spaces, Markdown images and links inside a line, a line-number gutter. They come before the
+//!   quote marks: an escaped page quotes with `&gt; `.
 //! - A Markdown indented code block (Stack Overflow's and many trackers' way to show a log): a
 //!   run of lines all indented by at least four columns that starts the paste or follows a blank
 //!   line (CommonMark's rule: an indented block cannot interrupt a paragraph, so YAML or a describe
 //!   nested under its parent line is never one) loses the run's smallest indentation, keeping the
 //!   lines' indentation relative to each other.
+//! - A code viewer's line-number gutter (`web.rs`), once the quote and the indentation are off.
+//! - A terminal UI's box (k9s: `frame.rs`): its borders, the lines it wrapped joined (each joined
+//!   piece's line left empty), a k9s table's sort arrow and port-forward column.
 
 use std::sync::LazyLock;
 
@@ -57,10 +67,18 @@ pub fn strip(text: &str) -> Option<String> {
             std::borrow::Cow::Borrowed(b) => b.to_string(),
         })
         .collect();
+    any |= super::web::strip(&mut lines);
     any |= unquote(&mut lines);
     any |= unvagrant(&mut lines);
     any |= dedent(&mut lines);
-    any.then(|| lines.join("\n"))
+    // a quote pasted into an indented code block
+    any |= unquote(&mut lines);
+    any |= super::web::ungutter(&mut lines);
+    let text = lines.join("\n");
+    match super::frame::unframe(&text) {
+        Some(unframed) => Some(unframed),
+        None => any.then_some(text),
+    }
 }
 
 /// Takes the quote marks off each run of at least two quoted lines.
@@ -265,6 +283,9 @@ mod tests {
     #[test]
     fn a_single_quoted_line_and_nested_yaml_stay() {
         assert_eq!(strip("> one quoted line\nkubelet: x\n"), None);
+        assert_eq!(strip("> one\n\n> two\n"), None);
+        // a quote in an indented block
+        assert_eq!(strip("    > a\n    > b\n").unwrap(), "a\nb\n");
         assert_eq!(strip("status:\n    phase: Pending\n    reason: x\n"), None);
         // an indented block after a blank line loses only its common indentation
         assert_eq!(

@@ -61,12 +61,19 @@ impl Line {
 }
 
 static ANSI: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\x1b\[[0-9;?]*[A-Za-z]").unwrap());
+/// A shell prompt and the command typed after it: a Unix shell's (`$ `, `# `, `[root@host ~]# `,
+/// `user@host:~$ `), or a Windows console's (`C:\>`, `C:\Users\me>kubectl ...`, PowerShell's
+/// `PS C:\k> `), which needs no space before the command.
 static PROMPT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^\s*(?:\[[^\]\s]+(?:\s+[^\]]*)?\][#$]|[\w.-]+@[\w.-]+(?::[^\s#$]*)?[#$]|[$#])\s+(.*)$",
+        r"^\s*(?:(?:\[[^\]\s]+(?:\s+[^\]]*)?\][#$]|[\w.-]+@[\w.-]+(?::[^\s#$]*)?[#$]|[$#])\s+|(?:PS )?[A-Za-z]:\\[^<>|\r\n]*?>\s*)(.*)$",
     )
     .unwrap()
 });
+/// procps `watch`'s header (`Every 2.0s: kubectl get pods    host: Mon Dec  7 10:00:00 2026`):
+/// the command it reruns, whose output follows, ends at the gap before the host and time.
+static WATCH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^Every +[0-9]+(?:[.,][0-9]+)?s: (.*?)(?: {2,}\S.*)?$").unwrap());
 
 /// A shell prompt line (or a `# ` comment): a line of its own, never the rest of another.
 pub(crate) fn is_prompt(line: &str) -> bool {
@@ -82,6 +89,12 @@ fn clean(text: &str) -> Vec<Line> {
             if t.starts_with("```") || t.starts_with("~~~") {
                 return Line {
                     text: String::new(),
+                    cmd: true,
+                };
+            }
+            if let Some(c) = WATCH.captures(&l) {
+                return Line {
+                    text: c[1].trim().to_string(),
                     cmd: true,
                 };
             }
@@ -414,6 +427,28 @@ mod tests {
             }
         );
         assert_eq!(l[5].text, "  indented");
+    }
+
+    /// Windows console prompts: pires/kubernetes-vagrant-coreos-cluster#189 (dev) as written
+    /// (`d:\work\...>vagrant up`, no space before the command), cmd's bare `C:\>` and
+    /// PowerShell's; and `watch`'s header naming the command whose output follows.
+    #[test]
+    fn windows_prompts_and_watch_headers() {
+        let l = clean("d:\\work\\github\\kubernetes-vagrant-coreos-cluster>vagrant up\nC:\\> wmic os get Caption\nPS C:\\k> kubectl get nodes\nC:\\Program Files\\Docker>docker info\nEvery 2.0s: kubectl get pods -A            node1: Mon Dec  7 10:00:00 2026\nEvery 1,0s: lsmod | grep ip_vs\n");
+        let cmds: Vec<(&str, bool)> = l.iter().map(|l| (l.text.as_str(), l.cmd)).collect();
+        assert_eq!(
+            cmds,
+            [
+                ("vagrant up", true),
+                ("wmic os get Caption", true),
+                ("kubectl get nodes", true),
+                ("docker info", true),
+                ("kubectl get pods -A", true),
+                ("lsmod | grep ip_vs", true),
+            ]
+        );
+        // a Windows path in a log line is no prompt
+        assert!(!is_prompt("C:\\k\\kubelet.exe failed: exit status 1"));
     }
 
     /// iptables-forward-blocked__kubernetes-kubernetes-72370.txt (dev): a prompt, a comment, no COMMIT.

@@ -11,7 +11,7 @@ use kdiag_bundle::{Manifest, MANIFEST_PATH};
 use super::shapes;
 use super::sniff::sniff_text;
 use super::{common_top, decode_text, file_stem, foreign, keep_tail, Limits};
-use super::{frame, prefix, rejoin, unwrap};
+use super::{prefix, rejoin, unwrap};
 use crate::texts::node::{InputKind, Node, PendingScan, StreamScanner};
 use crate::texts::Streamed;
 
@@ -460,7 +460,7 @@ impl<'l> Sink<'l> {
             (None, None) => &[],
         };
         // The marks a paste picked up on its way (colours, quote marks, a code block's indent,
-        // a tool's prefixes: `prefix.rs`) come off before anything reads it, and a paste a
+        // a tool's prefixes, a web page's tags and entities, a terminal UI's box: `prefix.rs`) come off before anything reads it, and a paste a
         // terminal hard-wrapped is read with its lines joined (`unwrap.rs`): once, for the shape
         // readers and the scan alike.
         let text = decode_text(head);
@@ -494,16 +494,13 @@ impl<'l> Sink<'l> {
             .map(|(path, body)| (path, body.into_bytes()))
             .collect();
         // Log lines a terminal or tracker broke are scanned whole (line numbers kept), after the
-        // repairs above (a hard wrap's pieces left as empty lines) and a terminal UI's frame
-        // taken off (`frame.rs`). Only a held paste that is UTF-8 (`head` is then `data`, and
+        // repairs above (a hard wrap's pieces left as empty lines). Only a held paste that is UTF-8 (`head` is then `data`, and
         // `text` borrows it as it is) is scanned repaired.
         let joined = match (&data, &text) {
             (Some(_), Cow::Borrowed(t)) => {
                 let numbered = unwrapped.map(|u| u.numbered);
                 let t = numbered.as_deref().or(stripped.as_deref()).unwrap_or(t);
-                let unframed = frame::unframe(t);
-                let t = unframed.as_deref().unwrap_or(t);
-                rejoin::rejoin(t).or(unframed).or(numbered).or(stripped)
+                rejoin::rejoin(t).or(numbered).or(stripped)
             }
             _ => None,
         };
@@ -515,7 +512,7 @@ impl<'l> Sink<'l> {
             let data = match joined {
                 Some(joined) => {
                     self.warn(
-                        "colours, quote marks, indentation, tool prefixes, frames and broken log lines of the paste were undone before the scan".into(),
+                        "colours, quote marks, indentation, tool prefixes, web page marks, frames and broken log lines of the paste were undone before the scan".into(),
                     );
                     joined.into_bytes()
                 }
