@@ -29,7 +29,9 @@
 //! by Thunderbird and others at 72 to 78 columns): it breaks a long line after the last space
 //! that fits and keeps that space at the end of the piece. Such a piece is joined to the next
 //! line when the next line can continue it and its first word would not have fitted
-//! ([`soft_breaks`]). Both readings are joined together when a paste shows both.
+//! ([`soft_breaks`]). Both readings are joined together when a paste shows both. A plain-text
+//! client (no RFC 3676) puts the break in the space's place instead: read only when neither of
+//! the others is found, and joined with the space back ([`plain_breaks`]).
 //!
 //! Either way, some lines are never a piece of the line before: a `kubectl describe` field at
 //! the line's start (`Events:          <none>`), a `|`-bordered table's next row or border after a
@@ -379,13 +381,15 @@ fn plain_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<
     if !(MIN_WRAP..=TERMINAL_WIDTH).contains(&width) {
         return None;
     }
-    let first = |l: &'_ str| l.split_whitespace().next().unwrap_or("").to_string();
+    fn first(l: &str) -> &str {
+        l.split_whitespace().next().unwrap_or("")
+    }
     let piece = |k: usize| {
         let l = lines[k].trim_end_matches('\r');
         let next = lines[k + 1];
         !l.ends_with(' ')
             && (field_starts(l).len() < 2 || OWN_START.is_match(l.trim_start()))
-            && widths[k] + 1 + columns(&first(next)) > width
+            && widths[k] + 1 + columns(first(next)) > width
             && !super::shapes::is_prompt(l)
             && !opens_a_line(l, next)
             && !aligned(l, next)
@@ -421,11 +425,12 @@ pub fn unwrap(text: &str) -> Option<Unwrapped> {
     // line's last piece, whatever its width (df rows whose mount paths, all of one length, the
     // mail client moved to lines of their own).
     // where a plain-text mail client's break took a space's place
-    let mut plain = Vec::new();
+    let plain = plain_breaks(&lines, &widths, &blank);
     // a hard wrap narrower than a terminal's 80 columns is as likely a plain mail wrap's widest
     // pieces: the plain reading wins when it finds one
     let hard = wrap_width(&lines, &widths, &blank)
-        .filter(|(w, _)| *w >= TERMINAL_WIDTH || plain_breaks(&lines, &widths, &blank).is_none());
+        .filter(|(w, _)| *w >= TERMINAL_WIDTH || plain.is_none());
+    let mut space_at_breaks = false;
     let joins: Vec<bool> = match (hard, soft_breaks(&lines, &widths, &blank)) {
         (Some((_, hard)), Some(soft)) => (0..lines.len())
             .map(|k| soft[k] || (hard[k] && !(k > 0 && soft[k - 1] && !hard[k - 1])))
@@ -433,8 +438,8 @@ pub fn unwrap(text: &str) -> Option<Unwrapped> {
         (Some((_, hard)), None) => hard,
         (None, Some(soft)) => soft,
         (None, None) => {
-            plain = plain_breaks(&lines, &widths, &blank)?;
-            plain.clone()
+            space_at_breaks = true;
+            plain?
         }
     };
     let mut numbered: Vec<String> = Vec::with_capacity(lines.len());
@@ -444,7 +449,7 @@ pub fn unwrap(text: &str) -> Option<Unwrapped> {
         let mut whole = lines[k].strip_suffix('\r').unwrap_or(lines[k]).to_string();
         let start = k;
         while joins[k] {
-            if plain.get(k).copied().unwrap_or(false) {
+            if space_at_breaks {
                 whole.push(' ');
             }
             k += 1;
