@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::describe::{condition_json, describe_namespaces, describe_nodes, describe_pods};
-use super::{Line, DERIVED};
+use super::{node_table, Line, DERIVED};
 
 fn path_of(kind: &str) -> Option<&'static str> {
     Some(match kind {
@@ -104,7 +104,7 @@ pub(super) fn derive(_text: &str, lines: &[Line]) -> Vec<(&'static str, String)>
         }
     }
     if !by_path.contains_key(paths::NODES) {
-        for n in super::node_table::nodes(lines) {
+        for n in node_table::nodes(lines) {
             add(&mut by_path, n);
         }
     }
@@ -488,16 +488,10 @@ fn node_wide_table(lines: &[Line]) -> Vec<Value> {
             }
             let mut info = json!({"kernelVersion": w[n - 2], "containerRuntimeVersion": w[n - 1]});
             // VERSION is the 4th or 5th column (kubectl before 1.8 printed no ROLES)
-            let kubelet = w[2..5].iter().find(|v| {
-                v.strip_prefix('v')
-                    .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
-            });
-            if let Some(v) = kubelet {
+            if let Some(v) = w[2..5].iter().find(|v| node_table::kubelet_version(v)) {
                 info["kubeletVersion"] = json!(v);
             }
-            out.push(json!({"apiVersion": "v1", "kind": "Node",
-                "metadata": {"name": w[0], "annotations": {DERIVED: "kubectl-get-table"}},
-                "status": {"nodeInfo": info}}));
+            out.push(node_table::table_node(w[0], Some(info)));
         }
     }
     out

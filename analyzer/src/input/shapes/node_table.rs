@@ -43,6 +43,23 @@ fn node_name(s: &str) -> bool {
         })
 }
 
+/// A VERSION cell: the kubelet's `v1.18.2`.
+pub(super) fn kubelet_version(s: &str) -> bool {
+    s.strip_prefix('v')
+        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// A Node object for a node table's row (narrow or `-o wide`): its name, and its
+/// `status.nodeInfo` when the row shows one.
+pub(super) fn table_node(name: &str, info: Option<Value>) -> Value {
+    let mut node = json!({"apiVersion": "v1", "kind": "Node",
+        "metadata": {"name": name, "annotations": {DERIVED: "kubectl-get-table"}}});
+    if let Some(info) = info {
+        node["status"] = json!({ "nodeInfo": info });
+    }
+    node
+}
+
 /// The rows of every narrow node table in the paste, as Node objects named by their first column.
 pub(super) fn nodes(lines: &[Line]) -> Vec<Value> {
     let mut out = Vec::new();
@@ -60,16 +77,13 @@ pub(super) fn nodes(lines: &[Line]) -> Vec<Value> {
                 break;
             }
             i += 1;
-            let mut node = json!({"apiVersion": "v1", "kind": "Node",
-                "metadata": {"name": w[0], "annotations": {DERIVED: "kubectl-get-table"}}});
-            let kubelet = version_at.and_then(|v| w.get(v)).filter(|v| {
-                v.strip_prefix('v')
-                    .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
-            });
-            if let Some(v) = kubelet {
-                node["status"] = json!({"nodeInfo": {"kubeletVersion": v}});
-            }
-            out.push(node);
+            let kubelet = version_at
+                .and_then(|v| w.get(v))
+                .filter(|v| kubelet_version(v));
+            out.push(table_node(
+                w[0],
+                kubelet.map(|v| json!({ "kubeletVersion": v })),
+            ));
         }
     }
     out
