@@ -229,19 +229,23 @@ mod tests {
         );
     }
 
+    /// The config names of the CNI listing read from `text`.
+    fn listed(text: &str) -> Vec<String> {
+        let d = derive(text);
+        crate::parse::cni::listing(get(&d, paths::CNI_LISTING).unwrap())
+            .into_iter()
+            .map(|x| x.0)
+            .collect()
+    }
+
     #[test]
     fn listings_by_tree_ll_two_folders_and_in_a_pod() {
         // Sessions written for this test, in the shapes `tree` (its default and `--charset=ascii`
         // branches, its summary line), the `ll` alias, `ls -l` of two folders (GNU ls heads each
         // section with `DIR:` after a blank line) and `kubectl exec` into a CNI pod print.
         let tree = "[root@node1 ~]# tree /etc/cni/net.d\n/etc/cni/net.d\n├── 10-calico.conflist\n├── 10-flannel.conflist\n└── calico-kubeconfig\n\n0 directories, 3 files\n";
-        let d = derive(tree);
-        let l = get(&d, paths::CNI_LISTING).unwrap();
         assert_eq!(
-            crate::parse::cni::listing(l)
-                .into_iter()
-                .map(|x| x.0)
-                .collect::<Vec<_>>(),
+            listed(tree),
             [
                 "10-calico.conflist",
                 "10-flannel.conflist",
@@ -249,28 +253,16 @@ mod tests {
             ]
         );
         let ascii = "$ tree --charset=ascii /etc/cni/net.d/\n/etc/cni/net.d/\n|-- 05-cilium.conflist\n`-- 10-flannel.conflist\n";
-        let l = derive(ascii);
-        let names: Vec<String> = crate::parse::cni::listing(get(&l, paths::CNI_LISTING).unwrap())
-            .into_iter()
-            .map(|x| x.0)
-            .collect();
-        assert_eq!(names, ["05-cilium.conflist", "10-flannel.conflist"]);
+        assert_eq!(listed(ascii), ["05-cilium.conflist", "10-flannel.conflist"]);
         // `ll` typed on a line of its own (no prompt), naming the folder
         let ll = "ll /etc/cni/net.d/\ntotal 12\n-rw-r--r-- 1 root root  292 Jan 22 01:22 10-flannel.conflist\n-rw-r--r-- 1 root root  656 Mar 02 11:08 10-kuberouter.conflist\n";
-        let names: Vec<String> =
-            crate::parse::cni::listing(get(&derive(ll), paths::CNI_LISTING).unwrap())
-                .into_iter()
-                .map(|x| x.0)
-                .collect();
-        assert_eq!(names, ["10-flannel.conflist", "10-kuberouter.conflist"]);
+        assert_eq!(
+            listed(ll),
+            ["10-flannel.conflist", "10-kuberouter.conflist"]
+        );
         // two folders: the CNI section is read, whichever comes first
         let two = "# ls -l /opt/cni/bin /etc/cni/net.d\n/opt/cni/bin:\ntotal 4\n-rwxr-xr-x 1 root root 3069556 May  3 10:00 flannel\n\n/etc/cni/net.d:\ntotal 8\n-rw-r--r-- 1 root root 292 May  3 10:00 10-flannel.conflist\n-rw-r--r-- 1 root root 656 May  3 10:00 10-weave.conflist\n";
-        let names: Vec<String> =
-            crate::parse::cni::listing(get(&derive(two), paths::CNI_LISTING).unwrap())
-                .into_iter()
-                .map(|x| x.0)
-                .collect();
-        assert_eq!(names, ["10-flannel.conflist", "10-weave.conflist"]);
+        assert_eq!(listed(two), ["10-flannel.conflist", "10-weave.conflist"]);
         // a calico-node pod's view of the host folder
         let pod = "$ kubectl exec -n kube-system calico-node-7xk2p -c calico-node -- ls /host/etc/cni/net.d\n10-calico.conflist\n10-flannel.conflist\ncalico-kubeconfig\n";
         assert!(get(&derive(pod), paths::CNI_LISTING)
