@@ -63,11 +63,22 @@ impl Line {
 static ANSI: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\x1b\[[0-9;?]*[A-Za-z]").unwrap());
 /// A shell prompt and the command typed after it: a Unix shell's (`$ `, `# `, `[root@host ~]# `,
 /// `user@host:~$ `), or a Windows console's (`C:\>`, `C:\Users\me>kubectl ...`, PowerShell's
-/// `PS C:\k> `), which needs no space before the command.
+/// `PS C:\k> `), which needs no space before the command. Also the default prompts of the shells
+/// a support engineer meets inside containers and small distributions: BusyBox `sh` in a pod
+/// (`kubectl exec -it POD -- sh` shows `/ # `, `/opt/cni/bin # `: PS1 `\w \$ `), Alpine's ash
+/// (`node1:~# `: `\h:\w\$ `), Container Linux and Gentoo (`core@node /opt/cni/bin $ `:
+/// `\u@\h \w \$ `) and bash or sh without a profile (`sh-4.2# `, `bash-5.1$ `).
 static PROMPT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^\s*(?:(?:\[[^\]\s]+(?:\s+[^\]]*)?\][#$]|[\w.-]+@[\w.-]+(?::[^\s#$]*)?[#$]|[$#])\s+|(?:PS )?[A-Za-z]:\\[^<>|\r\n]*?>\s*)(.*)$",
-    )
+    Regex::new(concat!(
+        r"^\s*(?:(?:",
+        r"\[[^\]\s]+(?:\s+[^\]]*)?\][#$]",     // [root@host ~]#
+        r"|[\w.-]+@[\w.-]+(?::[^\s#$]*)?[#$]", // user@host:~$
+        r"|[\w.-]+@[\w.-]+ [~/][^\s#$]* [#$]", // core@host /path $
+        r"|(?:[\w.-]+:)?[~/][^\s#$]*[ ]?[#$]", // / #, /opt/cni/bin #, node1:~#
+        r"|(?:ba|z)?sh-\d+(?:\.\d+)*[#$]",     // sh-4.2#, bash-5.1$
+        r"|[$#])\s+",
+        r"|(?:PS )?[A-Za-z]:\\[^<>|\r\n]*?>\s*)(.*)$", // C:\k>, PS C:\k>
+    ))
     .unwrap()
 });
 /// procps `watch`'s header (`Every 2.0s: kubectl get pods    host: Mon Dec  7 10:00:00 2026`):
@@ -449,6 +460,48 @@ mod tests {
         );
         // a Windows path in a log line is no prompt
         assert!(!is_prompt("C:\\k\\kubelet.exe failed: exit status 1"));
+    }
+
+    /// The default prompts of shells inside containers and small distributions: BusyBox sh in a
+    /// pod as etcd-db-space-exceeded__etcd-io-etcd-7117.txt (dev) has it (`/ # ectl  put a 1`),
+    /// in another folder, Alpine's ash, Container Linux's and bash's without a profile. Paths and
+    /// comments that only look alike stay output.
+    #[test]
+    fn container_shell_prompts() {
+        let t = crate::input::corpus_snippet("etcd-db-space-exceeded__etcd-io-etcd-7117.txt");
+        let l = clean(&t);
+        assert!(
+            l.iter().any(|l| l.cmd && l.text == "ectl  put a 1"),
+            "{l:?}"
+        );
+        let l = clean(
+            "/opt/cni/bin # ls /host/etc/cni/net.d/
+node1:~# ip r s
+core@k8s-node-01 /opt/cni/bin $ ls -l
+sh-4.2# uname -r
+bash-5.1$ id
+~ $ df -h
+",
+        );
+        let cmds: Vec<(&str, bool)> = l.iter().map(|l| (l.text.as_str(), l.cmd)).collect();
+        assert_eq!(
+            cmds,
+            [
+                ("ls /host/etc/cni/net.d/", true),
+                ("ip r s", true),
+                ("ls -l", true),
+                ("uname -r", true),
+                ("id", true),
+                ("df -h", true),
+            ]
+        );
+        for output in [
+            "/dev/sda1        50G   20G   30G  40% /",
+            "/etc/cni/net.d/10-calico.conflist",
+            "tmpfs on /run type tmpfs (rw,nosuid,nodev,mode=755)",
+        ] {
+            assert!(!is_prompt(output), "{output}");
+        }
     }
 
     /// iptables-forward-blocked__kubernetes-kubernetes-72370.txt (dev): a prompt, a comment, no COMMIT.
