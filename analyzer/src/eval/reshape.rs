@@ -133,8 +133,8 @@ impl Reshape {
 
 /// A terminal's hard wrap: a break after every `width` columns, wherever it falls (inside a
 /// word, before a space or inside a quoted string), as `input/unwrap.rs` counts columns. A
-/// terminal copies a row without its trailing blanks, so a line's trailing spaces are dropped,
-/// not cut into rows of spaces.
+/// terminal copies each row without its trailing blanks: a line's trailing spaces are dropped,
+/// not cut into rows of spaces, and a row cut right after a space loses that space.
 fn wrap(line: &[u8], width: usize, out: &mut Vec<u8>) {
     let Ok(s) = std::str::from_utf8(line) else {
         out.extend_from_slice(line);
@@ -142,7 +142,7 @@ fn wrap(line: &[u8], width: usize, out: &mut Vec<u8>) {
         return;
     };
     for piece in crate::input::unwrap::wrap_at(s.trim_end(), width) {
-        out.extend_from_slice(piece.as_bytes());
+        out.extend_from_slice(piece.trim_end().as_bytes());
         out.push(b'\n');
     }
 }

@@ -23,7 +23,13 @@
 //!   (a log line that ended right at a multiple of the width); else that run is not joined (two
 //!   commands of one length followed by a prompt were never one line);
 //! - at least two pieces in the paste, or one at exactly 80 columns (the terminal's default)
-//!   whose cut fell inside running text (inside a word, or at a single space).
+//!   whose cut fell inside running text (inside a word, or at a single space);
+//! - a terminal copies each row without its trailing blanks, so a row cut right after a space
+//!   is one column short of the width (kubernetes/minikube's `minikube logs` at 80 columns shows
+//!   it, `...:8443:` then `connect: connection refused`): once exact rows have shown the width,
+//!   such a row is a piece too where the next line continues it, and the space goes back. A
+//!   paste whose widest rows are 79 columns, each continued by its next line, is a terminal's 80
+//!   whose every cut fell after a space.
 //!
 //! A mail client word-wraps instead (a ticket sent by mail: RFC 3676's soft line break, written
 //! by Thunderbird and others at 72 to 78 columns): it breaks a long line after the last space
@@ -198,6 +204,19 @@ fn aligned(a: &str, b: &str) -> bool {
     field_starts(b).iter().filter(|c| fa.contains(c)).count() >= 2
 }
 
+/// `prev` and `next` open with the same six characters or more, a mark among them
+/// (`https://tess-master-...`, the rows of one listing): the next row, not the rest of a cut
+/// line, which opens wherever the cut fell.
+fn same_opening(prev: &str, next: &str) -> bool {
+    let common: Vec<char> = prev
+        .chars()
+        .zip(next.chars())
+        .take_while(|(a, b)| a == b && !a.is_whitespace())
+        .map(|(a, _)| a)
+        .collect();
+    common.len() >= 6 && common.iter().any(|c| !c.is_alphanumeric())
+}
+
 /// `prev` is a whole row or border of a `|`-bordered table (`+----+----+`, `| a | b |`) and
 /// `next` its next row or border: the table's own lines, however wide the table is.
 fn table_edge(prev: &str, next: &str) -> bool {
@@ -229,11 +248,29 @@ pub const MAIL_WIDTH: usize = 72;
 /// The terminal width a single cut line is taken at without a second one (module doc).
 pub const TERMINAL_WIDTH: usize = 80;
 
+/// A paste's hard wrap: its width and, per line, whether the next line is its next piece and
+/// whether the space the terminal dropped at the end of that line goes back between them.
+struct HardWrap {
+    width: usize,
+    joins: Vec<bool>,
+    spaced: Vec<bool>,
+}
+
 /// The width the paste was hard-wrapped at (module doc) and, per line, whether the next line is
 /// its next piece; `None` when the paste was not hard-wrapped.
-fn wrap_width(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<(usize, Vec<bool>)> {
-    let w = *widths.iter().max()?;
+fn wrap_width(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<HardWrap> {
+    let widest = *widths.iter().max()?;
+    // no row of 80 columns and rows of 79: a terminal's 80 whose cuts all fell after a space
+    let w = if widest + 1 == TERMINAL_WIDTH {
+        TERMINAL_WIDTH
+    } else {
+        widest
+    };
     let cut = |k: usize| cut_at(lines[k], widths[k], w);
+    // A row the terminal cut right after a space, copied without that trailing blank: one column
+    // short of the width. It is a piece only where the next line continues it, and never counts
+    // as the evidence of a wrap (the width is found from exact rows alone).
+    let trimmed = |k: usize| widths[k] + 1 == w && !lines[k].trim_end_matches('\r').ends_with(' ');
     if w < MIN_WRAP {
         return None;
     }
@@ -245,27 +282,45 @@ fn wrap_width(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<(usize
             || aligned(lines[k], lines[k + 1])
             || sentence_ends(lines[k], lines[k + 1])
             || table_edge(lines[k], lines[k + 1])
+            || same_opening(lines[k], lines[k + 1])
     };
     // Whether line k+1 opens like the next line of a log (its time or klog header).
     let next_log_line = |k: usize| k + 1 < lines.len() && OWN_START.is_match(lines[k + 1]);
     let mut joins = vec![false; lines.len()];
+    let mut spaced = vec![false; lines.len()];
     let mut pieces = 0;
+    let mut trimmed_pieces = 0;
     let mut k = 0;
     while k < lines.len() {
-        if !cut(k) {
+        if !cut(k) && !trimmed(k) {
             k += 1;
             continue;
         }
         let start = k;
-        while k < lines.len() && cut(k) && !own(k) {
+        // a trimmed row that, its space put back, ends in a name's `name: `: its value follows
+        // even when it opens like a line of its own (as for a mail client's soft break)
+        let value_follows = |k: usize| {
+            trimmed(k)
+                && k + 1 < lines.len()
+                && !blank[k + 1]
+                && after_a_tag(
+                    &format!("{} ", lines[k].trim_end_matches('\r')),
+                    lines[k + 1],
+                )
+        };
+        while k < lines.len() && (cut(k) || trimmed(k)) && (!own(k) || value_follows(k)) {
             k += 1;
         }
         let run = k - start;
+        let exact = (start..k).filter(|&j| cut(j)).count();
+        for (j, s) in spaced.iter_mut().enumerate().take(k).skip(start) {
+            *s = !cut(j);
+        }
         if run > 0 && k < lines.len() && cut(k) && next_log_line(k) {
             // a log line that ended right at a multiple of the width, the next log line after it
             k += 1;
             joins[start..k - 1].iter_mut().for_each(|j| *j = true);
-            pieces += run;
+            pieces += exact;
             continue;
         }
         if k < lines.len() && cut(k) {
@@ -277,14 +332,27 @@ fn wrap_width(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<(usize
         }
         // k is the run's last, shorter piece
         joins[start..k].iter_mut().for_each(|j| *j = true);
-        pieces += run;
+        pieces += exact;
+        trimmed_pieces += run - exact;
         k += 1;
     }
     let single = pieces == 1 && w == TERMINAL_WIDTH && {
-        let k = joins.iter().position(|j| *j).expect("one join");
+        let k = (0..lines.len())
+            .position(|k| joins[k] && !spaced[k])
+            .expect("one join at an exact row");
         inside_text(lines[k], lines[k + 1])
     };
-    (pieces >= 2 || single).then_some((w, joins))
+    for k in 0..lines.len() {
+        spaced[k] &= joins[k];
+    }
+    // rows of 79 continued by their next line, no row of 80: a terminal's cuts after a space
+    let after_spaces = pieces == 0 && trimmed_pieces > 0 && w == TERMINAL_WIDTH;
+    (pieces >= 2 || single || after_spaces).then_some(HardWrap {
+        // (rows of 79 only: as likely a plain mail wrap's widest pieces, which then wins)
+        width: widest,
+        joins,
+        spaced,
+    })
 }
 
 /// A mail client's word wrap (RFC 3676's soft line break, which Thunderbird and others write):
@@ -429,19 +497,21 @@ pub fn unwrap(text: &str) -> Option<Unwrapped> {
     // a hard wrap narrower than a terminal's 80 columns is as likely a plain mail wrap's widest
     // pieces: the plain reading wins when it finds one
     let hard = wrap_width(&lines, &widths, &blank)
-        .filter(|(w, _)| *w >= TERMINAL_WIDTH || plain.is_none());
+        .filter(|h| h.width >= TERMINAL_WIDTH || plain.is_none());
     let mut space_at_breaks = false;
+    let spaced = hard.as_ref().map(|h| h.spaced.clone());
     let joins: Vec<bool> = match (hard, soft_breaks(&lines, &widths, &blank)) {
-        (Some((_, hard)), Some(soft)) => (0..lines.len())
-            .map(|k| soft[k] || (hard[k] && !(k > 0 && soft[k - 1] && !hard[k - 1])))
+        (Some(h), Some(soft)) => (0..lines.len())
+            .map(|k| soft[k] || (h.joins[k] && !(k > 0 && soft[k - 1] && !h.joins[k - 1])))
             .collect(),
-        (Some((_, hard)), None) => hard,
+        (Some(h), None) => h.joins,
         (None, Some(soft)) => soft,
         (None, None) => {
             space_at_breaks = true;
             plain?
         }
     };
+    let spaced = spaced.unwrap_or_else(|| vec![false; lines.len()]);
     let mut numbered: Vec<String> = Vec::with_capacity(lines.len());
     let mut compact: Vec<String> = Vec::with_capacity(lines.len());
     let mut k = 0;
@@ -449,7 +519,7 @@ pub fn unwrap(text: &str) -> Option<Unwrapped> {
         let mut whole = lines[k].strip_suffix('\r').unwrap_or(lines[k]).to_string();
         let start = k;
         while joins[k] {
-            if space_at_breaks {
+            if space_at_breaks || spaced[k] {
                 whole.push(' ');
             }
             k += 1;
@@ -470,166 +540,4 @@ pub fn unwrap(text: &str) -> Option<Unwrapped> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    use crate::input::corpus_snippet as snippet;
-
-    /// A corpus snippet without its lines' trailing blanks (a terminal or mail editor drops them).
-    fn trimmed(name: &str) -> String {
-        snippet(name)
-            .lines()
-            .map(|l| l.trim_end().to_string() + "\n")
-            .collect()
-    }
-
-    /// `wrapped` joins back to `text`, and its numbered form keeps every line's number.
-    fn reads_back(wrapped: &str, text: &str, name: &str) {
-        let u = unwrap(wrapped).unwrap_or_else(|| panic!("{name}: not unwrapped"));
-        assert_eq!(u.compact, text, "{name}");
-        assert_eq!(
-            u.numbered.lines().count(),
-            wrapped.lines().count(),
-            "{name}"
-        );
-    }
-
-    /// Dev snippets of every kind hard-wrapped at 80 columns read back as written.
-    #[test]
-    fn dev_snippets_wrapped_at_80_columns_read_back() {
-        for name in [
-            "node-dns-broken__kubernetes-minikube-6748.txt",
-            "static-pod-manifest-invalid__kubernetes-kubeadm-1345.txt",
-            "inotify-limit-reached__kubernetes-kubernetes-10421.txt",
-            // one line cut once, at a space (`a valid |slice`): the terminal's own 80 columns
-            "systemd-cgroup-parent-invalid__fudanselab-train-ticket-16.txt",
-            // pieces that open like a program's message (`ror: failed`, `init: too many`) after
-            // a cut inside a word
-            "container-rootfs-readonly__oracle-vagrant-projects-120.txt",
-            "inotify-limit-reached__kubernetes-kubernetes-58081.txt",
-            // a sentence exactly 80 wide before a line of its own (`... dump'.` / `The ...`)
-            "apiserver-unreachable__kubernetes-kubernetes-58988.txt",
-            // a journal line that ends right at 240 columns, the next journal line after it
-            "cgroup-driver-mismatch__kubernetes-website-8777.txt",
-            // a cut right before a date, the value of `is expired: `
-            "kubelet-client-cert-expired__kubernetes-kubernetes-65991.txt",
-        ] {
-            let t = trimmed(name);
-            let wrapped: Vec<String> = t.lines().flat_map(|l| wrap_at(l, 80)).collect();
-            let wrapped = wrapped.join("\n") + "\n";
-            if t.lines().all(|l| columns(l) < 80) {
-                assert_eq!(unwrap(&wrapped), None, "{name}");
-                continue;
-            }
-            reads_back(&wrapped, &t, name);
-        }
-    }
-
-    /// Dev snippets word-wrapped by a mail client at 76 columns (RFC 3676 soft breaks) read back
-    /// as written: a journal, a long error line broken once, a short prose line broken once.
-    #[test]
-    fn dev_snippets_word_wrapped_by_mail_read_back() {
-        use crate::eval::reshape::Reshape;
-        for name in [
-            "cgroup-driver-mismatch__kubernetes-website-8777.txt",
-            "systemd-cgroup-parent-invalid__fudanselab-train-ticket-16.txt",
-            "neg-kernel-old-3-10__docker-for-linux-591.txt",
-            "apiserver-unreachable__kubernetes-kubernetes-125283.txt",
-            // df rows whose mount paths, all of one length, went to lines of their own
-            "disk-usage-high__rancher-k3os-765.txt",
-            // a `|`-bordered table broken in a cell's padding and right after a cell's bar; its
-            // borders, wider than the mail width, are lines of their own
-            "calico-bgp-not-established__projectcalico-calico-6474.txt",
-            // a date on a line of its own, the value of `is expired: `
-            "kubelet-client-cert-expired__bsycorp-kind-49.txt",
-            // `Events:          <none>` after a line as wide as the widest: a describe field
-            "scheduler-not-running__kubernetes-sigs-scheduler-plugins-571.txt",
-        ] {
-            let t = trimmed(name);
-            let mailed = String::from_utf8(Reshape::Mail76.apply(t.as_bytes())).unwrap();
-            assert_ne!(mailed, t, "{name}: nothing to wrap");
-            reads_back(&mailed, &t, name);
-        }
-        // cgroup-kmem-leak__huzhengchuan-dailywork-58-2.txt (dev): a typed command with a
-        // trailing space is not joined to its output
-        let t = "[root@kube-node02 ~]# cat /proc/cgroups \n#subsys_name hierarchy num_cgroups enabled\ncpuset 2 4 1\n";
-        assert_eq!(unwrap(t), None);
-        // kubelet-client-cert-expired__openshift-installer-1494.txt (dev): a long command the
-        // mail client broke is joined (its next word would have run past 72 columns)
-        let cmd = "[root@master0 pki]# openssl x509 -in kubelet-client-current.pem -noout -dates";
-        let mailed =
-            String::from_utf8(Reshape::Mail76.apply(format!("{cmd}\nnotBefore=x\n").as_bytes()))
-                .unwrap();
-        assert_eq!(
-            unwrap(&mailed).unwrap().compact,
-            format!("{cmd}\nnotBefore=x\n")
-        );
-    }
-
-    /// Dev snippets word-wrapped at 76 by a plain-text mail client (the break takes the space's
-    /// place) read back as written: a journal with klog lines and prose before it, etcd's
-    /// warnings each broken twice.
-    #[test]
-    fn dev_snippets_word_wrapped_as_plain_text_read_back() {
-        use crate::eval::reshape::Reshape;
-        for name in [
-            "cgroup-driver-mismatch__kubernetes-website-8777.txt",
-            "etcd-slow-requests__etcd-io-etcd-11912.txt",
-        ] {
-            let t = trimmed(name);
-            let mailed = String::from_utf8(Reshape::Plain76.apply(t.as_bytes())).unwrap();
-            assert_ne!(mailed, t, "{name}: nothing to wrap");
-            reads_back(&mailed, &t, name);
-        }
-        // lines that merely end near their widest are no wrap: a sentence before the settings
-        // it names (sysctl-forwarding-disabled__kubernetes-kubernetes-33798.txt, dev), a `kubectl
-        // get nodes` table whose rows are not lined up with its header
-        // (node-not-ready__colebrooke-kubernetes-nagios-11.txt, dev)
-        for name in [
-            "sysctl-forwarding-disabled__kubernetes-kubernetes-33798.txt",
-            "node-not-ready__colebrooke-kubernetes-nagios-11.txt",
-        ] {
-            assert_eq!(unwrap(&snippet(name)), None, "{name}");
-        }
-    }
-
-    #[test]
-    fn a_table_whose_rows_share_one_width_is_no_wrap() {
-        let row = format!("{:<70}5d", "pod-a   1/1   Running   0");
-        let t = format!("NAME   READY   STATUS   AGE\n{row}\n{row}\n{row}\n\n$ next\n");
-        assert_eq!(unwrap(&t), None);
-        // rows followed by a shorter row: aligned, so no wrap either
-        let t = format!("{row}\n{row}\n{:<60}1d\n", "pod-b   1/1   Running   0");
-        assert_eq!(unwrap(&t), None);
-        // kubelet-client-cert-expired__openshift-installer-1494.txt (dev): two pairs of openssl
-        // commands of one length, each pair followed by a prompt
-        let t = snippet("kubelet-client-cert-expired__openshift-installer-1494.txt");
-        assert_eq!(unwrap(&t), None);
-    }
-
-    #[test]
-    fn one_line_cut_in_three_is_joined_but_one_longest_line_is_no_wrap() {
-        let line =
-            "E0124 09:56:43.089609   25648 file_linux.go:61] ".to_string() + &"x".repeat(150);
-        let t = wrap_at(&line, 80).join("\n") + "\n";
-        assert_eq!(unwrap(&t).unwrap().compact, format!("{line}\n"));
-        let t = format!("{}\nnext line\n", "y".repeat(90));
-        assert_eq!(unwrap(&t), None);
-        // at 80 columns, one cut inside running text is enough; at two spaces it is not
-        let t = format!("{}\nyyy\n", "y".repeat(80));
-        assert_eq!(unwrap(&t).unwrap().compact, format!("{}\n", "y".repeat(83)));
-        let t = format!("{} \n yyy\n", "y".repeat(79));
-        assert_eq!(unwrap(&t), None);
-    }
-
-    #[test]
-    fn wide_characters_take_two_columns() {
-        let line = "节点".repeat(50);
-        let pieces = wrap_at(&line, 80);
-        assert_eq!(pieces.len(), 3);
-        assert_eq!(columns(&pieces[0]), 80);
-        let t = format!("{}\nx\n{}\ny\n", pieces.join("\n"), pieces.join("\n"));
-        let u = unwrap(&t).unwrap();
-        assert_eq!(u.compact, format!("{line}\nx\n{line}\ny\n"));
-    }
-}
+mod tests;
