@@ -141,6 +141,7 @@ impl<'a> Texts<'a> {
             });
         }
         if t.loose {
+            t.pasted_events(node);
             return t;
         }
         if let Some(raw) = node.files.get(paths::EVENTS) {
@@ -179,6 +180,50 @@ impl<'a> Texts<'a> {
             }
         }
         t
+    }
+
+    /// A paste's events read from objects (`kubectl get events -o yaml|json`, input::shapes),
+    /// rendered as the event lines a bundle's events.json gives, for the events the paste does
+    /// not show whole on one line: kubectl's YAML folds a long message over several lines, so
+    /// the rules' patterns, written for one line, would not see it. An event whose message is on
+    /// one line as written (or JSON-escaped) is read there already and is left out, so nothing
+    /// counts twice.
+    fn pasted_events(&mut self, node: &Node) {
+        let Some(raw) = node.files.get(paths::EVENTS) else {
+            return;
+        };
+        let Ok(lines) = event_lines(raw) else {
+            return;
+        };
+        let pasted: Vec<&[u8]> = node
+            .files
+            .iter()
+            .filter(|(p, _)| !p.starts_with("node/") && !p.starts_with("cluster/"))
+            .map(|(_, b)| &b[..])
+            .collect();
+        let shown = |msg: &str| {
+            let escaped = serde_json::to_string(msg).unwrap_or_default();
+            let escaped = escaped.trim_matches('"');
+            pasted.iter().any(|p| {
+                memchr::memmem::find(p, msg.as_bytes()).is_some()
+                    || memchr::memmem::find(p, escaped.as_bytes()).is_some()
+            })
+        };
+        let text: String = lines
+            .into_iter()
+            .filter(|(_, msg)| !msg.is_empty() && !shown(msg))
+            .map(|(line, _)| line + "\n")
+            .collect();
+        if text.is_empty() {
+            return;
+        }
+        self.events = Some(self.texts.len());
+        self.texts.push(Text {
+            path: EVENTS_TEXT.to_string(),
+            bytes: Cow::Owned(text.into_bytes()),
+            streamed: None,
+            is_text: true,
+        });
     }
 
     pub fn is_loose(&self) -> bool {
@@ -223,14 +268,14 @@ impl<'a> Texts<'a> {
                 out.push((i, f));
             }
         }
-        if !self.loose {
-            let rendered = match source {
-                "events" => self.events,
-                "kubectl-stderr" => self.kubectl_stderr,
-                _ => None,
-            };
-            out.extend(rendered.map(|i| (i, LineFilter::All)));
-        }
+        // (a paste's own lines are read by every source; its events read from objects, by
+        // `events` too)
+        let rendered = match source {
+            "events" => self.events,
+            "kubectl-stderr" if !self.loose => self.kubectl_stderr,
+            _ => None,
+        };
+        out.extend(rendered.map(|i| (i, LineFilter::All)));
         out.sort_by_key(|(i, _)| *i);
         self.resolved_cache()
             .insert(source.to_string(), out.clone());
@@ -294,6 +339,14 @@ fn compile_glob(glob: &str) -> Regex {
 /// cluster/events.json (a kubectl List) rendered one event per line:
 /// `TYPE REASON namespace/name: message`.
 pub fn render_events(raw: &[u8]) -> Result<String, String> {
+    Ok(event_lines(raw)?
+        .into_iter()
+        .map(|(line, _)| line + "\n")
+        .collect())
+}
+
+/// Each event of cluster/events.json as its rendered line and its message.
+fn event_lines(raw: &[u8]) -> Result<Vec<(String, String)>, String> {
     let v: serde_json::Value = serde_json::from_slice(raw).map_err(|e| e.to_string())?;
     let items = v
         .get("items")
@@ -309,21 +362,22 @@ pub fn render_events(raw: &[u8]) -> Result<String, String> {
         }
         cur.as_str().unwrap_or_default().to_string()
     };
-    let mut out = String::new();
+    let mut out = Vec::new();
     for e in items {
         let mut ns = s(e, &["involvedObject", "namespace"]);
         if ns.is_empty() {
             ns = s(e, &["metadata", "namespace"]);
         }
         let msg = s(e, &["message"]).replace(['\n', '\r'], " ");
-        out.push_str(&format!(
-            "{} {} {}/{}: {}\n",
+        let line = format!(
+            "{} {} {}/{}: {}",
             s(e, &["type"]),
             s(e, &["reason"]),
             ns,
             s(e, &["involvedObject", "name"]),
             msg.trim_end()
-        ));
+        );
+        out.push((line, msg.trim_end().to_string()));
     }
     Ok(out)
 }
@@ -399,5 +453,57 @@ mod tests {
             f.accepts(b"Jan 01 00:00:00 n1 rke2[812]: E0101 00:00:00.000000 812 kubelet.go:1] x")
         );
         assert!(!f.accepts(b"Jan 01 00:00:00 n1 containerd[812]: level=error msg=x"));
+    }
+
+    /// An event pasted as YAML (`kubectl get events -o yaml`, whose printer folds a long message
+    /// over lines; this one as a public GKE monitoring note quoted it from the API server) is
+    /// read by the `events` source as the one line a bundle's events.json gives; the same event
+    /// as JSON, its message whole on one line, is read there and not a second time.
+    #[test]
+    fn events_pasted_as_objects_are_read_as_event_lines() {
+        let yaml = "```\napiVersion: v1\nitems:\n- apiVersion: v1\n  count: 1\n  eventTime: null\n  firstTimestamp: \"2023-07-23T00:02:39Z\"\n  involvedObject:\n    apiVersion: v1\n    fieldPath: spec.containers{ghapp}\n    kind: Pod\n    name: ghapp-796cddfd98-7rmlf\n    namespace: autobuilder\n  kind: Event\n  lastTimestamp: \"2023-07-23T00:02:39Z\"\n  message: Container image \"us-west1-docker.pkg.dev/chat-lewi/autobuilder/golang:b29066a0-7a97-401f-bb97-f474753ab143\"\n    already present on machine\n  metadata:\n    creationTimestamp: \"2023-07-23T00:02:39Z\"\n    name: ghapp-796cddfd98-7rmlf.177456381452cb1f\n    namespace: autobuilder\n  reason: Pulled\n  source:\n    component: kubelet\n    host: gk3-dev-nap-1q23yazo-34c4dbf4-cnhi\n  type: Normal\nkind: List\n```\n";
+        let dir = tempfile::tempdir().unwrap();
+        let read = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            crate::input::read_input(&path, &crate::input::Limits::default()).unwrap()
+        };
+        let node = read("events.yaml", yaml);
+        assert!(
+            node.files.contains_key(paths::EVENTS),
+            "{:?}",
+            node.files.keys()
+        );
+        let t = Texts::new(&node);
+        let rendered: Vec<String> = t
+            .resolve("events")
+            .unwrap()
+            .into_iter()
+            .filter(|(i, _)| t.texts[*i].path == EVENTS_TEXT)
+            .map(|(i, _)| String::from_utf8_lossy(&t.texts[i].bytes).into_owned())
+            .collect();
+        assert_eq!(
+            rendered,
+            ["Normal Pulled autobuilder/ghapp-796cddfd98-7rmlf: Container image \"us-west1-docker.pkg.dev/chat-lewi/autobuilder/golang:b29066a0-7a97-401f-bb97-f474753ab143\" already present on machine\n"]
+        );
+        // the paste itself is read by `events` as well
+        assert!(t
+            .resolve("events")
+            .unwrap()
+            .iter()
+            .any(|(i, _)| t.texts[*i].path == "events.yaml"));
+        let json = r#"{"apiVersion": "v1", "kind": "Event", "involvedObject": {"kind": "Pod", "name": "ghapp-796cddfd98-7rmlf", "namespace": "autobuilder"}, "metadata": {"name": "ghapp-796cddfd98-7rmlf.177456381452cb1f"}, "message": "Container image \"us-west1-docker.pkg.dev/chat-lewi/autobuilder/golang:b29066a0\" already present on machine", "reason": "Pulled", "type": "Normal"}"#;
+        let node = read("event.json", &format!("{json}\n"));
+        assert!(
+            node.files.contains_key(paths::EVENTS),
+            "{:?}",
+            node.files.keys()
+        );
+        let t = Texts::new(&node);
+        assert!(t
+            .resolve("events")
+            .unwrap()
+            .iter()
+            .all(|(i, _)| t.texts[*i].path != EVENTS_TEXT));
     }
 }
