@@ -7,7 +7,8 @@
 //! `/etc/cni/net.d` (CRI-O's `Found CNI network crio (type=bridge) at
 //! /etc/cni/net.d/100-crio-bridge.conf`, ocicni.go; a kubelet or containerd error quoting the
 //! path; "I have 10-calico.conflist and 10-flannel.conflist in /etc/cni/net.d") adds the name to
-//! the listing, so facts tell the network from the name its installer writes. A line that
+//! the listing, so facts tell the network from the name its installer writes; a `.conflist`
+//! name (CNI's own extension) counts on a line that does not name the folder too. A line that
 //! removes, moves or lacks the file (`rm`, `mv`, "deleted", "No such file") names one that is
 //! not there, and is left out.
 
@@ -38,9 +39,10 @@ static CAT_HERE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:sudo\s+)?(?:cat|more|less|head|tail)\s+(?:-\S+\s+)*([\w.@-]+\.(?:conflist|conf|json))\s*$").unwrap()
 });
 /// A config file name in a sentence that places it in the folder: `10-calico.conflist` on a line
-/// that also says `net.d`.
+/// that also says `net.d`, ending the sentence or not, but never inside a longer name (a backup
+/// `10-containerd-net.conflist.cilium_bak` is no config: libcni reads only its three extensions).
 static BARE_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s`'\x22(/,])(\d{1,3}-[\w.@-]+\.(?:conflist|conf|json))(?:[\s:`'\x22),.]|$)")
+    Regex::new(r"(?:^|[\s`'\x22(/,])(\d{1,3}-[\w.@-]+\.(?:conflist|conf|json))(?:[\s:`'\x22),]|\.(?:\s|$)|$)")
         .unwrap()
 });
 /// A line about a file that is not (or no longer) in the folder.
@@ -49,9 +51,12 @@ static GONE: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 /// A prompt whose working folder is the CNI config folder: `[root@node net.d]#`,
-/// `root@node:/etc/cni/net.d#`.
-static PROMPT_IN_NETD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(?:\[[^\]]*\bnet\.d\]|\S+@\S+:\S*net\.d)[#$]").unwrap());
+/// `root@node:/etc/cni/net.d#`, and the shells' that show only the folder (`/etc/cni/net.d# `,
+/// BusyBox's `/host/etc/cni/net.d # `, ash's `node1:/etc/cni/net.d# `).
+static PROMPT_IN_NETD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:\[[^\]]*\bnet\.d\]|\S+@\S+:\S*net\.d|(?:[\w.-]+:)?/\S*net\.d/? ?)[#$]")
+        .unwrap()
+});
 
 pub(super) fn derive(text: &str, lines: &[Line]) -> Vec<(String, String)> {
     let raw: Vec<&str> = text.lines().collect();
@@ -132,15 +137,20 @@ pub(super) fn derive(text: &str, lines: &[Line]) -> Vec<(String, String)> {
     out
 }
 
-/// The config file names a line places in the CNI folder, unless it removes or lacks them.
+/// The config file names a line places in the CNI folder, unless it removes or lacks them. A
+/// `.conflist` name needs no folder on its line: that extension is CNI's own (libcni reads a
+/// network list from no other file), while a `NN-name.conf` may be a systemd drop-in
+/// (`10-kubeadm.conf`) and a `.json` anything.
 fn mentions(text: &str, out: &mut Vec<String>) {
-    if !text.contains("net.d") || GONE.is_match(text) {
+    if GONE.is_match(text) {
         return;
     }
+    let in_folder = text.contains("net.d");
     let names = NAMED
         .captures_iter(text)
         .map(|c| c[1].to_string())
-        .chain(BARE_NAME.captures_iter(text).map(|c| c[1].to_string()));
+        .chain(BARE_NAME.captures_iter(text).map(|c| c[1].to_string()))
+        .filter(|n| in_folder || n.ends_with(".conflist"));
     for n in names {
         if !out.contains(&n) {
             out.push(n);
@@ -290,6 +300,21 @@ mod tests {
             Some(
                 "/etc/cni/net.d:\n10-flannel.conflist\n100-crio-bridge.conf\n10-calico.conflist\n"
             )
+        );
+        // a network list's name needs no folder on its line (CNI's own extension); a `.conf`
+        // does, since the kubelet's drop-in has one
+        let t = "After the switch both `10-calico.conflist` and `10-flannel.conflist` exist.\n\
+                 The kubelet reads /etc/systemd/system/kubelet.service.d/10-kubeadm.conf.\n";
+        assert_eq!(listed(t), ["10-calico.conflist", "10-flannel.conflist"]);
+        // cni-config-conflict__containerd-containerd-9171.txt (dev): `ls -l` at a prompt that
+        // shows only its folder, a backup beside the config
+        let t = crate::input::corpus_snippet("cni-config-conflict__containerd-containerd-9171.txt");
+        assert_eq!(
+            listed(&t),
+            [
+                "05-cilium.conflist",
+                "10-containerd-net.conflist.cilium_bak"
+            ]
         );
     }
 }
