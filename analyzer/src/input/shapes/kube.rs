@@ -483,7 +483,7 @@ fn node_wide_table(lines: &[Line]) -> Vec<Value> {
             let w: Vec<&str> = r.text.split_whitespace().collect();
             i += 1;
             let n = w.len();
-            if n < 8 || !dns_label(w[0]) || !w[n - 1].contains("://") {
+            if n < 8 || !node_table::node_name(w[0]) || !w[n - 1].contains("://") {
                 continue;
             }
             let mut info = json!({"kernelVersion": w[n - 2], "containerRuntimeVersion": w[n - 1]});
@@ -665,6 +665,14 @@ mod tests {
         );
         assert_eq!(n[0]["status"]["nodeInfo"]["kubeletVersion"], "v1.15.3");
         assert!(n[0]["status"].get("conditions").is_none());
+        // an EKS node: its name a DNS subdomain with dots, as the narrow table reader allows
+        let t = "NAME                          STATUS   ROLES    AGE   VERSION              INTERNAL-IP   EXTERNAL-IP   OS-IMAGE         KERNEL-VERSION                  CONTAINER-RUNTIME\nip-10-0-1-23.ec2.internal     Ready    <none>   3d    v1.18.9-eks-d1db3c   10.0.1.23     <none>        Amazon Linux 2   4.14.203-156.332.amzn2.x86_64   docker://19.3.6\n";
+        let n = items(t, paths::NODES);
+        assert_eq!(n[0]["metadata"]["name"], "ip-10-0-1-23.ec2.internal");
+        assert_eq!(
+            n[0]["status"]["nodeInfo"]["kubeletVersion"],
+            "v1.18.9-eks-d1db3c"
+        );
     }
 
     /// resource-stuck-terminating__kubernetes-kubernetes-119881.txt (dev): grep'ed rows, no header.

@@ -30,8 +30,9 @@ fn node_status(s: &str) -> bool {
         && s.split(',').skip(1).all(|p| p == "SchedulingDisabled")
 }
 
-/// A node name: a lower-case DNS subdomain (dots allowed), as the API server requires.
-fn node_name(s: &str) -> bool {
+/// A node name: a lower-case DNS subdomain (dots allowed: `ip-10-0-0-1.ec2.internal`), as the
+/// API server requires. Both node-table readers check names with it.
+pub(super) fn node_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 253
         && s.split('.').all(|l| {
