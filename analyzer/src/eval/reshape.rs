@@ -9,7 +9,9 @@
 //! terminal that hard-wraps at 80 columns, a Chinese Windows editor that saves it as GBK, and a
 //! mail client that word-wraps at 76 (a ticket sent
 //! by mail: Outlook's and Thunderbird's default width; RFC 3676's soft break keeps the space at the
-//! end of the line, `mail76`; a plain-text client without it drops that space, `plain76`).
+//! end of the line, `mail76`; a plain-text client without it drops that space, `plain76`), and an
+//! editor's smart quotes (`smart`: Word, Outlook, macOS text fields and rich ticket editors turn
+//! every typed `"` and `'` into a curly one, as in an error message retyped from a screenshot).
 
 /// One way of handing the same text over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,11 +24,12 @@ pub enum Reshape {
     Wrap80,
     Mail76,
     Plain76,
+    Smart,
     Gbk,
 }
 
 impl Reshape {
-    pub const ALL: [Reshape; 9] = [
+    pub const ALL: [Reshape; 10] = [
         Reshape::Crlf,
         Reshape::Quote,
         Reshape::Indent,
@@ -35,6 +38,7 @@ impl Reshape {
         Reshape::Wrap80,
         Reshape::Mail76,
         Reshape::Plain76,
+        Reshape::Smart,
         Reshape::Gbk,
     ];
 
@@ -48,6 +52,7 @@ impl Reshape {
             Reshape::Wrap80 => "wrap80",
             Reshape::Mail76 => "mail76",
             Reshape::Plain76 => "plain76",
+            Reshape::Smart => "smart",
             Reshape::Gbk => "gbk",
         }
     }
@@ -125,6 +130,11 @@ impl Reshape {
                     word_wrap(l, 76, false, &mut out);
                 }
             }
+            Reshape::Smart => {
+                for l in &lines {
+                    put(&smart_quotes(l), &mut out);
+                }
+            }
             Reshape::Gbk => unreachable!("whole-text reshape, returned above"),
         }
         out
@@ -145,6 +155,28 @@ fn wrap(line: &[u8], width: usize, out: &mut Vec<u8>) {
         out.extend_from_slice(piece.trim_end().as_bytes());
         out.push(b'\n');
     }
+}
+
+/// A line as an editor's smart quotes leave it: a `"` or `'` at the start, after a space or an
+/// opening bracket opens (`“`, `‘`), any other closes (`”`, `’`, the apostrophe of `don’t`).
+fn smart_quotes(line: &[u8]) -> Vec<u8> {
+    let Ok(s) = std::str::from_utf8(line) else {
+        return line.to_vec();
+    };
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        let opens = prev.is_none_or(|p| p.is_whitespace() || "([{<".contains(p));
+        out.push(match (c, opens) {
+            ('"', true) => '\u{201c}',
+            ('"', false) => '\u{201d}',
+            ('\'', true) => '\u{2018}',
+            ('\'', false) => '\u{2019}',
+            (c, _) => c,
+        });
+        prev = Some(c);
+    }
+    out.into_bytes()
 }
 
 /// The text as a Chinese Windows editor saves it: GBK (code page 936). Text that is not UTF-8,

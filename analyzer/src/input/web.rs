@@ -5,6 +5,10 @@
 //! - Invisible and look-alike spaces copied from a rendered page: a no-break space (U+00A0, what
 //!   `&nbsp;` renders as) becomes a space; zero-width spaces, joiners and a byte-order mark
 //!   inside the text (U+200B-U+200D, U+2060, U+FEFF) go.
+//! - Curly quotes an editor's smart quotes made of straight ones (Word, Outlook, macOS text
+//!   fields, rich ticket editors; an error retyped from a screenshot has them): `“ ” „ ″` become
+//!   `"` and `‘ ’ ‚ ′` become `'`. No program a rule reads writes curly quotes, and Chinese prose
+//!   loses nothing by straight ones.
 //! - HTML wrappers a tracker's raw Markdown keeps around a log: `<pre>`, `<code>`, `<details>`,
 //!   `<p>` and their closing tags at the start or end of a line, a `<summary>` element (a line of
 //!   its own keeps its words, one before a log goes), and `<br>` (at a line's end it goes,
@@ -77,6 +81,11 @@ pub fn strip(lines: &mut [String]) -> bool {
     any
 }
 
+/// Curly quotes and primes smart quotes make of `"` and `'`.
+const CURLY: [char; 8] = [
+    '\u{201c}', '\u{201d}', '\u{201e}', '\u{2033}', '\u{2018}', '\u{2019}', '\u{201a}', '\u{2032}',
+];
+
 /// One line without its web marks, `None` when it had none.
 fn clean_line(line: &str, entities: bool) -> Option<String> {
     let mut l: Cow<str> = Cow::Borrowed(line);
@@ -87,6 +96,17 @@ fn clean_line(line: &str, entities: bool) -> Option<String> {
             l.chars()
                 .filter(|c| !matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'))
                 .map(|c| if c == '\u{a0}' { ' ' } else { c })
+                .collect(),
+        );
+    }
+    if l.contains(CURLY) {
+        l = Cow::Owned(
+            l.chars()
+                .map(|c| match c {
+                    '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{2033}' => '"',
+                    '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{2032}' => '\'',
+                    c => c,
+                })
                 .collect(),
         );
     }
@@ -325,6 +345,22 @@ mod tests {
         );
         // Go's printing of a slice next to parentheses is no link
         assert_eq!(run("[a b](c d)\n"), None);
+    }
+
+    /// Smart quotes straightened: the dev row gocrane/crane-scheduler#5 quotes a pod's phase in
+    /// curly quotes; a kubelet line retyped with them reads as the kubelet wrote it.
+    #[test]
+    fn curly_quotes_become_straight() {
+        let t =
+            crate::input::corpus_snippet("scheduler-not-running__gocrane-crane-scheduler-5.txt");
+        let first = t.lines().next().unwrap().to_string() + "\n";
+        assert!(run(&first).unwrap().contains("always \"Pending\"，"));
+        assert_eq!(
+            run("Failed to pull image \u{201c}nginx:latets\u{201d}: it\u{2019}s not found\n")
+                .unwrap(),
+            "Failed to pull image \"nginx:latets\": it's not found\n"
+        );
+        assert_eq!(run("no quotes here\n"), None);
     }
 
     #[test]
