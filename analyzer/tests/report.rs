@@ -442,6 +442,31 @@ fn templates_dir_overrides_by_file_name() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("<!DOCTYPE html>"));
 }
 
+/// A report whose only findings are informational never says "no problem found" above them:
+/// the dev row kubernetes/kubernetes#119881 (a namespace Terminating for an unknown time, an
+/// info finding) gets the info verdict in both languages and in the HTML, an empty paste the ok one.
+#[test]
+fn info_findings_alone_get_their_own_verdict() {
+    let row = repo().join(
+        "testdata/real/snippets/resource-stuck-terminating__kubernetes-kubernetes-119881.txt",
+    );
+    let md = render(&row, None, "md", "en");
+    assert!(
+        md.contains("No alarm: informational findings to check"),
+        "{md}"
+    );
+    assert!(md.contains("**1** info"), "{md}");
+    assert!(!md.contains("No problem found"), "{md}");
+    let zh = render(&row, None, "md", "zh");
+    assert!(zh.contains("无告警：有提示信息需要查看"), "{zh}");
+    let html = render(&row, None, "html", "en");
+    assert!(html.contains("verdict v-info"), "html verdict class");
+    let tmp = tempfile::tempdir().unwrap();
+    let quiet = tmp.path().join("quiet.txt");
+    std::fs::write(&quiet, "nothing to see here\n").unwrap();
+    assert!(render(&quiet, None, "md", "en").contains("No problem found by the rules"));
+}
+
 /// Snapshots of every scenario bundle in testdata/scenarios/ (folders), with the embedded rules.
 #[test]
 fn scenario_snapshots() {

@@ -411,6 +411,9 @@ fn context(doc: &Document, data: &[NodeData]) -> Value {
         "critical"
     } else if counts.warning > 0 {
         "warning"
+    } else if counts.info > 0 {
+        // no alarm, but findings to read: never "no problem found" above a finding
+        "info"
     } else {
         "ok"
     };
@@ -497,6 +500,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("title", "kdiag report", "kdiag 诊断报告"),
     ("verdict_critical", "Critical problems found", "发现严重问题"),
     ("verdict_warning", "Warnings found", "发现警告"),
+    ("verdict_info", "No alarm: informational findings to check", "无告警：有提示信息需要查看"),
     ("verdict_ok", "No problem found by the rules", "规则未发现问题"),
     ("critical", "critical", "严重"),
     ("warning", "warning", "警告"),
