@@ -463,8 +463,35 @@ fn info_findings_alone_get_their_own_verdict() {
     assert!(html.contains("verdict v-info"), "html verdict class");
     let tmp = tempfile::tempdir().unwrap();
     let quiet = tmp.path().join("quiet.txt");
-    std::fs::write(&quiet, "nothing to see here\n").unwrap();
+    std::fs::write(
+        &quiet,
+        "Dec 07 10:00:00 node1 kubelet[812]: I1207 10:00:00.000000     812 kubelet.go:1] Started kubelet\n",
+    )
+    .unwrap();
     assert!(render(&quiet, None, "md", "en").contains("No problem found by the rules"));
+}
+
+/// A paste none of the readers knows (no log line, command output or object) gets no verdict,
+/// never "no problem found"; the JSON says so per node. A structured JSON log counts as read.
+#[test]
+fn a_paste_nothing_reads_gets_no_verdict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let junk = tmp.path().join("junk.txt");
+    std::fs::write(&junk, "hello world\nthis is not a log, only a question\n").unwrap();
+    let md = render(&junk, None, "md", "en");
+    assert!(md.contains("Nothing in the input was recognized"), "{md}");
+    assert!(!md.contains("No problem found"), "{md}");
+    assert!(render(&junk, None, "md", "zh").contains("输入中没有可识别的内容"));
+    let json: serde_json::Value = serde_json::from_str(&render(&junk, None, "json", "en")).unwrap();
+    assert_eq!(json["nodes"][0]["recognized"], false);
+    let zap = tmp.path().join("zap.txt");
+    std::fs::write(
+        &zap,
+        "{\"level\":\"info\",\"time\":\"2025-07-12T11:31:38-04:00\",\"message\":\"starting\"}\n",
+    )
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&render(&zap, None, "json", "en")).unwrap();
+    assert_eq!(json["nodes"][0]["recognized"], true);
 }
 
 /// Snapshots of every scenario bundle in testdata/scenarios/ (folders), with the embedded rules.

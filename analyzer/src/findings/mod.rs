@@ -53,6 +53,10 @@ pub struct NodeSummary {
     /// For a loose file: what it looks like (`kubelet-journal`, `dmesg`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_kind: Option<crate::texts::node::TextKind>,
+    /// For a loose file: whether anything in it was read (`input::recognized`); `false` means no
+    /// reader knew its text, so its lack of findings says nothing about the node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recognized: Option<bool>,
     pub has_manifest: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub collected_at: Option<String>,
@@ -76,6 +80,7 @@ impl NodeSummary {
             origin: node.origin.display().to_string(),
             kind,
             text_kind,
+            recognized: text_kind.map(|_| crate::input::recognized(node)),
             has_manifest: node.manifest.is_some(),
             collected_at: node.manifest.as_ref().map(|m| m.collected_at.clone()),
             files: node.files.len() + node.streamed.len(),

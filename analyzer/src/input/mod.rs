@@ -13,7 +13,7 @@ pub mod foreign;
 mod frame;
 mod members;
 mod prefix;
-mod rejoin;
+pub(crate) mod rejoin;
 pub mod shapes;
 mod sink;
 pub(crate) mod unwrap;
@@ -315,6 +315,23 @@ pub(crate) fn clean_entry_path(raw: &str) -> Result<Option<String>, &'static str
         return Ok(None);
     }
     Ok(Some(parts.join("/")))
+}
+
+/// Whether kdiag read anything from a loose file: its lines sniffed as a known kind, an output
+/// or object read from it (`shapes`), a line that starts like a log line, or a file big enough to
+/// stream (a log). `false` for text none of the readers know: no finding from it is no verdict.
+pub fn recognized(node: &crate::texts::node::Node) -> bool {
+    let crate::texts::node::InputKind::Loose(kind) = node.kind else {
+        return true;
+    };
+    if kind != crate::texts::node::TextKind::Unknown || !node.streamed.is_empty() {
+        return true;
+    }
+    node.files.iter().any(|(path, bytes)| {
+        path.starts_with("node/")
+            || path.starts_with("cluster/")
+            || String::from_utf8_lossy(bytes).lines().any(rejoin::log_line)
+    })
 }
 
 /// A snippet of the real-world corpus (testdata/real/snippets/NAME), for unit tests that read

@@ -414,6 +414,9 @@ fn context(doc: &Document, data: &[NodeData]) -> Value {
     } else if counts.info > 0 {
         // no alarm, but findings to read: never "no problem found" above a finding
         "info"
+    } else if !doc.nodes.is_empty() && doc.nodes.iter().all(|n| n.recognized == Some(false)) {
+        // a paste no reader knew: no finding is no verdict on the node
+        "unread"
     } else {
         "ok"
     };
@@ -501,6 +504,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("verdict_critical", "Critical problems found", "发现严重问题"),
     ("verdict_warning", "Warnings found", "发现警告"),
     ("verdict_info", "No alarm: informational findings to check", "无告警：有提示信息需要查看"),
+    (
+        "verdict_unread",
+        "Nothing in the input was recognized: no log line, command output or object kdiag reads, so no verdict",
+        "输入中没有可识别的内容（没有 kdiag 能读取的日志、命令输出或对象），无法判断",
+    ),
     ("verdict_ok", "No problem found by the rules", "规则未发现问题"),
     ("critical", "critical", "严重"),
     ("warning", "warning", "警告"),
