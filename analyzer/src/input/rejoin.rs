@@ -184,6 +184,32 @@ fn quote_open(body: &str) -> bool {
     open
 }
 
+/// The width a plain-text mail client wrapped the paste at, if its lines show one: the widest
+/// line with a space in it, within a mail client's widths (every longer line was broken).
+fn plain_width(lines: &[&str]) -> Option<usize> {
+    let w = lines
+        .iter()
+        .map(|l| piece(l).body)
+        .filter(|b| b.trim().contains(' '))
+        .map(|b| b.chars().count())
+        .max()?;
+    (MIN_WRAP..=PLAIN_MAX).contains(&w).then_some(w)
+}
+
+/// The widest a plain-text mail client wraps at (a terminal's 80 columns).
+const PLAIN_MAX: usize = 80;
+
+/// A break a plain-text mail client made in place of a space: the line before it ends in a word
+/// and the next line's first word would not have fitted after it within the width.
+fn plain_break(before: &str, next: &str, width: Option<usize>) -> bool {
+    let first = next
+        .split_whitespace()
+        .next()
+        .map_or(0, |w| w.chars().count());
+    let n = before.chars().count();
+    width.is_some_and(|w| n <= w && n + 1 + first > w) && !before.ends_with(' ')
+}
+
 /// The text with its broken log lines joined, or `None` when there was none.
 pub fn rejoin(text: &str) -> Option<String> {
     rejoin_with(text, true)
@@ -192,6 +218,7 @@ pub fn rejoin(text: &str) -> Option<String> {
 fn rejoin_with(text: &str, lone: bool) -> Option<String> {
     let lines: Vec<&str> = text.split('\n').collect();
     let wrap = wrap_width(&lines);
+    let plain = plain_width(&lines);
     // A line cut at a known width: the next one is its rest.
     let cut = |k: usize| {
         let w = width(lines[k]);
@@ -209,7 +236,9 @@ fn rejoin_with(text: &str, lone: bool) -> Option<String> {
         let mut j = i + 1;
         while j < lines.len() && j - i <= MAX_PIECES {
             let p = piece(lines[j]);
-            if !(continues(&p, a.prefix) || cut(j - 1) && rest_of_cut(&p, a.prefix)) {
+            let before = piece(lines[j - 1]).body;
+            let at_break = cut(j - 1) || plain_break(before, p.body, plain);
+            if !(continues(&p, a.prefix) || at_break && rest_of_cut(&p, a.prefix)) {
                 break;
             }
             j += 1;
@@ -232,7 +261,8 @@ fn rejoin_with(text: &str, lone: bool) -> Option<String> {
             let at_width = cut(k - 1);
             let ok = at_width || breakable(&whole);
             let rest = piece(lines[k]).body;
-            if !at_width && PAIR.is_match(rest) && !whole.ends_with(' ') {
+            let spaced = plain_break(piece(lines[k - 1]).body, rest, plain);
+            if !at_width && (spaced || PAIR.is_match(rest)) && !whole.ends_with(' ') {
                 whole.push(' ');
             }
             whole.push_str(rest);

@@ -436,10 +436,18 @@ fn after_a_tag(prev: &str, next: &str) -> bool {
 /// width. The width is the widest line with a space in it, one of a mail client's
 /// ([`MIN_WRAP`] to [`TERMINAL_WIDTH`]); a line is a piece when the next line's first word would
 /// not have fitted after it within that width, and the next line can continue it (as for a soft
-/// break; not when both open with the same word, as the lines of one listing do). A line with
-/// two gaps of two spaces or more is a table's row, left alone, unless it is a log line (a klog
-/// header has one before its pid). Most lines near the width, and two at least, must be pieces
-/// (a text whose lines merely end there is no wrap).
+/// break; not when both open with the same word, as the lines of one listing do; a syslog tag's
+/// or a name's value whatever it opens with). A line with two gaps of two spaces or more is a
+/// table's row, left alone, unless it is a log line (a klog header has one before its pid) or
+/// running text without such gaps follows it (an event's message). A klog header broken in its
+/// pid's padding is a piece too ([`klog_cut`]).
+///
+/// The paste is read so on either evidence: most lines near the width, and two at least, are
+/// pieces (a text whose lines merely end there is no wrap); or every piece is one no mail width
+/// could have kept whole: its next word would not have fitted within [`TERMINAL_WIDTH`], or a
+/// klog header was cut in its pid (a short paste where only one or two lines were long). Per
+/// line, `true` where the next line is its next piece, and whether a klog pid's padding goes
+/// back rather than one space.
 fn plain_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<bool>> {
     let spaced = |k: usize| lines[k].trim().contains(' ');
     let width = (0..lines.len())
@@ -452,35 +460,96 @@ fn plain_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<
     fn first(l: &str) -> &str {
         l.split_whitespace().next().unwrap_or("")
     }
+    let after = |k: usize| widths[k] + 1 + columns(first(lines[k + 1]));
     let piece = |k: usize| {
         let l = lines[k].trim_end_matches('\r');
         let next = lines[k + 1];
+        if klog_cut(l, next) {
+            return true;
+        }
+        // running text without a table's gaps: an event's message after its row
+        let prose_next = field_starts(next).len() < 2 && !rule(next);
         !l.ends_with(' ')
-            && (field_starts(l).len() < 2 || OWN_START.is_match(l.trim_start()))
-            && widths[k] + 1 + columns(first(next)) > width
+            && !rule(l)
+            && (field_starts(l).len() < 2 || OWN_START.is_match(l.trim_start()) || prose_next)
+            && after(k) > width
             && !super::shapes::is_prompt(l)
-            && !opens_a_line(l, next)
+            && (!opens_a_line(l, next) || after_a_tag(&format!("{l} "), next))
             && !aligned(l, next)
             && !table_edge(l, next)
-            && !next.starts_with([' ', '\t'])
+            && !next.starts_with([' ', '\t', '+', '|'])
             && first(l) != first(next)
     };
+    let ok = |k: usize| !blank[k] && !blank[k + 1];
     // lines near the width, followed by a line: the pieces' candidates
     let near: Vec<usize> = (0..lines.len().saturating_sub(1))
-        .filter(|k| !blank[*k] && !blank[k + 1] && spaced(*k) && widths[*k] + 12 > width)
+        .filter(|k| ok(*k) && spaced(*k) && widths[*k] + 12 > width)
         .collect();
     let near_pieces = near.iter().filter(|k| piece(**k)).count();
-    if near_pieces < 2 || near_pieces * 4 < near.len() * 3 {
-        return None;
-    }
     // then every line is a piece whose next word would not have fitted, a short one too (a
     // sentence's last words before a long path)
     let breaks: Vec<usize> = (0..lines.len().saturating_sub(1))
-        .filter(|k| !blank[*k] && !blank[k + 1] && piece(*k))
+        .filter(|k| ok(*k) && piece(*k))
         .collect();
+    let most = near_pieces >= 2 && near_pieces * 4 >= near.len() * 3;
+    // whether line k is a log line or a piece of one
+    let mut in_log = vec![false; lines.len()];
+    for k in 0..lines.len() {
+        in_log[k] = OWN_START.is_match(lines[k].trim_start())
+            || (k > 0 && in_log[k - 1] && ok(k - 1) && piece(k - 1));
+    }
+    // a word no mail width had room for after the piece: a long one (a hash, a path, an
+    // address), or any on a log line; or a klog header cut in two
+    let certain = |k: usize| {
+        (after(k) > TERMINAL_WIDTH && (columns(first(lines[k + 1])) >= LONG_WORD || in_log[k]))
+            || klog_cut(lines[k], lines[k + 1])
+    };
+    if !most && (breaks.is_empty() || !breaks.iter().all(|k| certain(*k))) {
+        return None;
+    }
     let mut joins = vec![false; lines.len()];
     breaks.into_iter().for_each(|k| joins[k] = true);
     Some(joins)
+}
+
+/// A word this long after a piece is a break beyond doubt (module doc).
+const LONG_WORD: usize = 12;
+
+/// A klog header broken in two (`E0713 12:37:13.644332` then `  30147 bootstrap.go:263] ...`,
+/// or after its pid, then `kubelet_volumes.go:110] ...`): the next line opens with the rest of
+/// the header. klog writes the pid right-aligned in seven columns after the time, so a mail
+/// client breaks in its padding too, and the padding goes back whole when joined.
+fn klog_cut(prev: &str, next: &str) -> bool {
+    let prev = prev.trim_end_matches('\r');
+    (KLOG_TIME.is_match(prev) && KLOG_PID.is_match(next))
+        || (KLOG_PID_END.is_match(prev) && KLOG_FILE.is_match(next))
+}
+
+static KLOG_TIME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|\s)[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d{6}$").unwrap());
+static KLOG_PID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^ {0,6}\d{1,7} [\w.-]+:\d+\] ").unwrap());
+static KLOG_PID_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|\s)[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d{6} +\d+$").unwrap());
+static KLOG_FILE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\w.-]+:\d+\] ").unwrap());
+
+/// A line of one repeated mark (`=====`, `-----`): a table's rule, no running text.
+fn rule(line: &str) -> bool {
+    let t = line.trim();
+    let mut c = t.chars();
+    c.next()
+        .is_some_and(|m| !m.is_alphanumeric() && t.len() >= 3 && c.all(|x| x == m))
+}
+
+/// The text that joins a plain mail wrap's piece to its next line: one space, or a klog pid's
+/// padding to its seven columns.
+fn plain_join(prev: &str, next: &str) -> String {
+    if KLOG_TIME.is_match(prev.trim_end_matches('\r')) && KLOG_PID.is_match(next) {
+        let pid = next.trim_start().split(' ').next().unwrap_or("").len();
+        let pad = 7usize.saturating_sub(pid) + 1;
+        return " ".repeat(pad.saturating_sub(next.len() - next.trim_start().len()));
+    }
+    " ".into()
 }
 
 /// The paste with its hard-wrapped lines joined, or `None` when it was not hard-wrapped.
@@ -519,7 +588,9 @@ pub fn unwrap(text: &str) -> Option<Unwrapped> {
         let mut whole = lines[k].strip_suffix('\r').unwrap_or(lines[k]).to_string();
         let start = k;
         while joins[k] {
-            if space_at_breaks || spaced[k] {
+            if space_at_breaks {
+                whole.push_str(&plain_join(lines[k], lines[k + 1]));
+            } else if spaced[k] {
                 whole.push(' ');
             }
             k += 1;
