@@ -478,38 +478,84 @@ fn plain_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<
             && !aligned(l, next)
             && !table_edge(l, next)
             && !next.starts_with([' ', '\t', '+', '|'])
-            && first(l) != first(next)
+    };
+    // two rows of one listing open alike (the same word, six characters or a shape); a later
+    // piece of a line opens wherever the break fell, so only a line of its own is compared
+    let rows = |k: usize| {
+        let (l, next) = (lines[k], lines[k + 1]);
+        first(l) == first(next) || same_opening(l, next) || same_shape(first(l), first(next))
     };
     let ok = |k: usize| !blank[k] && !blank[k + 1];
+    // a word no mail width had room for after the piece: a long one (a hash, a path, an
+    // address), or any on a log line; a klog header cut in two; a sentence broken before its
+    // next word (not a line that ends in `:`, which introduces what follows it)
+    let certain = |k: usize, in_log: bool| {
+        let introduces = lines[k].trim_end().ends_with(':');
+        let long = columns(first(lines[k + 1])) >= LONG_WORD && !introduces;
+        (after(k) > TERMINAL_WIDTH && (long || in_log))
+            || klog_cut(lines[k], lines[k + 1])
+            || mid_sentence(lines[k], lines[k + 1])
+    };
+    // per line, in order: a piece; a break beyond doubt; a log line or a later piece of one
+    let mut pieces = vec![false; lines.len()];
+    let mut sure = vec![false; lines.len()];
+    let mut in_log = false;
+    for k in 0..lines.len().saturating_sub(1) {
+        let later = k > 0 && pieces[k - 1];
+        in_log = OWN_START.is_match(lines[k].trim_start()) || (in_log && later);
+        pieces[k] = ok(k) && piece(k) && ((later && sure[k - 1]) || !rows(k));
+        sure[k] = pieces[k] && certain(k, in_log);
+    }
     // lines near the width, followed by a line: the pieces' candidates
     let near: Vec<usize> = (0..lines.len().saturating_sub(1))
         .filter(|k| ok(*k) && spaced(*k) && widths[*k] + 12 > width)
         .collect();
-    let near_pieces = near.iter().filter(|k| piece(**k)).count();
+    let near_pieces = near.iter().filter(|k| pieces[**k]).count();
+    let most = near_pieces >= 2 && near_pieces * 4 >= near.len() * 3;
     // then every line is a piece whose next word would not have fitted, a short one too (a
     // sentence's last words before a long path)
-    let breaks: Vec<usize> = (0..lines.len().saturating_sub(1))
-        .filter(|k| ok(*k) && piece(*k))
-        .collect();
-    let most = near_pieces >= 2 && near_pieces * 4 >= near.len() * 3;
-    // whether line k is a log line or a piece of one
-    let mut in_log = vec![false; lines.len()];
-    for k in 0..lines.len() {
-        in_log[k] = OWN_START.is_match(lines[k].trim_start())
-            || (k > 0 && in_log[k - 1] && ok(k - 1) && piece(k - 1));
-    }
-    // a word no mail width had room for after the piece: a long one (a hash, a path, an
-    // address), or any on a log line; or a klog header cut in two
-    let certain = |k: usize| {
-        (after(k) > TERMINAL_WIDTH && (columns(first(lines[k + 1])) >= LONG_WORD || in_log[k]))
-            || klog_cut(lines[k], lines[k + 1])
-    };
-    if !most && (breaks.is_empty() || !breaks.iter().all(|k| certain(*k))) {
+    let breaks = pieces.iter().filter(|p| **p).count();
+    let sure = sure.iter().filter(|s| **s).count();
+    if !most && (sure == 0 || sure * 2 < breaks) {
         return None;
     }
-    let mut joins = vec![false; lines.len()];
-    breaks.into_iter().for_each(|k| joins[k] = true);
-    Some(joins)
+    Some(pieces)
+}
+
+/// Two words of one shape with a mark in them (`172.17.0.0/16` and `172.20.0.0/24`): the first
+/// fields of two rows of one listing, not a line and its next piece. Shape: each run of digits,
+/// of letters, kept marks.
+fn same_shape(a: &str, b: &str) -> bool {
+    fn shape(w: &str) -> String {
+        let mut out = String::new();
+        for c in w.chars() {
+            let k = if c.is_ascii_digit() {
+                '9'
+            } else if c.is_alphabetic() {
+                'a'
+            } else {
+                c
+            };
+            if out.ends_with(k) && (k == '9' || k == 'a') {
+                continue;
+            }
+            out.push(k);
+        }
+        out
+    }
+    a.contains(|c: char| !c.is_alphanumeric()) && shape(a) == shape(b)
+}
+
+/// A break inside a sentence: `prev` ends in a word, a number, a comma or a closing quote or
+/// bracket, with no mark that ends a sentence or opens a list (`.`, `:`, `!`), and `next` opens
+/// with its next word in lower case, a number, a path or a quoted string (`is not` then `yet
+/// valid`, `caused` then `"process_linux.go:284: ...`), not with a capital, a mark or indentation.
+fn mid_sentence(prev: &str, next: &str) -> bool {
+    let end = prev.trim_end_matches('\r').chars().last();
+    let start = next.chars().next();
+    end.is_some_and(|c| c.is_alphanumeric() || ",)\"'".contains(c))
+        && start
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "\"'/\\".contains(c))
 }
 
 /// A word this long after a piece is a break beyond doubt (module doc).
