@@ -252,6 +252,8 @@ pub const TERMINAL_WIDTH: usize = 80;
 /// whether the space the terminal dropped at the end of that line goes back between them.
 struct HardWrap {
     width: usize,
+    /// one cut only, taken at 80 columns (a single overflowing word looks the same)
+    single: bool,
     joins: Vec<bool>,
     spaced: Vec<bool>,
 }
@@ -350,6 +352,7 @@ fn wrap_width(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<HardWr
     (pieces >= 2 || single || after_spaces).then_some(HardWrap {
         // (rows of 79 only: as likely a plain mail wrap's widest pieces, which then wins)
         width: widest,
+        single: pieces < 2 && trimmed_pieces == 0,
         joins,
         spaced,
     })
@@ -574,10 +577,10 @@ fn klog_cut(prev: &str, next: &str) -> bool {
 static KLOG_TIME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|\s)[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d{6}$").unwrap());
 static KLOG_PID: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^ {0,6}\d{1,7} [\w.-]+:\d+\] ").unwrap());
+    LazyLock::new(|| Regex::new(r"^ {0,6}\d{1,7} [\w.-]+:\d+\](?: |$)").unwrap());
 static KLOG_PID_END: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|\s)[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d{6} +\d+$").unwrap());
-static KLOG_FILE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\w.-]+:\d+\] ").unwrap());
+static KLOG_FILE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\w.-]+:\d+\](?: |$)").unwrap());
 
 /// A line of one repeated mark (`=====`, `-----`): a table's rule, no running text.
 fn rule(line: &str) -> bool {
@@ -611,8 +614,15 @@ pub fn unwrap(text: &str) -> Option<Unwrapped> {
     let plain = plain_breaks(&lines, &widths, &blank);
     // a hard wrap narrower than a terminal's 80 columns is as likely a plain mail wrap's widest
     // pieces: the plain reading wins when it finds one
-    let hard = wrap_width(&lines, &widths, &blank)
-        .filter(|h| h.width >= TERMINAL_WIDTH || plain.is_none());
+    // and so is one wider than 80 whose rows of that width hold no space, or one resting on a
+    // single row of 80: words too long for any mail line, each overflowing on a line of its own
+    let spaced_at =
+        |w: usize| (0..lines.len()).any(|k| widths[k] == w && lines[k].trim().contains(' '));
+    let hard = wrap_width(&lines, &widths, &blank).filter(|h| {
+        (h.width == TERMINAL_WIDTH && !h.single)
+            || (h.width >= TERMINAL_WIDTH && spaced_at(h.width))
+            || plain.is_none()
+    });
     let mut space_at_breaks = false;
     let spaced = hard.as_ref().map(|h| h.spaced.clone());
     let joins: Vec<bool> = match (hard, soft_breaks(&lines, &widths, &blank)) {
