@@ -37,7 +37,10 @@
 //! line when the next line can continue it and its first word would not have fitted
 //! ([`soft_breaks`]). Both readings are joined together when a paste shows both. A plain-text
 //! client (no RFC 3676) puts the break in the space's place instead: read only when neither of
-//! the others is found, and joined with the space back ([`plain_breaks`]).
+//! the others is found, and joined with the space back ([`plain_breaks`]: most lines near the
+//! width are pieces, or most breaks are ones no mail width could have kept, as in a short paste
+//! where one or two lines were long). A hard wrap narrower than 80, or resting on one row of 80
+//! or on rows with no space (words overflowing a mail line), gives way to a plain reading.
 //!
 //! Either way, some lines are never a piece of the line before: a `kubectl describe` field at
 //! the line's start (`Events:          <none>`), a `|`-bordered table's next row or border after a
@@ -446,11 +449,12 @@ fn after_a_tag(prev: &str, next: &str) -> bool {
 /// pid's padding is a piece too ([`klog_cut`]).
 ///
 /// The paste is read so on either evidence: most lines near the width, and two at least, are
-/// pieces (a text whose lines merely end there is no wrap); or every piece is one no mail width
-/// could have kept whole: its next word would not have fitted within [`TERMINAL_WIDTH`], or a
-/// klog header was cut in its pid (a short paste where only one or two lines were long). Per
-/// line, `true` where the next line is its next piece, and whether a klog pid's padding goes
-/// back rather than one space.
+/// pieces (a text whose lines merely end there is no wrap); or at least half the breaks, one at
+/// least, are sure (a short paste where only one or two lines were long): a long next word, or
+/// any on a log line, that would not have fitted within [`TERMINAL_WIDTH`] (not after a line
+/// ending in `:`), a klog header cut in two, a sentence broken before its next word. Rows of one
+/// listing opening alike are no pieces unless a sure break led to them. Per line, `true` where
+/// the next line is its next piece.
 fn plain_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<bool>> {
     let spaced = |k: usize| lines[k].trim().contains(' ');
     let width = (0..lines.len())

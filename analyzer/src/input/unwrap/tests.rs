@@ -125,6 +125,40 @@ fn dev_snippets_word_wrapped_as_plain_text_read_back() {
         assert_ne!(mailed, t, "{name}: nothing to wrap");
         reads_back(&mailed, &t, name);
     }
+    // short pastes where only a line or two were long, read on breaks no mail width could
+    // have kept: a long next word (coredns/coredns#2087's `MD5 =` before its hash), a klog
+    // header cut in its pid's padding or after its pid (kubernetes/minikube#11966,
+    // kubernetes/kubernetes#41428), a sentence broken before its next word in lower case
+    // (k3d-io/k3d#44), words too long for a mail line each on a line of its own, which are no
+    // terminal's rows (kubernetes-sigs/kubespray#8122)
+    for name in [
+        "certificate-expiring__kubernetes-minikube-11966.txt",
+        "apiserver-unreachable__kubernetes-kubernetes-41428.txt",
+        "certificate-expiring__k3d-io-k3d-44.txt",
+        "cgroup-driver-mismatch__kubernetes-sigs-kubespray-8122.txt",
+    ] {
+        let t = trimmed(name);
+        let mailed = String::from_utf8(Reshape::Plain76.apply(t.as_bytes())).unwrap();
+        assert_ne!(mailed, t, "{name}: nothing to wrap");
+        reads_back(&mailed, &t, name);
+    }
+    // (coredns/coredns#2087: its log lines read back; the line before `.:53`, a typed command
+    // after a prompt no reader knows, `➜`, is joined too)
+    let t = trimmed("coredns-forward-loop__coredns-coredns-2087.txt");
+    let mailed = String::from_utf8(Reshape::Plain76.apply(t.as_bytes())).unwrap();
+    let u = unwrap(&mailed).unwrap().compact;
+    for line in t.lines().filter(|l| l.starts_with("2018/")) {
+        assert!(u.lines().any(|l| l == line), "{line}");
+    }
+    // rows of one listing opening alike (`ip route`'s addresses, sysctl names) and a field of
+    // `docker info` before the next are no pieces, as pasted
+    for name in [
+        "neg-default-route-missing__flannel-io-flannel-1029.txt",
+        "neg-sysctl-forwarding-disabled__kubernetes-kubeadm-312.txt",
+        "neg-overlay-xfs-no-dtype__kata-containers-runtime-784.txt",
+    ] {
+        assert_eq!(unwrap(&snippet(name)), None, "{name}");
+    }
     // lines that merely end near their widest are no wrap: a sentence before the settings
     // it names (sysctl-forwarding-disabled__kubernetes-kubernetes-33798.txt, dev), a `kubectl
     // get nodes` table whose rows are not lined up with its header
