@@ -21,7 +21,11 @@
 //!
 //! A broken line is joined without adding anything (the cut was inside a word or after the space
 //! kept at its end), except a space before a piece that opens with a `key=value` pair (the cut
-//! was between two pairs, and the space was lost); a piece that opens like a line of its own
+//! was between two pairs, and the space was lost), and a space where the paste is a plain-text
+//! mail client's wrap (its break took a space's place: every line with a space is within a
+//! mail width, 60 to 80, and two breaks at least, this one among them, end in a word whose next
+//! word would not have fitted after it; `IN` then `2050...` of coredns/coredns#2087 re-pasted so
+//! is `IN 2050...`, not `IN2050...`); a piece that opens like a line of its own
 //! (`log: ...`, `error: ...`) is never joined. Each piece's own line is left empty, so every other line keeps its number
 //! and the evidence of a finding points at the same line of the paste.
 
@@ -196,6 +200,45 @@ fn quote_open(body: &str) -> bool {
     open
 }
 
+/// The width a plain-text mail client wrapped the paste at, if its lines show one: the widest
+/// line with a space in it, within a mail client's widths (every longer line was broken), and
+/// two breaks at least where the next line, no log line, opens with a word that would not have
+/// fitted (one such break is as likely a cut inside a word).
+fn plain_width(lines: &[&str]) -> Option<usize> {
+    let w = lines
+        .iter()
+        .map(|l| piece(l).body)
+        .filter(|b| b.trim().contains(' '))
+        .map(|b| b.chars().count())
+        .max()?;
+    let w = (MIN_WRAP..=PLAIN_MAX).contains(&w).then_some(w);
+    let breaks = lines
+        .windows(2)
+        .filter(|p| {
+            let (a, b) = (piece(p[0]), piece(p[1]));
+            !a.body.trim().is_empty()
+                && !b.body.trim().is_empty()
+                && !starts_log(&b)
+                && plain_break(a.body, b.body, w)
+        })
+        .count();
+    w.filter(|_| breaks >= 2)
+}
+
+/// The widest a plain-text mail client wraps at (a terminal's 80 columns).
+const PLAIN_MAX: usize = 80;
+
+/// A break a plain-text mail client made in place of a space: the line before it ends in a word
+/// and the next line's first word would not have fitted after it within the width.
+fn plain_break(before: &str, next: &str, width: Option<usize>) -> bool {
+    let first = next
+        .split_whitespace()
+        .next()
+        .map_or(0, |w| w.chars().count());
+    let n = before.chars().count();
+    width.is_some_and(|w| n <= w && n + 1 + first > w) && !before.ends_with(' ')
+}
+
 /// The text with its broken log lines joined, or `None` when there was none.
 pub fn rejoin(text: &str) -> Option<String> {
     rejoin_with(text, true)
@@ -204,6 +247,7 @@ pub fn rejoin(text: &str) -> Option<String> {
 fn rejoin_with(text: &str, lone: bool) -> Option<String> {
     let lines: Vec<&str> = text.split('\n').collect();
     let wrap = wrap_width(&lines);
+    let plain = plain_width(&lines);
     // A line cut at a known width: the next one is its rest.
     let cut = |k: usize| {
         let w = width(lines[k]);
@@ -244,7 +288,8 @@ fn rejoin_with(text: &str, lone: bool) -> Option<String> {
             let at_width = cut(k - 1);
             let ok = at_width || breakable(&whole);
             let rest = piece(lines[k]).body;
-            if !at_width && PAIR.is_match(rest) && !whole.ends_with(' ') {
+            let spaced = plain_break(piece(lines[k - 1]).body, rest, plain);
+            if !at_width && (spaced || PAIR.is_match(rest)) && !whole.ends_with(' ') {
                 whole.push(' ');
             }
             whole.push_str(rest);
@@ -361,6 +406,28 @@ mod tests {
         // the same line twice is one line, not two cuts
         let t = format!("{a}\nThen I restarted it\n{a}\nThen I restarted it\n");
         assert_eq!(rejoin(&t), None);
+    }
+
+    /// coredns-forward-loop__coredns-coredns-2087.txt (dev) word-wrapped by a plain-text mail
+    /// client at 76: every line with a space is within a mail width and the break after `Seen
+    /// "HINFO IN` is one its next word could not have fitted, so the space goes back
+    /// (`IN 2050...`, not `IN2050...`), here where the unwrap reader is not run first.
+    #[test]
+    fn a_plain_mail_break_gets_its_space_back() {
+        use crate::eval::reshape::Reshape;
+        let t = snippet("coredns-forward-loop__coredns-coredns-2087.txt");
+        let mailed = String::from_utf8(Reshape::Plain76.apply(t.as_bytes())).unwrap();
+        let r = rejoin(&mailed).unwrap();
+        assert!(
+            r.contains("Seen \"HINFO IN 2050421060481615995.5620656063561519376.\" more"),
+            "{r}"
+        );
+        // a paste with a longer line is no plain wrap: the piece is the rest of a word
+        let long = "x ".repeat(41);
+        assert_eq!(
+            plain_width(&[long.as_str(), "connec", "tion refused"]),
+            None
+        );
     }
 
     #[test]

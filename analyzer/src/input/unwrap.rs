@@ -37,7 +37,10 @@
 //! line when the next line can continue it and its first word would not have fitted
 //! ([`soft_breaks`]). Both readings are joined together when a paste shows both. A plain-text
 //! client (no RFC 3676) puts the break in the space's place instead: read only when neither of
-//! the others is found, and joined with the space back ([`plain_breaks`]).
+//! the others is found, and joined with the space back ([`plain_breaks`]: most lines near the
+//! width are pieces, or most breaks are ones no mail width could have kept, as in a short paste
+//! where one or two lines were long). A hard wrap narrower than 80, or resting on one row of 80
+//! or on rows with no space (words overflowing a mail line), gives way to a plain reading.
 //!
 //! Either way, some lines are never a piece of the line before: a `kubectl describe` field at
 //! the line's start (`Events:          <none>`), a `|`-bordered table's next row or border after a
@@ -252,6 +255,8 @@ pub const TERMINAL_WIDTH: usize = 80;
 /// whether the space the terminal dropped at the end of that line goes back between them.
 struct HardWrap {
     width: usize,
+    /// one cut only, taken at 80 columns (a single overflowing word looks the same)
+    single: bool,
     joins: Vec<bool>,
     spaced: Vec<bool>,
 }
@@ -350,6 +355,7 @@ fn wrap_width(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<HardWr
     (pieces >= 2 || single || after_spaces).then_some(HardWrap {
         // (rows of 79 only: as likely a plain mail wrap's widest pieces, which then wins)
         width: widest,
+        single: pieces < 2 && trimmed_pieces == 0,
         joins,
         spaced,
     })
@@ -436,10 +442,19 @@ fn after_a_tag(prev: &str, next: &str) -> bool {
 /// width. The width is the widest line with a space in it, one of a mail client's
 /// ([`MIN_WRAP`] to [`TERMINAL_WIDTH`]); a line is a piece when the next line's first word would
 /// not have fitted after it within that width, and the next line can continue it (as for a soft
-/// break; not when both open with the same word, as the lines of one listing do). A line with
-/// two gaps of two spaces or more is a table's row, left alone, unless it is a log line (a klog
-/// header has one before its pid). Most lines near the width, and two at least, must be pieces
-/// (a text whose lines merely end there is no wrap).
+/// break; not when both open with the same word, as the lines of one listing do; a syslog tag's
+/// or a name's value whatever it opens with). A line with two gaps of two spaces or more is a
+/// table's row, left alone, unless it is a log line (a klog header has one before its pid) or
+/// running text without such gaps follows it (an event's message). A klog header broken in its
+/// pid's padding is a piece too ([`klog_cut`]).
+///
+/// The paste is read so on either evidence: most lines near the width, and two at least, are
+/// pieces (a text whose lines merely end there is no wrap); or at least half the breaks, one at
+/// least, are sure (a short paste where only one or two lines were long): a long next word, or
+/// any on a log line, that would not have fitted within [`TERMINAL_WIDTH`] (not after a line
+/// ending in `:`), a klog header cut in two, a sentence broken before its next word. Rows of one
+/// listing opening alike are no pieces unless a sure break led to them. Per line, `true` where
+/// the next line is its next piece.
 fn plain_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<bool>> {
     let spaced = |k: usize| lines[k].trim().contains(' ');
     let width = (0..lines.len())
@@ -452,35 +467,142 @@ fn plain_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<
     fn first(l: &str) -> &str {
         l.split_whitespace().next().unwrap_or("")
     }
+    let after = |k: usize| widths[k] + 1 + columns(first(lines[k + 1]));
     let piece = |k: usize| {
         let l = lines[k].trim_end_matches('\r');
         let next = lines[k + 1];
+        if klog_cut(l, next) {
+            return true;
+        }
+        // running text without a table's gaps: an event's message after its row
+        let prose_next = field_starts(next).len() < 2 && !rule(next);
         !l.ends_with(' ')
-            && (field_starts(l).len() < 2 || OWN_START.is_match(l.trim_start()))
-            && widths[k] + 1 + columns(first(next)) > width
+            && !rule(l)
+            && (field_starts(l).len() < 2 || OWN_START.is_match(l.trim_start()) || prose_next)
+            && after(k) > width
             && !super::shapes::is_prompt(l)
-            && !opens_a_line(l, next)
+            && (!opens_a_line(l, next) || after_a_tag(&format!("{l} "), next))
             && !aligned(l, next)
             && !table_edge(l, next)
-            && !next.starts_with([' ', '\t'])
-            && first(l) != first(next)
+            && !next.starts_with([' ', '\t', '+', '|'])
     };
+    // two rows of one listing open alike (the same word, six characters or a shape); a later
+    // piece of a line opens wherever the break fell, so only a line of its own is compared
+    let rows = |k: usize| {
+        let (l, next) = (lines[k], lines[k + 1]);
+        first(l) == first(next) || same_opening(l, next) || same_shape(first(l), first(next))
+    };
+    let ok = |k: usize| !blank[k] && !blank[k + 1];
+    // a word no mail width had room for after the piece: a long one (a hash, a path, an
+    // address), or any on a log line; a klog header cut in two; a sentence broken before its
+    // next word (not a line that ends in `:`, which introduces what follows it)
+    let certain = |k: usize, in_log: bool| {
+        let introduces = lines[k].trim_end().ends_with(':');
+        let long = columns(first(lines[k + 1])) >= LONG_WORD && !introduces;
+        (after(k) > TERMINAL_WIDTH && (long || in_log))
+            || klog_cut(lines[k], lines[k + 1])
+            || mid_sentence(lines[k], lines[k + 1])
+    };
+    // per line, in order: a piece; a break beyond doubt; a log line or a later piece of one
+    let mut pieces = vec![false; lines.len()];
+    let mut sure = vec![false; lines.len()];
+    let mut in_log = false;
+    for k in 0..lines.len().saturating_sub(1) {
+        let later = k > 0 && pieces[k - 1];
+        in_log = OWN_START.is_match(lines[k].trim_start()) || (in_log && later);
+        pieces[k] = ok(k) && piece(k) && ((later && sure[k - 1]) || !rows(k));
+        sure[k] = pieces[k] && certain(k, in_log);
+    }
     // lines near the width, followed by a line: the pieces' candidates
     let near: Vec<usize> = (0..lines.len().saturating_sub(1))
-        .filter(|k| !blank[*k] && !blank[k + 1] && spaced(*k) && widths[*k] + 12 > width)
+        .filter(|k| ok(*k) && spaced(*k) && widths[*k] + 12 > width)
         .collect();
-    let near_pieces = near.iter().filter(|k| piece(**k)).count();
-    if near_pieces < 2 || near_pieces * 4 < near.len() * 3 {
-        return None;
-    }
+    let near_pieces = near.iter().filter(|k| pieces[**k]).count();
+    let most = near_pieces >= 2 && near_pieces * 4 >= near.len() * 3;
     // then every line is a piece whose next word would not have fitted, a short one too (a
     // sentence's last words before a long path)
-    let breaks: Vec<usize> = (0..lines.len().saturating_sub(1))
-        .filter(|k| !blank[*k] && !blank[k + 1] && piece(*k))
-        .collect();
-    let mut joins = vec![false; lines.len()];
-    breaks.into_iter().for_each(|k| joins[k] = true);
-    Some(joins)
+    let breaks = pieces.iter().filter(|p| **p).count();
+    let sure = sure.iter().filter(|s| **s).count();
+    if !most && (sure == 0 || sure * 2 < breaks) {
+        return None;
+    }
+    Some(pieces)
+}
+
+/// Two words of one shape with a mark in them (`172.17.0.0/16` and `172.20.0.0/24`): the first
+/// fields of two rows of one listing, not a line and its next piece. Shape: each run of digits,
+/// of letters, kept marks.
+fn same_shape(a: &str, b: &str) -> bool {
+    fn shape(w: &str) -> String {
+        let mut out = String::new();
+        for c in w.chars() {
+            let k = if c.is_ascii_digit() {
+                '9'
+            } else if c.is_alphabetic() {
+                'a'
+            } else {
+                c
+            };
+            if out.ends_with(k) && (k == '9' || k == 'a') {
+                continue;
+            }
+            out.push(k);
+        }
+        out
+    }
+    a.contains(|c: char| !c.is_alphanumeric()) && shape(a) == shape(b)
+}
+
+/// A break inside a sentence: `prev` ends in a word, a number, a comma or a closing quote or
+/// bracket, with no mark that ends a sentence or opens a list (`.`, `:`, `!`), and `next` opens
+/// with its next word in lower case, a number, a path or a quoted string (`is not` then `yet
+/// valid`, `caused` then `"process_linux.go:284: ...`), not with a capital, a mark or indentation.
+fn mid_sentence(prev: &str, next: &str) -> bool {
+    let end = prev.trim_end_matches('\r').chars().last();
+    let start = next.chars().next();
+    end.is_some_and(|c| c.is_alphanumeric() || ",)\"'".contains(c))
+        && start
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "\"'/\\".contains(c))
+}
+
+/// A word this long after a piece is a break beyond doubt (module doc).
+const LONG_WORD: usize = 12;
+
+/// A klog header broken in two (`E0713 12:37:13.644332` then `  30147 bootstrap.go:263] ...`,
+/// or after its pid, then `kubelet_volumes.go:110] ...`): the next line opens with the rest of
+/// the header. klog writes the pid right-aligned in seven columns after the time, so a mail
+/// client breaks in its padding too, and the padding goes back whole when joined.
+fn klog_cut(prev: &str, next: &str) -> bool {
+    let prev = prev.trim_end_matches('\r');
+    (KLOG_TIME.is_match(prev) && KLOG_PID.is_match(next))
+        || (KLOG_PID_END.is_match(prev) && KLOG_FILE.is_match(next))
+}
+
+static KLOG_TIME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|\s)[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d{6}$").unwrap());
+static KLOG_PID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^ {0,6}\d{1,7} [\w.-]+:\d+\](?: |$)").unwrap());
+static KLOG_PID_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|\s)[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d{6} +\d+$").unwrap());
+static KLOG_FILE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\w.-]+:\d+\](?: |$)").unwrap());
+
+/// A line of one repeated mark (`=====`, `-----`): a table's rule, no running text.
+fn rule(line: &str) -> bool {
+    let t = line.trim();
+    let mut c = t.chars();
+    c.next()
+        .is_some_and(|m| !m.is_alphanumeric() && t.len() >= 3 && c.all(|x| x == m))
+}
+
+/// The text that joins a plain mail wrap's piece to its next line: one space, or a klog pid's
+/// padding to its seven columns.
+fn plain_join(prev: &str, next: &str) -> String {
+    if KLOG_TIME.is_match(prev.trim_end_matches('\r')) && KLOG_PID.is_match(next) {
+        let pid = next.trim_start().split(' ').next().unwrap_or("").len();
+        let pad = 7usize.saturating_sub(pid) + 1;
+        return " ".repeat(pad.saturating_sub(next.len() - next.trim_start().len()));
+    }
+    " ".into()
 }
 
 /// The paste with its hard-wrapped lines joined, or `None` when it was not hard-wrapped.
@@ -496,8 +618,15 @@ pub fn unwrap(text: &str) -> Option<Unwrapped> {
     let plain = plain_breaks(&lines, &widths, &blank);
     // a hard wrap narrower than a terminal's 80 columns is as likely a plain mail wrap's widest
     // pieces: the plain reading wins when it finds one
-    let hard = wrap_width(&lines, &widths, &blank)
-        .filter(|h| h.width >= TERMINAL_WIDTH || plain.is_none());
+    // and so is one wider than 80 whose rows of that width hold no space, or one resting on a
+    // single row of 80: words too long for any mail line, each overflowing on a line of its own
+    let spaced_at =
+        |w: usize| (0..lines.len()).any(|k| widths[k] == w && lines[k].trim().contains(' '));
+    let hard = wrap_width(&lines, &widths, &blank).filter(|h| {
+        (h.width == TERMINAL_WIDTH && !h.single)
+            || (h.width >= TERMINAL_WIDTH && spaced_at(h.width))
+            || plain.is_none()
+    });
     let mut space_at_breaks = false;
     let spaced = hard.as_ref().map(|h| h.spaced.clone());
     let joins: Vec<bool> = match (hard, soft_breaks(&lines, &widths, &blank)) {
@@ -519,7 +648,9 @@ pub fn unwrap(text: &str) -> Option<Unwrapped> {
         let mut whole = lines[k].strip_suffix('\r').unwrap_or(lines[k]).to_string();
         let start = k;
         while joins[k] {
-            if space_at_breaks || spaced[k] {
+            if space_at_breaks {
+                whole.push_str(&plain_join(lines[k], lines[k + 1]));
+            } else if spaced[k] {
                 whole.push(' ');
             }
             k += 1;
@@ -664,6 +795,40 @@ mod tests {
             let mailed = String::from_utf8(Reshape::Plain76.apply(t.as_bytes())).unwrap();
             assert_ne!(mailed, t, "{name}: nothing to wrap");
             reads_back(&mailed, &t, name);
+        }
+        // short pastes where only a line or two were long, read on breaks no mail width could
+        // have kept: a long next word (coredns/coredns#2087's `MD5 =` before its hash), a klog
+        // header cut in its pid's padding or after its pid (kubernetes/minikube#11966,
+        // kubernetes/kubernetes#41428), a sentence broken before its next word in lower case
+        // (k3d-io/k3d#44), words too long for a mail line each on a line of its own, which are no
+        // terminal's rows (kubernetes-sigs/kubespray#8122)
+        for name in [
+            "certificate-expiring__kubernetes-minikube-11966.txt",
+            "apiserver-unreachable__kubernetes-kubernetes-41428.txt",
+            "certificate-expiring__k3d-io-k3d-44.txt",
+            "cgroup-driver-mismatch__kubernetes-sigs-kubespray-8122.txt",
+        ] {
+            let t = trimmed(name);
+            let mailed = String::from_utf8(Reshape::Plain76.apply(t.as_bytes())).unwrap();
+            assert_ne!(mailed, t, "{name}: nothing to wrap");
+            reads_back(&mailed, &t, name);
+        }
+        // (coredns/coredns#2087: its log lines read back; the line before `.:53`, a typed command
+        // after a prompt no reader knows, `➜`, is joined too)
+        let t = trimmed("coredns-forward-loop__coredns-coredns-2087.txt");
+        let mailed = String::from_utf8(Reshape::Plain76.apply(t.as_bytes())).unwrap();
+        let u = unwrap(&mailed).unwrap().compact;
+        for line in t.lines().filter(|l| l.starts_with("2018/")) {
+            assert!(u.lines().any(|l| l == line), "{line}");
+        }
+        // rows of one listing opening alike (`ip route`'s addresses, sysctl names) and a field of
+        // `docker info` before the next are no pieces, as pasted
+        for name in [
+            "neg-default-route-missing__flannel-io-flannel-1029.txt",
+            "neg-sysctl-forwarding-disabled__kubernetes-kubeadm-312.txt",
+            "neg-overlay-xfs-no-dtype__kata-containers-runtime-784.txt",
+        ] {
+            assert_eq!(unwrap(&snippet(name)), None, "{name}");
         }
         // lines that merely end near their widest are no wrap: a sentence before the settings
         // it names (sysctl-forwarding-disabled__kubernetes-kubernetes-33798.txt, dev), a `kubectl
