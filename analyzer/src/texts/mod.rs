@@ -146,15 +146,7 @@ impl<'a> Texts<'a> {
         }
         if let Some(raw) = node.files.get(paths::EVENTS) {
             match render_events(raw) {
-                Ok(text) => {
-                    t.events = Some(t.texts.len());
-                    t.texts.push(Text {
-                        path: EVENTS_TEXT.to_string(),
-                        bytes: Cow::Owned(text.into_bytes()),
-                        streamed: None,
-                        is_text: true,
-                    });
-                }
+                Ok(text) => t.push_events(text),
                 Err(e) => t
                     .warnings
                     .push(format!("{}: not readable as events: {e}", paths::EVENTS)),
@@ -214,9 +206,13 @@ impl<'a> Texts<'a> {
             .filter(|(_, msg)| !msg.is_empty() && !shown(msg))
             .map(|(line, _)| line + "\n")
             .collect();
-        if text.is_empty() {
-            return;
+        if !text.is_empty() {
+            self.push_events(text);
         }
+    }
+
+    /// The rendered events, the text the `events` source reads besides the node's files.
+    fn push_events(&mut self, text: String) {
         self.events = Some(self.texts.len());
         self.texts.push(Text {
             path: EVENTS_TEXT.to_string(),
