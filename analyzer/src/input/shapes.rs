@@ -65,7 +65,7 @@ static ANSI: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\x1b\[[0-9;?]*[A-Za
 /// `user@host:~$ `), or a Windows console's (`C:\>`, `C:\Users\me>kubectl ...`, PowerShell's
 /// `PS C:\k> `), which needs no space before the command. Also the default prompts of the shells
 /// a support engineer meets inside containers and small distributions: BusyBox `sh` in a pod
-/// (`kubectl exec -it POD -- sh` shows `/ # `, `/opt/cni/bin # `: PS1 `\w \$ `), Alpine's ash
+/// (`kubectl exec -it POD -- sh` shows `/ # `, `/etc # `: PS1 `\w \$ `), Alpine's ash
 /// (`node1:~# `: `\h:\w\$ `), Container Linux and Gentoo (`core@node /opt/cni/bin $ `:
 /// `\u@\h \w \$ `) and bash or sh without a profile (`sh-4.2# `, `bash-5.1$ `).
 static PROMPT: LazyLock<Regex> = LazyLock::new(|| {
@@ -74,7 +74,7 @@ static PROMPT: LazyLock<Regex> = LazyLock::new(|| {
         r"\[[^\]\s]+(?:\s+[^\]]*)?\][#$]",     // [root@host ~]#
         r"|[\w.-]+@[\w.-]+(?::[^\s#$]*)?[#$]", // user@host:~$
         r"|[\w.-]+@[\w.-]+ [~/][^\s#$]* [#$]", // core@host /path $
-        r"|(?:[\w.-]+:)?[~/][^\s#$]*[ ]?[#$]", // / #, /opt/cni/bin #, node1:~#
+        r"|(?:[\w.-]+:)?[~/][^\s#$]*[ ]?[#$]", // / #, /etc #, node1:~#
         r"|(?:ba|z)?sh-\d+(?:\.\d+)*[#$]",     // sh-4.2#, bash-5.1$
         r"|[$#])\s+",
         r"|(?:PS )?[A-Za-z]:\\[^<>|\r\n]*?>\s*)(.*)$", // C:\k>, PS C:\k>
@@ -475,9 +475,9 @@ mod tests {
             "{l:?}"
         );
         let l = clean(
-            "/opt/cni/bin # ls /host/etc/cni/net.d/
-node1:~# ip r s
-core@k8s-node-01 /opt/cni/bin $ ls -l
+            "/tmp # ls -la
+node1:~# ip route
+core@node1 /opt/cni/bin $ ls -l
 sh-4.2# uname -r
 bash-5.1$ id
 ~ $ df -h
@@ -487,8 +487,8 @@ bash-5.1$ id
         assert_eq!(
             cmds,
             [
-                ("ls /host/etc/cni/net.d/", true),
-                ("ip r s", true),
+                ("ls -la", true),
+                ("ip route", true),
                 ("ls -l", true),
                 ("uname -r", true),
                 ("id", true),

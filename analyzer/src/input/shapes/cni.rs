@@ -303,9 +303,9 @@ mod tests {
         );
         // a network list's name needs no folder on its line (CNI's own extension); a `.conf`
         // does, since the kubelet's drop-in has one
-        let t = "After the switch both `10-calico.conflist` and `10-flannel.conflist` exist.\n\
+        let t = "Leftovers on the node: 10-weave.conflist, then 05-cilium.conflist.\n\
                  The kubelet reads /etc/systemd/system/kubelet.service.d/10-kubeadm.conf.\n";
-        assert_eq!(listed(t), ["10-calico.conflist", "10-flannel.conflist"]);
+        assert_eq!(listed(t), ["10-weave.conflist", "05-cilium.conflist"]);
         // cni-config-conflict__containerd-containerd-9171.txt (dev): `ls -l` at a prompt that
         // shows only its folder, a backup beside the config
         let t = crate::input::corpus_snippet("cni-config-conflict__containerd-containerd-9171.txt");
