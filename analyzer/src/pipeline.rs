@@ -203,7 +203,7 @@ impl Case {
         let mut found = Vec::new();
         let mut summaries = Vec::new();
         for ((n, r), f) in nodes.iter().zip(reports).zip(&facts) {
-            summaries.push(NodeSummary::of(n, &r.warnings, f.as_ref().ok()));
+            summaries.push(NodeSummary::of(n, &r.warnings, f.as_ref().ok(), r.read));
             for w in n.warnings.iter().chain(&r.warnings) {
                 warnings.push(format!("{}: {w}", n.name));
             }

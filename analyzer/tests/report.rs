@@ -471,17 +471,21 @@ fn info_findings_alone_get_their_own_verdict() {
     assert!(render(&quiet, None, "md", "en").contains("No problem found by the rules"));
 }
 
-/// A paste none of the readers knows (no log line, command output or object) gets no verdict,
-/// never "no problem found"; the JSON says so per node. A structured JSON log counts as read.
+/// A paste none of the readers knows (no log line, command output or object, no line a rule's
+/// pattern matched) gets no verdict, never "no problem found"; the JSON says so per node. A
+/// structured JSON log and a klog line without its header count as read.
 #[test]
 fn a_paste_nothing_reads_gets_no_verdict() {
     let tmp = tempfile::tempdir().unwrap();
     let junk = tmp.path().join("junk.txt");
     std::fs::write(&junk, "hello world\nthis is not a log, only a question\n").unwrap();
     let md = render(&junk, None, "md", "en");
-    assert!(md.contains("Nothing in the input was recognized"), "{md}");
+    assert!(
+        md.contains("no log, command output or object kdiag reads was found"),
+        "{md}"
+    );
     assert!(!md.contains("No problem found"), "{md}");
-    assert!(render(&junk, None, "md", "zh").contains("输入中没有可识别的内容"));
+    assert!(render(&junk, None, "md", "zh").contains("这不代表节点正常"));
     let json: serde_json::Value = serde_json::from_str(&render(&junk, None, "json", "en")).unwrap();
     assert_eq!(json["nodes"][0]["recognized"], false);
     let zap = tmp.path().join("zap.txt");
@@ -491,6 +495,15 @@ fn a_paste_nothing_reads_gets_no_verdict() {
     )
     .unwrap();
     let json: serde_json::Value = serde_json::from_str(&render(&zap, None, "json", "en")).unwrap();
+    assert_eq!(json["nodes"][0]["recognized"], true);
+    // a kubelet line pasted without its klog header (kubelet_volumes.go's wording)
+    let klog = tmp.path().join("klog.txt");
+    std::fs::write(
+        &klog,
+        "kubelet_volumes.go:154] Orphaned pod \"00000000-0000-0000-0000-000000000001\" found\n",
+    )
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&render(&klog, None, "json", "en")).unwrap();
     assert_eq!(json["nodes"][0]["recognized"], true);
 }
 

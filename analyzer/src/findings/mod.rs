@@ -53,8 +53,9 @@ pub struct NodeSummary {
     /// For a loose file: what it looks like (`kubelet-journal`, `dmesg`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_kind: Option<crate::texts::node::TextKind>,
-    /// For a loose file: whether anything in it was read (`input::recognized`); `false` means no
-    /// reader knew its text, so its lack of findings says nothing about the node.
+    /// For a loose file: whether anything in it was read (`input::recognized`, or a rule's pattern
+    /// matched a line of it); `false` means nothing knew its text, so its lack of findings says
+    /// nothing about the node.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recognized: Option<bool>,
     pub has_manifest: bool,
@@ -70,7 +71,13 @@ pub struct NodeSummary {
 
 impl NodeSummary {
     /// `facts`: the node's facts, computed once by the pipeline (`None` when they could not be).
-    pub fn of(node: &Node, extra_warnings: &[String], facts: Option<&Facts>) -> NodeSummary {
+    /// `read_by_rules`: a rule's pattern matched one of its lines (`NodeReport::read`).
+    pub fn of(
+        node: &Node,
+        extra_warnings: &[String],
+        facts: Option<&Facts>,
+        read_by_rules: bool,
+    ) -> NodeSummary {
         let (kind, text_kind) = match node.kind {
             InputKind::Bundle => ("bundle", None),
             InputKind::Loose(k) => ("loose", Some(k)),
@@ -80,7 +87,7 @@ impl NodeSummary {
             origin: node.origin.display().to_string(),
             kind,
             text_kind,
-            recognized: text_kind.map(|_| crate::input::recognized(node)),
+            recognized: text_kind.map(|_| read_by_rules || crate::input::recognized(node)),
             has_manifest: node.manifest.is_some(),
             collected_at: node.manifest.as_ref().map(|m| m.collected_at.clone()),
             files: node.files.len() + node.streamed.len(),

@@ -79,14 +79,16 @@ fn starts_log(p: &Piece) -> bool {
 
 /// A line that starts like a log line (after a paste prefix and any indentation): a timestamp,
 /// a klog header, a dmesg time, logrus' first field, or a structured JSON log's first key (zap,
-/// zerolog, logrus and klog in JSON: `{"level":`, `{"ts":`, `{"time":`, `{"msg":`).
+/// zerolog, logrus and klog in JSON: `{"level":`, `{"ts":`, `{"time":`, `{"msg":`), or a klog
+/// line whose header was left out (`kubelet_volumes.go:154] Orphaned pod ...`).
 pub fn log_line(line: &str) -> bool {
     let p = piece(line.trim_start());
-    starts_log(&p) || JSON_LOG.is_match(p.body)
+    starts_log(&p) || OTHER_LOG.is_match(p.body)
 }
 
-static JSON_LOG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^\{\s*"(?:level|lvl|ts|time|timestamp|msg|severity)"\s*:"#).unwrap()
+static OTHER_LOG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^(?:\{\s*"(?:level|lvl|ts|time|timestamp|msg|severity)"\s*:|[\w.-]+\.go:\d+\] )"#)
+        .unwrap()
 });
 
 /// A line that can only be the rest of the line before it.

@@ -506,8 +506,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("verdict_info", "No alarm: informational findings to check", "无告警：有提示信息需要查看"),
     (
         "verdict_unread",
-        "Nothing in the input was recognized: no log line, command output or object kdiag reads, so no verdict",
-        "输入中没有可识别的内容（没有 kdiag 能读取的日志、命令输出或对象），无法判断",
+        "No finding, but no log, command output or object kdiag reads was found in the input: no verdict on the node",
+        "没有发现问题，但输入中没有 kdiag 能读取的日志、命令输出或对象：这不代表节点正常",
     ),
     ("verdict_ok", "No problem found by the rules", "规则未发现问题"),
     ("critical", "critical", "严重"),

@@ -30,6 +30,9 @@ pub const MAX_ITEMS: usize = 100;
 pub struct NodeReport {
     pub findings: Vec<Finding>,
     pub warnings: Vec<String>,
+    /// Whether any rule's pattern matched a line of the node's texts (fired or not): the rules
+    /// read something of it.
+    pub read: bool,
 }
 
 struct CompiledRule {
@@ -257,6 +260,7 @@ impl Engine {
         } = pre;
         let mut report = NodeReport {
             warnings,
+            read: results.iter().any(|r| r.count > 0),
             ..NodeReport::default()
         };
         let case: Vec<CaseNode> = case
