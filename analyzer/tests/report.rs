@@ -486,25 +486,36 @@ fn a_paste_nothing_reads_gets_no_verdict() {
     );
     assert!(!md.contains("No problem found"), "{md}");
     assert!(render(&junk, None, "md", "zh").contains("这不代表节点正常"));
-    let json: serde_json::Value = serde_json::from_str(&render(&junk, None, "json", "en")).unwrap();
-    assert_eq!(json["nodes"][0]["recognized"], false);
-    let zap = tmp.path().join("zap.txt");
-    std::fs::write(
-        &zap,
-        "{\"level\":\"info\",\"time\":\"2025-07-12T11:31:38-04:00\",\"message\":\"starting\"}\n",
-    )
-    .unwrap();
-    let json: serde_json::Value = serde_json::from_str(&render(&zap, None, "json", "en")).unwrap();
-    assert_eq!(json["nodes"][0]["recognized"], true);
+    // the JSON's `recognized` of a paste written to NAME
+    let recognized = |name: &str, text: &str| {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&render(&path, None, "json", "en")).unwrap();
+        json["nodes"][0]["recognized"].clone()
+    };
+    assert_eq!(
+        recognized(
+            "junk.txt",
+            "hello world\nthis is not a log, only a question\n"
+        ),
+        false
+    );
+    assert_eq!(
+        recognized(
+            "zap.txt",
+            "{\"level\":\"info\",\"time\":\"2025-07-12T11:31:38-04:00\",\"message\":\"starting\"}\n"
+        ),
+        true
+    );
     // a kubelet line pasted without its klog header (kubelet_volumes.go's wording)
-    let klog = tmp.path().join("klog.txt");
-    std::fs::write(
-        &klog,
-        "kubelet_volumes.go:154] Orphaned pod \"00000000-0000-0000-0000-000000000001\" found\n",
-    )
-    .unwrap();
-    let json: serde_json::Value = serde_json::from_str(&render(&klog, None, "json", "en")).unwrap();
-    assert_eq!(json["nodes"][0]["recognized"], true);
+    assert_eq!(
+        recognized(
+            "klog.txt",
+            "kubelet_volumes.go:154] Orphaned pod \"00000000-0000-0000-0000-000000000001\" found\n"
+        ),
+        true
+    );
 }
 
 /// Snapshots of every scenario bundle in testdata/scenarios/ (folders), with the embedded rules.

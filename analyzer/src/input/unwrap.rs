@@ -684,6 +684,15 @@ mod tests {
             .collect()
     }
 
+    /// The dev snippet `name` (its lines' trailing blanks dropped) re-pasted by `r` changes, and
+    /// reads back as written.
+    fn reads_back_reshaped(r: crate::eval::reshape::Reshape, name: &str) {
+        let t = trimmed(name);
+        let pasted = String::from_utf8(r.apply(t.as_bytes())).unwrap();
+        assert_ne!(pasted, t, "{name}: nothing to wrap");
+        reads_back(&pasted, &t, name);
+    }
+
     /// `wrapped` joins back to `text`, and its numbered form keeps every line's number.
     fn reads_back(wrapped: &str, text: &str, name: &str) {
         let u = unwrap(wrapped).unwrap_or_else(|| panic!("{name}: not unwrapped"));
@@ -760,10 +769,7 @@ mod tests {
             // `Events:          <none>` after a line as wide as the widest: a describe field
             "scheduler-not-running__kubernetes-sigs-scheduler-plugins-571.txt",
         ] {
-            let t = trimmed(name);
-            let mailed = String::from_utf8(Reshape::Mail76.apply(t.as_bytes())).unwrap();
-            assert_ne!(mailed, t, "{name}: nothing to wrap");
-            reads_back(&mailed, &t, name);
+            reads_back_reshaped(Reshape::Mail76, name);
         }
         // cgroup-kmem-leak__huzhengchuan-dailywork-58-2.txt (dev): a typed command with a
         // trailing space is not joined to its output
@@ -791,10 +797,7 @@ mod tests {
             "cgroup-driver-mismatch__kubernetes-website-8777.txt",
             "etcd-slow-requests__etcd-io-etcd-11912.txt",
         ] {
-            let t = trimmed(name);
-            let mailed = String::from_utf8(Reshape::Plain76.apply(t.as_bytes())).unwrap();
-            assert_ne!(mailed, t, "{name}: nothing to wrap");
-            reads_back(&mailed, &t, name);
+            reads_back_reshaped(Reshape::Plain76, name);
         }
         // short pastes where only a line or two were long, read on breaks no mail width could
         // have kept: a long next word (coredns/coredns#2087's `MD5 =` before its hash), a klog
@@ -808,10 +811,7 @@ mod tests {
             "certificate-expiring__k3d-io-k3d-44.txt",
             "cgroup-driver-mismatch__kubernetes-sigs-kubespray-8122.txt",
         ] {
-            let t = trimmed(name);
-            let mailed = String::from_utf8(Reshape::Plain76.apply(t.as_bytes())).unwrap();
-            assert_ne!(mailed, t, "{name}: nothing to wrap");
-            reads_back(&mailed, &t, name);
+            reads_back_reshaped(Reshape::Plain76, name);
         }
         // (coredns/coredns#2087: its log lines read back; the line before `.:53`, a typed command
         // after a prompt no reader knows, `➜`, is joined too)
