@@ -3,8 +3,10 @@
 //! dev half to).
 //!
 //! `--half dev` scores only the half rules are tuned on (what a rule author looks at while
-//! tuning); `--rules DIR` adds or overrides rules as `analyze --rules` does. Either one only
-//! prints: the record is always of the embedded rules over both halves.
+//! tuning); `--parts NAME[,NAME]` only the rows one collection batch added
+//! (testdata/real/parts/NAME.tsv: a batch added after the rules were tuned is, on its test half,
+//! a measure no rule was tuned on); `--rules DIR` adds or overrides rules as `analyze --rules`
+//! does. Any of them only prints: the record is always of the embedded rules over both halves.
 //!
 //! `--reshape KIND|all` scores the dev half as pasted and re-pasted in each way a ticket, mail
 //! client or terminal hands text over (CRLF, `> ` quotes, indented or fenced Markdown, colour
@@ -22,6 +24,7 @@ use crate::workspace_root;
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut write = true;
     let mut half: Option<String> = None;
+    let mut parts: Vec<String> = Vec::new();
     let mut rules: Option<PathBuf> = None;
     let mut reshapes: Vec<Reshape> = Vec::new();
     let mut it = args.iter();
@@ -32,6 +35,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 Some(h @ ("dev" | "test")) => half = Some(h.to_string()),
                 _ => return Err("eval: --half dev|test".into()),
             },
+            "--parts" => parts.extend(
+                it.next()
+                    .ok_or("eval: --parts NAME[,NAME]")?
+                    .split(',')
+                    .map(str::to_string),
+            ),
             "--rules" => rules = Some(it.next().ok_or("eval: --rules DIR")?.into()),
             "--reshape" => match it.next().map(String::as_str) {
                 Some("all") => reshapes = Reshape::ALL.to_vec(),
@@ -40,8 +49,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             },
             other => {
                 return Err(format!(
-                    "eval: unknown argument `{other}` (--no-write, --half dev|test, --rules DIR, \
-                     --reshape {}|all)",
+                    "eval: unknown argument `{other}` (--no-write, --half dev|test, --parts \
+                     NAME[,NAME], --rules DIR, --reshape {}|all)",
                     kinds()
                 ))
             }
@@ -61,6 +70,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         rows.retain(|r| &r.split == h);
         write = false;
     }
+    if !parts.is_empty() {
+        let files = batch_files(&corpus, &parts)?;
+        rows.retain(|r| files.contains(&r.file));
+        write = false;
+    }
     write &= rules.is_none();
     let scratch = root.join("target/eval");
     let _ = std::fs::remove_dir_all(&scratch);
@@ -76,6 +90,26 @@ pub fn run(args: &[String]) -> Result<(), String> {
         println!("eval: wrote docs/accuracy.md and testdata/real/RESULTS.tsv");
     }
     Ok(())
+}
+
+/// The snippet files the collection batches `parts` added (column 1 of parts/NAME.tsv).
+fn batch_files(
+    corpus: &std::path::Path,
+    parts: &[String],
+) -> Result<std::collections::BTreeSet<String>, String> {
+    let mut files = std::collections::BTreeSet::new();
+    for name in parts {
+        let path = corpus.join("parts").join(format!("{name}.tsv"));
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("eval: --parts {name}: {}: {e}", path.display()))?;
+        files.extend(
+            text.lines()
+                .filter_map(|l| l.split('\t').next())
+                .filter(|f| f.ends_with(".txt"))
+                .map(str::to_string),
+        );
+    }
+    Ok(files)
 }
 
 fn kinds() -> String {
