@@ -17,6 +17,7 @@ pub(crate) mod rejoin;
 pub mod shapes;
 mod sink;
 pub(crate) mod unwrap;
+mod yaml_fold;
 pub(crate) use sink::Sink;
 pub mod sniff;
 mod web;

@@ -11,7 +11,7 @@ use kdiag_bundle::{Manifest, MANIFEST_PATH};
 use super::shapes;
 use super::sniff::sniff_text;
 use super::{common_top, decode_text, file_stem, foreign, keep_tail, Limits};
-use super::{prefix, rejoin, unwrap};
+use super::{prefix, rejoin, unwrap, yaml_fold};
 use crate::texts::node::{InputKind, Node, PendingScan, StreamScanner};
 use crate::texts::Streamed;
 
@@ -493,14 +493,19 @@ impl<'l> Sink<'l> {
             .into_iter()
             .map(|(path, body)| (path, body.into_bytes()))
             .collect();
-        // Log lines a terminal or tracker broke are scanned whole (line numbers kept), after the
-        // repairs above (a hard wrap's pieces left as empty lines). Only a held paste that is UTF-8 (`head` is then `data`, and
-        // `text` borrows it as it is) is scanned repaired.
+        // Log lines a terminal or tracker broke, and quoted YAML scalars a YAML writer folded, are
+        // scanned whole (line numbers kept), after the repairs above (a hard wrap's pieces left as
+        // empty lines). Only a held paste that is UTF-8 (`head` is then `data`, and `text` borrows
+        // it as it is) is scanned repaired.
         let joined = match (&data, &text) {
             (Some(_), Cow::Borrowed(t)) => {
                 let numbered = unwrapped.map(|u| u.numbered);
                 let t = numbered.as_deref().or(stripped.as_deref()).unwrap_or(t);
-                rejoin::rejoin(t).or(numbered).or(stripped)
+                let r = rejoin::rejoin(t);
+                yaml_fold::unfold(r.as_deref().unwrap_or(t))
+                    .or(r)
+                    .or(numbered)
+                    .or(stripped)
             }
             _ => None,
         };
