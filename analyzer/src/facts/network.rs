@@ -45,6 +45,16 @@ pub struct IptRule {
 pub struct Iptables {
     pub policies: Vec<IptPolicy>,
     pub rules: Vec<IptRule>,
+    /// Every chain the listing declares (`:CHAIN` of iptables-save, `Chain X` of iptables -L),
+    /// empty ones included: a jump to a chain not among them goes where the listing does not show.
+    #[serde(default)]
+    pub chains: Vec<IptChain>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct IptChain {
+    pub table: String,
+    pub chain: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -150,6 +160,11 @@ pub(super) fn network(cx: &mut Cx) -> Option<Network> {
                     target: x.target,
                     at: at(path, x.line),
                 })
+                .collect(),
+            chains: ipt
+                .chains
+                .into_iter()
+                .map(|(table, chain)| IptChain { table, chain })
                 .collect(),
         });
     } else if cx.node.files.contains_key(p::IPTABLES_SAVE) {
