@@ -61,6 +61,24 @@ pub struct Containerd {
     /// Why config.toml is not valid TOML (`line N: message`; containerd refuses to start on it);
     /// the other config.toml fields were then read line by line, without tables.
     pub config_error: Option<String>,
+    /// config.toml's CRI registry `config_path` (hosts.toml files under it, `certs.d/HOST/hosts.toml`,
+    /// set each registry's endpoints; those files are not collected).
+    pub registry_config_path: Option<String>,
+    pub registry_config_path_at: Option<At>,
+    /// Registries config.toml's CRI registry table names: `mirrors."HOST".endpoint` and
+    /// `configs."HOST".tls.insecure_skip_verify`.
+    #[serde(default)]
+    pub registry_hosts: Vec<ContainerdRegistryHost>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ContainerdRegistryHost {
+    pub host: String,
+    /// Its mirror endpoints, in order: an `http://` one makes containerd speak plain HTTP to it.
+    pub endpoints: Vec<String>,
+    /// `tls.insecure_skip_verify`: TLS without checking the certificate (still HTTPS).
+    pub insecure_skip_verify: bool,
+    pub at: At,
 }
 
 pub(super) fn docker_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> Option<Docker> {
@@ -213,6 +231,20 @@ pub(super) fn containerd_facts(cx: &mut Cx, this_node: Option<&ClusterNode>) -> 
             c.systemd_cgroup_ignored_at = Some(at(p::CONTAINERD_CONFIG, l));
         }
         c.config_error = cfg.parse_error.map(|(m, l)| format!("line {l}: {m}"));
+        if let Some((path, l)) = cfg.registry_config_path {
+            c.registry_config_path = Some(path);
+            c.registry_config_path_at = Some(at(p::CONTAINERD_CONFIG, l));
+        }
+        c.registry_hosts = cfg
+            .registry_hosts
+            .into_iter()
+            .map(|h| ContainerdRegistryHost {
+                host: h.host,
+                endpoints: h.endpoints,
+                insecure_skip_verify: h.insecure_skip_verify,
+                at: at(p::CONTAINERD_CONFIG, h.line),
+            })
+            .collect();
     }
     if let Some(t) = cx.text(p::CRI_INFO) {
         match serde_json::from_str::<Value>(&t) {

@@ -37,6 +37,24 @@ pub struct ContainerdConfig {
     /// The text is not valid TOML (containerd refuses to start): (message, line). The other
     /// fields were then read line by line, without tables.
     pub parse_error: Option<(String, usize)>,
+    /// The CRI registry table's `config_path` (the hosts.toml directory, `/etc/containerd/certs.d`),
+    /// when set: (path, line).
+    pub registry_config_path: Option<(String, usize)>,
+    /// The registries the CRI registry table names (`mirrors."HOST"`, `configs."HOST"`), in file order.
+    pub registry_hosts: Vec<RegistryHost>,
+}
+
+/// One registry host of the CRI plugin's `registry` table (versions 1 and 2; 3 keeps the table
+/// under `io.containerd.cri.v1.images`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegistryHost {
+    pub host: String,
+    /// `mirrors."HOST".endpoint`, in order (`http://...` makes containerd speak plain HTTP).
+    pub endpoints: Vec<String>,
+    /// `configs."HOST".tls.insecure_skip_verify`: TLS without verifying the certificate (not HTTP).
+    pub insecure_skip_verify: bool,
+    /// The line of its first setting.
+    pub line: usize,
 }
 
 /// Plugin ids whose being disabled leaves no CRI service.
@@ -176,6 +194,10 @@ fn from_doc(text: &str, root: &dyn TableLike) -> ContainerdConfig {
         }
     }
 
+    if let Some(reg) = plugins.and_then(|p| table(p, &[images_id, "registry"])) {
+        registry(text, reg, &mut c);
+    }
+
     let mut found = Vec::new();
     systemd_keys(text, root, &mut Vec::new(), &mut found);
     let read = |path: &[String]| -> bool {
@@ -199,6 +221,60 @@ fn from_doc(text: &str, root: &dyn TableLike) -> ContainerdConfig {
         .min_by_key(|(_, _, line)| *line)
         .map(|(path, b, line)| (dotted(&path), b, line));
     c
+}
+
+/// The CRI `registry` table: `config_path`, `mirrors."HOST".endpoint`, and
+/// `configs."HOST".tls.insecure_skip_verify`.
+fn registry(text: &str, reg: &dyn TableLike, c: &mut ContainerdConfig) {
+    if let (Some(s), Some(l)) = (
+        reg.get("config_path").and_then(Item::as_str),
+        key_line(text, reg, "config_path"),
+    ) {
+        if !s.is_empty() {
+            c.registry_config_path = Some((s.to_string(), l));
+        }
+    }
+    let mut hosts: Vec<RegistryHost> = Vec::new();
+    let entry = |hosts: &mut Vec<RegistryHost>, host: &str, line: usize| -> usize {
+        match hosts.iter().position(|h| h.host == host) {
+            Some(i) => i,
+            None => {
+                hosts.push(RegistryHost {
+                    host: host.to_string(),
+                    line,
+                    ..Default::default()
+                });
+                hosts.len() - 1
+            }
+        }
+    };
+    for (host, item) in table(reg, &["mirrors"]).map_or_else(Vec::new, |m| m.iter().collect()) {
+        let Some(t) = item.as_table_like() else {
+            continue;
+        };
+        let line = key_line(text, t, "endpoint").unwrap_or(0);
+        let i = entry(&mut hosts, host, line);
+        hosts[i].endpoints = t
+            .get("endpoint")
+            .and_then(Item::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+    for (host, item) in table(reg, &["configs"]).map_or_else(Vec::new, |m| m.iter().collect()) {
+        let Some(tls) = item.as_table_like().and_then(|t| table(t, &["tls"])) else {
+            continue;
+        };
+        if tls.get("insecure_skip_verify").and_then(Item::as_bool) == Some(true) {
+            let line = key_line(text, tls, "insecure_skip_verify").unwrap_or(0);
+            let i = entry(&mut hosts, host, line);
+            hosts[i].insecure_skip_verify = true;
+        }
+    }
+    c.registry_hosts = hosts;
 }
 
 /// Every boolean `SystemdCgroup`/`systemd_cgroup` key (any case) in the document, with its path.
@@ -299,6 +375,41 @@ pub fn cri_info(v: &Value) -> (Option<bool>, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registry_mirrors_configs_and_config_path() {
+        let t = "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".registry]\n  config_path = \"\"\n[plugins.\"io.containerd.grpc.v1.cri\".registry.mirrors.\"192.168.1.10:5000\"]\n  endpoint = [\"http://192.168.1.10:5000\"]\n[plugins.\"io.containerd.grpc.v1.cri\".registry.configs.\"harbor.local\".tls]\n  insecure_skip_verify = true\n";
+        let c = config_toml(t);
+        assert_eq!(
+            c.registry_config_path, None,
+            "an empty config_path is unset"
+        );
+        assert_eq!(
+            c.registry_hosts,
+            vec![
+                RegistryHost {
+                    host: "192.168.1.10:5000".into(),
+                    endpoints: vec!["http://192.168.1.10:5000".into()],
+                    insecure_skip_verify: false,
+                    line: 5,
+                },
+                RegistryHost {
+                    host: "harbor.local".into(),
+                    endpoints: vec![],
+                    insecure_skip_verify: true,
+                    line: 7,
+                },
+            ]
+        );
+        // version 3 keeps the table under the images plugin; a version 1 table name is not read there
+        let t = "version = 3\n[plugins.\"io.containerd.cri.v1.images\".registry]\n  config_path = \"/etc/containerd/certs.d\"\n[plugins.\"io.containerd.grpc.v1.cri\".registry.mirrors.\"x:5000\"]\n  endpoint = [\"http://x:5000\"]\n";
+        let c = config_toml(t);
+        assert_eq!(
+            c.registry_config_path,
+            Some(("/etc/containerd/certs.d".into(), 3))
+        );
+        assert!(c.registry_hosts.is_empty());
+    }
 
     /// A file of testdata/containerd/ (its README says where each text comes from).
     fn fixture(name: &str) -> String {
