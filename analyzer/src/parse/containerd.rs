@@ -252,7 +252,9 @@ fn registry(text: &str, reg: &dyn TableLike, c: &mut ContainerdConfig) {
         let Some(t) = item.as_table_like() else {
             continue;
         };
-        let line = key_line(text, t, "endpoint").unwrap_or(0);
+        let Some(line) = key_line(text, t, "endpoint") else {
+            continue;
+        };
         let i = entry(&mut hosts, host, line);
         hosts[i].endpoints = t
             .get("endpoint")
@@ -269,7 +271,9 @@ fn registry(text: &str, reg: &dyn TableLike, c: &mut ContainerdConfig) {
             continue;
         };
         if tls.get("insecure_skip_verify").and_then(Item::as_bool) == Some(true) {
-            let line = key_line(text, tls, "insecure_skip_verify").unwrap_or(0);
+            let Some(line) = key_line(text, tls, "insecure_skip_verify") else {
+                continue;
+            };
             let i = entry(&mut hosts, host, line);
             hosts[i].insecure_skip_verify = true;
         }
