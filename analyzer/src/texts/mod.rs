@@ -162,13 +162,7 @@ impl<'a> Texts<'a> {
                 }
             }
             if !text.is_empty() {
-                t.kubectl_stderr = Some(t.texts.len());
-                t.texts.push(Text {
-                    path: KUBECTL_STDERR_TEXT.to_string(),
-                    bytes: Cow::Owned(text.into_bytes()),
-                    streamed: None,
-                    is_text: true,
-                });
+                t.kubectl_stderr = Some(t.push_rendered(KUBECTL_STDERR_TEXT, text));
             }
         }
         t
@@ -213,13 +207,18 @@ impl<'a> Texts<'a> {
 
     /// The rendered events, the text the `events` source reads besides the node's files.
     fn push_events(&mut self, text: String) {
-        self.events = Some(self.texts.len());
+        self.events = Some(self.push_rendered(EVENTS_TEXT, text));
+    }
+
+    /// A text kdiag rendered (not a bundle file) under `path`; its index.
+    fn push_rendered(&mut self, path: &str, text: String) -> usize {
         self.texts.push(Text {
-            path: EVENTS_TEXT.to_string(),
+            path: path.to_string(),
             bytes: Cow::Owned(text.into_bytes()),
             streamed: None,
             is_text: true,
         });
+        self.texts.len() - 1
     }
 
     pub fn is_loose(&self) -> bool {
