@@ -763,6 +763,20 @@ fn gbk_crlf_logs_and_kubectl_error_text_in_place_of_json() {
     let o = analyze(&p, &[]);
     assert_report(&o, "paste");
     assert!(o.finding_ids().iter().any(|id| id == RULE));
+    // A GBK paste whose evidence lies in non-ASCII characters (the typographic quotes coreutils
+    // prints under a zh_CN locale, easzlab/kubeasz#575): read only when the paste is decoded.
+    let zh = "启动报错：\nmkdir[69427]: /bin/mkdir: cannot create directory ‘/sys/fs/cgroup/pids’: Read-only file system\n";
+    let (gbk, _, had_errors) = encoding_rs::GBK.encode(zh);
+    assert!(!had_errors);
+    let p = write(dir.path(), "pids.txt", &gbk);
+    let o = analyze(&p, &[]);
+    assert!(
+        o.finding_ids()
+            .iter()
+            .any(|id| id == "cgroup-pids-unsupported"),
+        "GBK paste not read as decoded: {:?}",
+        o.finding_ids()
+    );
 }
 
 // ---- secrets ---------------------------------------------------------------------------------

@@ -396,6 +396,11 @@ fn gbk_crlf_text_decodes() {
     let node = read_input(&p, &Limits::default()).unwrap();
     assert_eq!(node.kind, InputKind::Loose(TextKind::KubeletJournal));
     let bytes = &node.files["paste.log"];
+    // kept decoded, so that the scan reads its Chinese words, not replacement characters
+    assert!(
+        std::str::from_utf8(bytes).is_ok(),
+        "a GBK paste is stored decoded"
+    );
     let ls: Vec<String> = lines(bytes, 1 << 16)
         .map(|l| decode_text(l.bytes).into_owned())
         .collect();

@@ -495,18 +495,26 @@ impl<'l> Sink<'l> {
             .collect();
         // Log lines a terminal or tracker broke, and quoted YAML scalars a YAML writer folded, are
         // scanned whole (line numbers kept), after the repairs above (a hard wrap's pieces left as
-        // empty lines). Only a held paste that is UTF-8 (`head` is then `data`, and `text` borrows
-        // it as it is) is scanned repaired.
-        let joined = match (&data, &text) {
-            (Some(_), Cow::Borrowed(t)) => {
+        // empty lines). Only a held paste (`head` is then `data`, and `text` is all of it) is
+        // scanned repaired; a streamed one is scanned as it streams.
+        let joined = match &data {
+            Some(_) => {
                 let numbered = unwrapped.map(|u| u.numbered);
-                let t = numbered.as_deref().or(stripped.as_deref()).unwrap_or(t);
+                let t = numbered.as_deref().or(stripped.as_deref()).unwrap_or(&text);
                 let r = rejoin::rejoin(t);
                 yaml_fold::unfold(r.as_deref().unwrap_or(t))
                     .or(r)
                     .or(numbered)
                     .or(stripped)
             }
+            None => None,
+        };
+        // A held paste that was not UTF-8 (GBK from a Chinese Windows desktop, or UTF-8 with a
+        // broken byte) is scanned as decoded, so that rules read its non-ASCII words and quote
+        // marks, not the replacement characters a per-line UTF-8 reading would give them. GBK
+        // never uses a newline byte inside a character, so every line keeps its number.
+        let transcoded = match (&data, text) {
+            (Some(_), Cow::Owned(t)) => Some(t),
             _ => None,
         };
         // (warned only now: `text` may borrow the streamed head held in `self`)
@@ -514,14 +522,15 @@ impl<'l> Sink<'l> {
             self.warn(format!("read from the paste: {}", read_from.join(", ")));
         }
         if let Some(data) = data {
-            let data = match joined {
-                Some(joined) => {
+            let data = match (joined, transcoded) {
+                (Some(joined), _) => {
                     self.warn(
                         "colours, quote marks, indentation, tool prefixes, web page marks, frames and broken log lines of the paste were undone before the scan".into(),
                     );
                     joined.into_bytes()
                 }
-                None => data,
+                (None, Some(t)) => t.into_bytes(),
+                (None, None) => data,
             };
             files.insert(name.to_string(), data);
         }
