@@ -149,3 +149,40 @@ fn streaming_gives_the_findings_of_reading_whole_files() {
         cases.len()
     );
 }
+
+/// A bundle whose kubelet journal was written under a zh_CN GBK locale: the evidence lies in
+/// non-ASCII characters (coreutils' typographic quotes, easzlab/kubeasz#575), so it is read only
+/// when the file is decoded before the scan, held whole or streamed in chunks.
+#[test]
+fn a_gbk_journal_in_a_bundle_is_scanned_decoded_held_or_streamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path().join("kdiag-gbk-20261122T083000Z");
+    let j = top.join("node/journal");
+    std::fs::create_dir_all(&j).unwrap();
+    let mut zh = String::new();
+    for i in 0..2000u32 {
+        let _ = writeln!(
+            zh,
+            "11月 22 08:{:02}:{:02} node01 systemd[1]: 正在启动 kubelet: The Kubernetes Node Agent...",
+            i / 60 % 60,
+            i % 60
+        );
+    }
+    zh.push_str("11月 22 08:30:00 node01 mkdir[69427]: /bin/mkdir: 无法创建目录‘/sys/fs/cgroup/pids’: 只读文件系统\n");
+    zh.push_str("11月 22 08:30:00 node01 kubelet[69428]: /bin/mkdir: cannot create directory ‘/sys/fs/cgroup/pids’: Read-only file system\n");
+    let (gbk, _, had_errors) = encoding_rs::GBK.encode(&zh);
+    assert!(!had_errors && std::str::from_utf8(&gbk).is_err());
+    std::fs::write(j.join("kubelet.log"), &gbk).unwrap();
+    for stream in [false, true] {
+        let (findings, _, _) = run(std::slice::from_ref(&top), stream);
+        assert!(
+            findings.contains("cgroup-pids-unsupported"),
+            "stream={stream}: GBK journal not read decoded: {findings}"
+        );
+        assert!(
+            findings.contains("‘/sys/fs/cgroup/pids’"),
+            "stream={stream}: evidence not shown decoded: {findings}"
+        );
+    }
+    assert!(same(&[top], "GBK journal"));
+}

@@ -29,6 +29,21 @@ pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
     String::from_utf8_lossy(bytes)
 }
 
+/// The UTF-8 form of `bytes` when they are text in GBK (a Chinese Windows editor or locale), for
+/// the scan: rules' patterns are UTF-8, so GBK words would never match as written. `None` when
+/// the bytes are UTF-8 already or not cleanly GBK (they are then read as they are). Line breaks
+/// keep their places (GBK never uses a newline byte inside a character), so line numbers hold.
+/// The common case costs one UTF-8 validation.
+pub fn gbk_as_utf8(bytes: &[u8]) -> Option<String> {
+    if std::str::from_utf8(bytes).is_ok() {
+        return None;
+    }
+    match decode_text(bytes) {
+        Cow::Owned(s) if !s.contains('\u{FFFD}') => Some(s),
+        _ => None,
+    }
+}
+
 /// One line of a text, as bytes, without its `\n` / `\r\n`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Line<'a> {
@@ -142,6 +157,17 @@ mod tests {
         let (gbk, _, _) = encoding_rs::GBK.encode("镜像拉取失败: no basic auth credentials");
         assert!(std::str::from_utf8(&gbk).is_err());
         assert_eq!(decode_text(&gbk), "镜像拉取失败: no basic auth credentials");
+    }
+
+    #[test]
+    fn gbk_text_is_given_as_utf8_with_its_lines() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("第一行\n镜像拉取失败: pull access denied\n");
+        let s = gbk_as_utf8(&gbk).expect("GBK read as UTF-8");
+        assert_eq!(s, "第一行\n镜像拉取失败: pull access denied\n");
+        assert_eq!(gbk_as_utf8("已经是 UTF-8".as_bytes()), None);
+        let mut broken = "节点状态异常 NotReady 节点状态异常".as_bytes().to_vec();
+        broken.insert(3, 0xFF);
+        assert_eq!(gbk_as_utf8(&broken), None, "mostly UTF-8 stays as it is");
     }
 
     #[test]

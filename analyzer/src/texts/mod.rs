@@ -133,11 +133,17 @@ impl<'a> Texts<'a> {
             t.by_path.insert(path.clone(), t.texts.len());
             let bytes = bytes.map_or(&[][..], |b| &b[..]);
             let head = streamed.map_or(bytes, |s| &s.head[..]);
+            let is_text = is_text(head);
+            // A GBK file (a Chinese-locale log or a note saved on Windows) is scanned decoded.
+            let bytes = match is_text.then(|| decode::gbk_as_utf8(bytes)).flatten() {
+                Some(utf8) => Cow::Owned(utf8.into_bytes()),
+                None => Cow::Borrowed(bytes),
+            };
             t.texts.push(Text {
                 path: path.clone(),
-                bytes: Cow::Borrowed(bytes),
+                bytes,
                 streamed,
-                is_text: is_text(head),
+                is_text,
             });
         }
         if t.loose {

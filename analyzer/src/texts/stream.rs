@@ -327,6 +327,10 @@ fn scan_chunk(
     version: bool,
     timeline: Option<LogKind>,
 ) -> ChunkOut {
+    // A GBK chunk is scanned decoded, as a held GBK text is (chunks are whole lines, and GBK
+    // never puts a newline byte inside a character).
+    let decoded = crate::texts::decode::gbk_as_utf8(buf);
+    let buf = decoded.as_deref().map_or(buf, str::as_bytes);
     let r = scan_text(buf, 0, probes, c);
     let mut out = ChunkOut {
         newlines: r.newlines,

@@ -72,7 +72,8 @@ impl Counts {
         let per_file = |path: &str| -> Option<FileCounts> {
             let kind = log_kind(path)?;
             if let Some(bytes) = node.files.get(path) {
-                let mut f = count_chunk(kind, bytes);
+                let decoded = crate::texts::decode::gbk_as_utf8(bytes);
+                let mut f = count_chunk(kind, decoded.as_deref().map_or(bytes, str::as_bytes));
                 f.place(reference);
                 return Some(f);
             }
