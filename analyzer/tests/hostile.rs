@@ -779,6 +779,33 @@ fn gbk_crlf_logs_and_kubectl_error_text_in_place_of_json() {
     );
 }
 
+/// A `kubectl get pod -o yaml` paste (pid-exhaustion__awslabs-amazon-eks-ami-239.txt, dev) copied
+/// again from a terminal 80 columns wide: the key's line of the folded status message is cut
+/// inside `docker-containerd-shim:`. The hard wrap is joined and then the YAML fold, across the
+/// line the join left empty; before, the fold stopped at that line and nothing fired.
+#[test]
+fn a_folded_yaml_message_cut_by_a_terminal_is_read_whole() {
+    use kdiag_analyzer::eval::reshape::Reshape;
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read(
+        common::root()
+            .join("testdata/real/snippets/pid-exhaustion__awslabs-amazon-eks-ami-239.txt"),
+    )
+    .unwrap();
+    let wrapped = Reshape::Wrap80.apply(&text);
+    assert!(
+        String::from_utf8_lossy(&wrapped).contains("docker-containerd-shi\nm:"),
+        "the cut falls inside the message's key line"
+    );
+    let p = write(dir.path(), "wrapped.txt", &wrapped);
+    let o = analyze(&p, &[]);
+    assert!(
+        o.finding_ids().iter().any(|id| id == "pid-exhaustion"),
+        "{:?}",
+        o.finding_ids()
+    );
+}
+
 // ---- secrets ---------------------------------------------------------------------------------
 
 /// Secrets planted in a hand-made (never redacted) bundle: (file, 1-based line, kind, value).

@@ -502,7 +502,17 @@ impl<'l> Sink<'l> {
                 let numbered = unwrapped.map(|u| u.numbered);
                 let t = numbered.as_deref().or(stripped.as_deref()).unwrap_or(&text);
                 let r = rejoin::rejoin(t);
-                yaml_fold::unfold(r.as_deref().unwrap_or(t))
+                let repaired = r.as_deref().unwrap_or(t);
+                // the lines those repairs emptied (a piece joined to the line before)
+                let before = stripped.as_deref().unwrap_or(&text);
+                let emptied: Vec<bool> = repaired
+                    .split('\n')
+                    .zip(before.split('\n'))
+                    .map(|(now, was)| {
+                        now.trim_end_matches('\r').is_empty() && !was.trim().is_empty()
+                    })
+                    .collect();
+                yaml_fold::unfold_over(repaired, &emptied)
                     .or(r)
                     .or(numbered)
                     .or(stripped)

@@ -15,7 +15,9 @@
 //! The evidence is the quote: a `key: '` or `key: "` line whose scalar is not closed on it, and
 //! lines after it, each indented deeper than the key and not blank, the last one closing the
 //! scalar. Anything else (a blank line, a line back at the key's indentation, no close within
-//! [`MAX_PIECES`] lines) leaves the text as it is.
+//! [`MAX_PIECES`] lines) leaves the text as it is. A line an earlier repair emptied (a terminal's
+//! cut piece joined to the line before, `unwrap.rs`) is no blank line of the YAML: it is passed
+//! over ([`unfold_over`]).
 
 use std::sync::LazyLock;
 
@@ -53,7 +55,16 @@ fn indent(line: &str) -> usize {
 }
 
 /// The text with its folded quoted scalars on one line each, or `None` when it had none.
-pub fn unfold(text: &str) -> Option<String> {
+#[cfg(test)]
+fn unfold(text: &str) -> Option<String> {
+    unfold_over(text, &[])
+}
+
+/// [`unfold`] over a text whose earlier repairs left lines empty in place of pieces they joined
+/// to the line before (`unwrap.rs`, `rejoin.rs`): `emptied[i]` is true for such a line, which is
+/// no blank line of the YAML and is passed over inside a scalar (a terminal that cut a folded
+/// message's first line leaves its rest as an emptied line between the key and the fold).
+pub fn unfold_over(text: &str, emptied: &[bool]) -> Option<String> {
     let lines: Vec<&str> = text.split('\n').collect();
     let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     let mut joined = false;
@@ -74,6 +85,9 @@ pub fn unfold(text: &str) -> Option<String> {
         let mut end = None;
         for (j, next) in lines.iter().enumerate().skip(i + 1).take(MAX_PIECES) {
             let next = next.trim_end_matches('\r');
+            if next.is_empty() && emptied.get(j).copied().unwrap_or(false) {
+                continue;
+            }
             if next.trim().is_empty() || indent(next) <= key_indent {
                 break;
             }
@@ -128,6 +142,22 @@ mod tests {
              resource temporarily unavailable: unknown'"
         ));
         assert!(u.contains("        reason: ContainerCannotRun"));
+    }
+
+    /// The same message re-pasted from a terminal 80 columns wide (eval reshape wrap80): the
+    /// key's line is cut inside `docker-containerd-shim:`, and the hard wrap's join leaves the
+    /// piece's line empty between the key and the fold; that line is passed over, a real blank
+    /// line is not.
+    #[test]
+    fn an_emptied_line_inside_a_scalar_is_passed_over() {
+        let t = "        message: 'failed to start shim: fork/exec /usr/bin/docker-containerd-shim:\n\n          resource temporarily unavailable: unknown'\n        reason: ContainerCannotRun\n";
+        assert!(unfold(t).is_none(), "a blank line ends the scalar");
+        let emptied = [false, true, false, false, false];
+        let u = unfold_over(t, &emptied).unwrap();
+        assert_eq!(u.lines().count(), t.lines().count());
+        assert!(u.starts_with(
+            "        message: 'failed to start shim: fork/exec /usr/bin/docker-containerd-shim: resource temporarily unavailable: unknown'\n\n\n"
+        ));
     }
 
     #[test]
