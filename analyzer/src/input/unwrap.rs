@@ -13,7 +13,8 @@
 //! - at least [`MIN_WRAP`] columns (a terminal's 80, less a prefix), and no line of the paste is
 //!   wider;
 //! - a line exactly that wide is a piece only when the next line can continue it: not blank, not
-//!   opening like a line of its own (a prompt, a fence, a log line's time; a flag or a program's
+//!   opening like a line of its own (a prompt, a fence, a log line's time, unless after the one
+//!   space a cut fell on inside running text; a flag or a program's
 //!   `name: ` only when the cut did not fall inside running text, where `ror: failed` is the rest
 //!   of `Error:`), not lined up with it as the next row of a table would be (two aligned field
 //!   starts in common), not a new sentence after a finished one; lines padded out to the width
@@ -144,10 +145,14 @@ static WORD_START: LazyLock<Regex> =
 /// before it. A [`WORD_START`] counts unless the cut between them fell inside running text.
 fn opens_a_line(prev: &str, line: &str) -> bool {
     let t = line.trim_start();
+    // One space, then a time: the space a cut fell on (`... is after` then ` 2021-05-29T15:48:22Z`,
+    // a certificate error's expiry), not the indentation a log line of its own would have.
+    let cut_before_a_time =
+        line.starts_with(' ') && !line.starts_with("  ") && inside_text(prev, line);
     if super::shapes::is_prompt(line)
         || t.starts_with("```")
         || t.starts_with("~~~")
-        || OWN_START.is_match(t)
+        || (OWN_START.is_match(t) && !cut_before_a_time)
         || DESCRIBE_KEY.is_match(line)
     {
         return true;
@@ -840,6 +845,35 @@ mod tests {
         ] {
             assert_eq!(unwrap(&snippet(name)), None, "{name}");
         }
+    }
+
+    /// certificate-expiring__kubernetes-kubernetes-102556.txt (dev) wrapped at 80: the last cut
+    /// falls on the space before the certificate's expiry, so the last piece opens with one space
+    /// and a time (` 2021-05-29T15:48:22Z`); it is the rest of the line, not a log line of its
+    /// own. A time after two spaces or more (indentation) still opens a line.
+    #[test]
+    fn a_cut_on_the_space_before_a_time_is_a_piece() {
+        let line = r#"1 authentication.go:63] "Unable to authenticate the request" err="[x509: certificate has expired or is not yet valid: current time 2021-06-03T07:29:14Z is after 2021-05-29T15:48:22Z"#;
+        let text = format!("```\n{line}\n```\n");
+        let wrapped: String = format!(
+            "```\n{}\n```\n",
+            wrap_at(line, 80)
+                .iter()
+                .map(|p| p.trim_end())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        assert!(
+            wrapped.contains("is after\n 2021-05-29T15:48:22Z"),
+            "{wrapped}"
+        );
+        reads_back(&wrapped, &text, "cut before a time");
+        let indented = wrapped.replace("\n 2021-05-29", "\n  2021-05-29");
+        let u = unwrap(&indented).map(|u| u.compact).unwrap_or(indented);
+        assert!(
+            u.contains("\n  2021-05-29T15:48:22Z\n"),
+            "an indented time opens a line of its own: {u}"
+        );
     }
 
     #[test]
