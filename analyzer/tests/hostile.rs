@@ -806,6 +806,30 @@ fn a_folded_yaml_message_cut_by_a_terminal_is_read_whole() {
     );
 }
 
+/// etcd's JSON log (etcd-slow-requests__etcd-io-etcd-18385.txt and etcd-io-etcd-12094.txt, dev)
+/// re-pasted by a plain-text mail client at 76 columns: every object broken at its spaces. Each
+/// object is read as one line again (not joined to the fence before it, nor to the next object).
+#[test]
+fn json_log_lines_word_wrapped_by_mail_are_read_whole() {
+    use kdiag_analyzer::eval::reshape::Reshape;
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "etcd-slow-requests__etcd-io-etcd-18385.txt",
+        "etcd-slow-requests__etcd-io-etcd-12094.txt",
+    ] {
+        let text = fs::read(common::root().join("testdata/real/snippets").join(name)).unwrap();
+        let wrapped = Reshape::Plain76.apply(&text);
+        assert_ne!(wrapped, text, "{name}: nothing wrapped");
+        let p = write(dir.path(), name, &wrapped);
+        let o = analyze(&p, &[]);
+        assert!(
+            o.finding_ids().iter().any(|id| id == "etcd-slow-requests"),
+            "{name}: {:?}",
+            o.finding_ids()
+        );
+    }
+}
+
 // ---- secrets ---------------------------------------------------------------------------------
 
 /// Secrets planted in a hand-made (never redacted) bundle: (file, 1-based line, kind, value).

@@ -28,6 +28,10 @@
 //! is `IN 2050...`, not `IN2050...`); a piece that opens like a line of its own
 //! (`log: ...`, `error: ...`) is never joined. Each piece's own line is left empty, so every other line keeps its number
 //! and the evidence of a finding points at the same line of the paste.
+//!
+//! A structured JSON log line (etcd, zap, the kubelet's JSON format) has its own evidence: it is
+//! joined while its object is open, and only when the pieces parse as one object ([`json_log`]),
+//! with the space back where a word wrap's break took it.
 
 use std::sync::LazyLock;
 
@@ -241,13 +245,93 @@ fn plain_break(before: &str, next: &str, width: Option<usize>) -> bool {
     width.is_some_and(|w| n <= w && n + 1 + first > w) && !before.ends_with(' ')
 }
 
-/// The text with its broken log lines joined, or `None` when there was none.
-pub fn rejoin(text: &str) -> Option<String> {
-    rejoin_with(text, true)
+/// A structured JSON log line (etcd's, zap's, the kubelet's JSON format) broken over lines
+/// `i..j`: the line opens a JSON log object that does not parse on its own, and with the lines
+/// after it (none blank, a fence or a log line) it parses as one object, ending at a piece that
+/// closes it. The pieces are joined as they were cut where a piece is as wide as a known cut
+/// (`cut`), else with the space back that a word wrap's break took. Lines an earlier repair
+/// emptied (`emptied`) are passed over. Returns `j` and the joined line. The parse is the
+/// evidence: nothing else joins so.
+fn json_log(
+    lines: &[&str],
+    i: usize,
+    emptied: &[bool],
+    cut: &dyn Fn(usize) -> bool,
+) -> Option<(usize, String)> {
+    let a = piece(lines[i]);
+    let parses = |s: &str| serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok();
+    if !JSON_LOG.is_match(a.body) || parses(a.body) {
+        return None;
+    }
+    let mut whole = a.body.to_string();
+    for (j, line) in lines.iter().enumerate().skip(i + 1).take(MAX_PIECES) {
+        if emptied.get(j).copied().unwrap_or(false) {
+            continue;
+        }
+        let p = piece(line);
+        let rest = p.body;
+        let t = rest.trim_start();
+        if p.prefix != a.prefix
+            || t.is_empty()
+            || t.starts_with("```")
+            || t.starts_with("~~~")
+            || log_line(rest)
+        {
+            return None;
+        }
+        // a piece cut at a known width (a tracker's 1000 characters, the paste's terminal
+        // width) goes on as it was cut; any other break of a JSON line took a space's place (a
+        // mail or tracker word wrap: a piece wider than any width is a run with no space in it,
+        // broken at the first space after it)
+        let prev = (i..j)
+            .rev()
+            .find(|&k| !emptied.get(k).copied().unwrap_or(false));
+        if !prev.is_some_and(cut) && !whole.ends_with(' ') {
+            whole.push(' ');
+        }
+        whole.push_str(rest);
+        if rest.trim_end().ends_with('}') && parses(&whole) {
+            return Some((j + 1, whole));
+        }
+    }
+    None
 }
 
-fn rejoin_with(text: &str, lone: bool) -> Option<String> {
+/// A line that opens a structured JSON log object (after any indentation and a paste prefix).
+pub(crate) fn json_log_start(line: &str) -> bool {
+    JSON_LOG.is_match(piece(line.trim_start()).body)
+}
+
+/// The first key of a structured JSON log line (see [`log_line`]).
+static JSON_LOG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\{\s*"(?:level|lvl|ts|time|timestamp|msg|severity)"\s*:"#).unwrap()
+});
+
+/// The text with its broken log lines joined, or `None` when there was none.
+#[cfg(test)]
+fn rejoin(text: &str) -> Option<String> {
+    rejoin_over(text, text)
+}
+
+/// [`rejoin`] over a text an earlier repair already joined pieces of (`unwrap.rs`, each piece's
+/// line left empty): `original` is the paste before that repair, line for line. A JSON log line
+/// is joined across the lines that repair emptied.
+pub fn rejoin_over(text: &str, original: &str) -> Option<String> {
+    rejoin_with(text, original, true)
+}
+
+/// Per line of `now`, whether a repair emptied it: empty now, not blank in `before` (the same
+/// text before the repair, line for line).
+pub fn emptied_lines(now: &str, before: &str) -> Vec<bool> {
+    now.split('\n')
+        .zip(before.split('\n'))
+        .map(|(now, was)| now.trim_end_matches('\r').is_empty() && !was.trim().is_empty())
+        .collect()
+}
+
+fn rejoin_with(text: &str, original: &str, lone: bool) -> Option<String> {
     let lines: Vec<&str> = text.split('\n').collect();
+    let emptied = emptied_lines(text, original);
     let wrap = wrap_width(&lines);
     let plain = plain_width(&lines);
     // A line cut at a known width: the next one is its rest.
@@ -260,6 +344,16 @@ fn rejoin_with(text: &str, lone: bool) -> Option<String> {
     let mut i = 0;
     while i < lines.len() {
         let a = piece(lines[i]);
+        if let Some((j, whole)) = json_log(&lines, i, &emptied, &cut) {
+            let cr = if lines[i].ends_with('\r') { "\r" } else { "" };
+            out[i] = format!("{}{whole}{cr}", a.prefix);
+            for line in out.iter_mut().take(j).skip(i + 1) {
+                line.clear();
+            }
+            joined = true;
+            i = j;
+            continue;
+        }
         if !starts_log(&a) {
             i += 1;
             continue;
@@ -315,6 +409,41 @@ fn rejoin_with(text: &str, lone: bool) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// etcd-slow-requests__etcd-io-etcd-12094.txt (dev), etcd's JSON log re-pasted by a
+    /// plain-text mail client at 76 columns (eval reshape plain76): each object broken at its
+    /// spaces, the space's place taken by the break. Each is one line again, spaces back.
+    #[test]
+    fn a_json_log_line_broken_by_a_plain_wrap_is_one_line() {
+        let t = snippet("etcd-slow-requests__etcd-io-etcd-12094.txt");
+        let wrapped =
+            String::from_utf8(crate::eval::reshape::Reshape::Plain76.apply(t.as_bytes())).unwrap();
+        assert!(
+            wrapped.contains("\"msg\":\"apply\nrequest took too\nlong\""),
+            "{wrapped}"
+        );
+        let r = rejoin(&wrapped).expect("joined");
+        assert_eq!(r.lines().count(), wrapped.lines().count());
+        assert!(
+            r.contains("\"msg\":\"apply request took too long\",\"took\":\"531.978977ms\""),
+            "{r}"
+        );
+        for line in r.lines().filter(|l| l.starts_with('{')) {
+            assert!(
+                serde_json::from_str::<serde_json::Value>(line).is_ok(),
+                "not one object: {line}"
+            );
+        }
+        // a JSON line that is whole, or never closes, is left as it is
+        assert_eq!(
+            rejoin("{\"level\":\"warn\",\"msg\":\"x\"}\nnext line\n"),
+            None
+        );
+        assert_eq!(
+            rejoin("{\"level\":\"warn\",\"msg\":\"x\nnever closed\n"),
+            None
+        );
+    }
 
     use crate::input::corpus_snippet as snippet;
 

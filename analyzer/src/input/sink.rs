@@ -500,18 +500,13 @@ impl<'l> Sink<'l> {
         let joined = match &data {
             Some(_) => {
                 let numbered = unwrapped.map(|u| u.numbered);
-                let t = numbered.as_deref().or(stripped.as_deref()).unwrap_or(&text);
-                let r = rejoin::rejoin(t);
+                // the paste before the joins (its marks taken off), line for line
+                let before = stripped.as_deref().unwrap_or(&text);
+                let t = numbered.as_deref().unwrap_or(before);
+                let r = rejoin::rejoin_over(t, before);
                 let repaired = r.as_deref().unwrap_or(t);
                 // the lines those repairs emptied (a piece joined to the line before)
-                let before = stripped.as_deref().unwrap_or(&text);
-                let emptied: Vec<bool> = repaired
-                    .split('\n')
-                    .zip(before.split('\n'))
-                    .map(|(now, was)| {
-                        now.trim_end_matches('\r').is_empty() && !was.trim().is_empty()
-                    })
-                    .collect();
+                let emptied = rejoin::emptied_lines(repaired, before);
                 yaml_fold::unfold_over(repaired, &emptied)
                     .or(r)
                     .or(numbered)

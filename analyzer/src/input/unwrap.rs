@@ -481,7 +481,14 @@ fn plain_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<
         }
         // running text without a table's gaps: an event's message after its row
         let prose_next = field_starts(next).len() < 2 && !rule(next);
+        // a fence is a line of its own, and a JSON log object opens one
+        let fence = |x: &str| {
+            let t = x.trim_start();
+            t.starts_with("```") || t.starts_with("~~~")
+        };
         !l.ends_with(' ')
+            && !fence(l)
+            && !super::rejoin::json_log_start(next)
             && !rule(l)
             && (field_starts(l).len() < 2 || OWN_START.is_match(l.trim_start()) || prose_next)
             && after(k) > width
