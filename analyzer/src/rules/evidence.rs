@@ -18,7 +18,7 @@ pub(super) fn canonical_paths(source: &str) -> Vec<String> {
         "events" => &[p::EVENTS],
         "container-logs" => &["cluster/logs/**", "node/pods/**"],
         "iptables" => &[p::IPTABLES_SAVE, p::IPTABLES_LIST],
-        "any" => &[],
+        "any" | "paste" => &[],
         other => return vec![other.to_string()],
     };
     v.iter().map(|s| s.to_string()).collect()

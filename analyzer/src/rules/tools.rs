@@ -159,6 +159,7 @@ when:
             "messages",
             "container-logs",
             "any",
+            "paste",
             "events",
         ];
         let mut bad = Vec::new();

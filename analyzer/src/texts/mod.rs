@@ -36,6 +36,7 @@ pub const SOURCE_NAMES: &[&str] = &[
     "kubectl-stderr",
     "iptables",
     "any",
+    "paste",
     "facts",
 ];
 
@@ -424,6 +425,8 @@ pub fn source_filter(source: &str, path: &str, loose: bool, is_text: bool) -> Op
         ]
         .contains(&path)),
         "any" => all(is_text),
+        // what a person wrote in a ticket (a loose paste, above): no bundle file is one
+        "paste" => None,
         _ => None, // events, kubectl-stderr: rendered texts, never a file
     }
 }
@@ -440,6 +443,28 @@ pub fn is_log_path(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `paste` reads what a person pasted and nothing of a bundle; `any` reads both.
+    #[test]
+    fn the_paste_source_reads_a_loose_paste_only() {
+        assert_eq!(
+            source_filter("paste", "ticket.txt", true, true),
+            Some(LineFilter::All)
+        );
+        for path in [
+            paths::JOURNAL_KUBELET,
+            paths::MESSAGES,
+            "cluster/logs/a/b.log",
+        ] {
+            assert_eq!(source_filter("paste", path, false, true), None, "{path}");
+            assert!(source_filter("any", path, false, true).is_some(), "{path}");
+        }
+        // in a paste, the command outputs cut out of it stay for facts
+        assert_eq!(
+            source_filter("paste", paths::IPTABLES_SAVE, true, true),
+            None
+        );
+    }
 
     /// A syslog file of a k3s node: its kubelet lines come from the k3s process.
     #[test]
