@@ -320,6 +320,16 @@ pub fn rejoin_over(text: &str, original: &str) -> Option<String> {
     rejoin_with(text, original, true)
 }
 
+/// Line `i` of `out` becomes the joined `whole` (after its paste prefix, with its `\r` kept), and
+/// the pieces `i+1..j` are left empty so every other line keeps its number.
+fn put_joined(out: &mut [String], lines: &[&str], i: usize, j: usize, prefix: &str, whole: &str) {
+    let cr = if lines[i].ends_with('\r') { "\r" } else { "" };
+    out[i] = format!("{prefix}{whole}{cr}");
+    for line in out.iter_mut().take(j).skip(i + 1) {
+        line.clear();
+    }
+}
+
 /// Per line of `now`, whether a repair emptied it: empty now, not blank in `before` (the same
 /// text before the repair, line for line).
 pub fn emptied_lines(now: &str, before: &str) -> Vec<bool> {
@@ -345,11 +355,7 @@ fn rejoin_with(text: &str, original: &str, lone: bool) -> Option<String> {
     while i < lines.len() {
         let a = piece(lines[i]);
         if let Some((j, whole)) = json_log(&lines, i, &emptied, &cut) {
-            let cr = if lines[i].ends_with('\r') { "\r" } else { "" };
-            out[i] = format!("{}{whole}{cr}", a.prefix);
-            for line in out.iter_mut().take(j).skip(i + 1) {
-                line.clear();
-            }
+            put_joined(&mut out, &lines, i, j, a.prefix, &whole);
             joined = true;
             i = j;
             continue;
@@ -394,11 +400,7 @@ fn rejoin_with(text: &str, original: &str, lone: bool) -> Option<String> {
         let at_width = (i..j - 1).any(cut);
         let open = lone && quote_open(a.body);
         if cuts_ok && (at_width || next_log || run_end && (log_before || open)) {
-            let cr = if lines[i].ends_with('\r') { "\r" } else { "" };
-            out[i] = format!("{}{whole}{cr}", a.prefix);
-            for line in out.iter_mut().take(j).skip(i + 1) {
-                line.clear();
-            }
+            put_joined(&mut out, &lines, i, j, a.prefix, &whole);
             joined = true;
         }
         i = j;

@@ -11,7 +11,15 @@ pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
     if let Ok(s) = std::str::from_utf8(bytes) {
         return Cow::Borrowed(s);
     }
-    // Mostly UTF-8 with a few broken sequences (a cut log, one bad byte): keep it UTF-8.
+    match gbk(bytes) {
+        Some(s) => Cow::Owned(s),
+        None => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// `bytes` (not UTF-8) decoded as GBK when they decode without a single error and do not look
+/// like mostly-valid UTF-8 with a few broken bytes (a cut log, one bad byte: kept UTF-8).
+fn gbk(bytes: &[u8]) -> Option<String> {
     let mut invalid = 0usize;
     let mut multibyte = 0usize;
     for chunk in bytes.utf8_chunks() {
@@ -20,13 +28,11 @@ pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
             invalid += 1;
         }
     }
-    if multibyte <= invalid * 4 {
-        let (text, had_errors) = encoding_rs::GBK.decode_without_bom_handling(bytes);
-        if !had_errors {
-            return Cow::Owned(text.into_owned());
-        }
+    if multibyte > invalid * 4 {
+        return None;
     }
-    String::from_utf8_lossy(bytes)
+    let (text, had_errors) = encoding_rs::GBK.decode_without_bom_handling(bytes);
+    (!had_errors).then(|| text.into_owned())
 }
 
 /// The UTF-8 form of `bytes` when they are text in GBK (a Chinese Windows editor or locale), for
@@ -38,10 +44,7 @@ pub fn gbk_as_utf8(bytes: &[u8]) -> Option<String> {
     if std::str::from_utf8(bytes).is_ok() {
         return None;
     }
-    match decode_text(bytes) {
-        Cow::Owned(s) if !s.contains('\u{FFFD}') => Some(s),
-        _ => None,
-    }
+    gbk(bytes)
 }
 
 /// One line of a text, as bytes, without its `\n` / `\r\n`.
