@@ -258,6 +258,12 @@ fn file_name(path: &Path) -> String {
 }
 
 /// `kdiag-node01-20261122T083000Z.tgz` -> `kdiag-node01-20261122T083000Z`; `kubelet.log` -> `kubelet`.
+/// A Markdown fence line (```` ``` ```` or `~~~`, after any indentation): a line of its own.
+pub(crate) fn is_fence(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("```") || t.starts_with("~~~")
+}
+
 pub fn file_stem(path: &Path) -> String {
     let name = file_name(path);
     for ext in [".tar.gz", ".tgz", ".tar", ".zip", ".gz"] {

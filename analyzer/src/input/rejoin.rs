@@ -87,13 +87,12 @@ fn starts_log(p: &Piece) -> bool {
 /// line whose header was left out (`kubelet_volumes.go:154] Orphaned pod ...`).
 pub fn log_line(line: &str) -> bool {
     let p = piece(line.trim_start());
-    starts_log(&p) || OTHER_LOG.is_match(p.body)
+    starts_log(&p) || JSON_LOG.is_match(p.body) || KLOG_NO_HEADER.is_match(p.body)
 }
 
-static OTHER_LOG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^(?:\{\s*"(?:level|lvl|ts|time|timestamp|msg|severity)"\s*:|[\w.-]+\.go:\d+\] )"#)
-        .unwrap()
-});
+/// A klog line whose header was left out: its source file and line, `] `.
+static KLOG_NO_HEADER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[\w.-]+\.go:\d+\] ").unwrap());
 
 /// A line that can only be the rest of the line before it.
 fn continues(p: &Piece, prefix: &str) -> bool {
@@ -264,18 +263,15 @@ fn json_log(
         return None;
     }
     let mut whole = a.body.to_string();
+    // the last piece joined so far
+    let mut prev = i;
     for (j, line) in lines.iter().enumerate().skip(i + 1).take(MAX_PIECES) {
         if emptied.get(j).copied().unwrap_or(false) {
             continue;
         }
         let p = piece(line);
         let rest = p.body;
-        let t = rest.trim_start();
-        if p.prefix != a.prefix
-            || t.is_empty()
-            || t.starts_with("```")
-            || t.starts_with("~~~")
-            || log_line(rest)
+        if p.prefix != a.prefix || rest.trim().is_empty() || super::is_fence(rest) || log_line(rest)
         {
             return None;
         }
@@ -283,13 +279,11 @@ fn json_log(
         // width) goes on as it was cut; any other break of a JSON line took a space's place (a
         // mail or tracker word wrap: a piece wider than any width is a run with no space in it,
         // broken at the first space after it)
-        let prev = (i..j)
-            .rev()
-            .find(|&k| !emptied.get(k).copied().unwrap_or(false));
-        if !prev.is_some_and(cut) && !whole.ends_with(' ') {
+        if !cut(prev) && !whole.ends_with(' ') {
             whole.push(' ');
         }
         whole.push_str(rest);
+        prev = j;
         if rest.trim_end().ends_with('}') && parses(&whole) {
             return Some((j + 1, whole));
         }
@@ -317,7 +311,7 @@ fn rejoin(text: &str) -> Option<String> {
 /// line left empty): `original` is the paste before that repair, line for line. A JSON log line
 /// is joined across the lines that repair emptied.
 pub fn rejoin_over(text: &str, original: &str) -> Option<String> {
-    rejoin_with(text, original, true)
+    rejoin_with(text, original)
 }
 
 /// Line `i` of `out` becomes the joined `whole` (after its paste prefix, with its `\r` kept), and
@@ -339,7 +333,7 @@ pub fn emptied_lines(now: &str, before: &str) -> Vec<bool> {
         .collect()
 }
 
-fn rejoin_with(text: &str, original: &str, lone: bool) -> Option<String> {
+fn rejoin_with(text: &str, original: &str) -> Option<String> {
     let lines: Vec<&str> = text.split('\n').collect();
     let emptied = emptied_lines(text, original);
     let wrap = wrap_width(&lines);
@@ -381,8 +375,8 @@ fn rejoin_with(text: &str, original: &str, lone: bool) -> Option<String> {
             n.prefix == a.prefix && starts_log(&n)
         });
         let run_end = lines.get(j).is_none_or(|l| {
-            let t = piece(l).body.trim();
-            t.is_empty() || t.starts_with("```") || t.starts_with("~~~")
+            let b = piece(l).body;
+            b.trim().is_empty() || super::is_fence(b)
         });
         let log_before = i > 0 && starts_log(&piece(lines[i - 1]));
         let mut whole = a.body.to_string();
@@ -398,7 +392,7 @@ fn rejoin_with(text: &str, original: &str, lone: bool) -> Option<String> {
             ok
         });
         let at_width = (i..j - 1).any(cut);
-        let open = lone && quote_open(a.body);
+        let open = quote_open(a.body);
         if cuts_ok && (at_width || next_log || run_end && (log_before || open)) {
             put_joined(&mut out, &lines, i, j, a.prefix, &whole);
             joined = true;

@@ -97,7 +97,7 @@ fn clean(text: &str) -> Vec<Line> {
             let l = raw.trim_end_matches('\r');
             let l = ANSI.replace_all(l, "");
             let t = l.trim_start();
-            if t.starts_with("```") || t.starts_with("~~~") {
+            if super::is_fence(t) {
                 return Line {
                     text: String::new(),
                     cmd: true,

@@ -150,8 +150,7 @@ fn opens_a_line(prev: &str, line: &str) -> bool {
     let cut_before_a_time =
         line.starts_with(' ') && !line.starts_with("  ") && inside_text(prev, line);
     if super::shapes::is_prompt(line)
-        || t.starts_with("```")
-        || t.starts_with("~~~")
+        || super::is_fence(t)
         || (OWN_START.is_match(t) && !cut_before_a_time)
         || DESCRIBE_KEY.is_match(line)
     {
@@ -482,12 +481,8 @@ fn plain_breaks(lines: &[&str], widths: &[usize], blank: &[bool]) -> Option<Vec<
         // running text without a table's gaps: an event's message after its row
         let prose_next = field_starts(next).len() < 2 && !rule(next);
         // a fence is a line of its own, and a JSON log object opens one
-        let fence = |x: &str| {
-            let t = x.trim_start();
-            t.starts_with("```") || t.starts_with("~~~")
-        };
         !l.ends_with(' ')
-            && !fence(l)
+            && !super::is_fence(l)
             && !super::rejoin::json_log_start(next)
             && !rule(l)
             && (field_starts(l).len() < 2 || OWN_START.is_match(l.trim_start()) || prose_next)
